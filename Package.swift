@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+// HATNet in Swift: one target per pipeline stage, data flowing one way (see README and DESIGN notes).
+import PackageDescription
+
+let package = Package(
+    name: "hatnet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hatnet", targets: ["hatnet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: System libraries (Debian -dev packages, found through pkg-config)
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: Pipeline stages
+        .target(name: "TensorKit", dependencies: ["CBLAS"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+
+        // MARK: Benchmarks (commands that print figures; never timed in tests)
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS"]),
+
+        // MARK: Command-line tool
+        .executableTarget(name: "hatnet", dependencies: [
+            "TensorKit", "Benchmarks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

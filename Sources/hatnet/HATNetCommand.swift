@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `hatnet` command-line tool: each pipeline stage is a subcommand.
+@main
+struct HATNetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hatnet",
+        abstract: "HATNet: holistic attention network for diagnosing breast-biopsy whole-slide images.",
+        discussion: """
+        Reads whole-slide images, cuts them into bags and words, encodes words with a CNN, applies \
+        word-to-bag and bag-to-image attention, and reports the diagnosis with its attention maps.
+        Mehta et al., "HATNet: An End-to-End Holistic Attention Network for Diagnosis of Breast \
+        Biopsy Images", arXiv:2007.13007.
+        """,
+        subcommands: [BenchCommand.self])
+}

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Installs the Debian packages hatnet builds against, when they are missing.
+# As root it runs apt-get itself; otherwise it prints the exact command to run and fails.
+set -eu
+
+PACKAGES="pkg-config libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip"
+
+missing=""
+for package in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $package"
+    fi
+done
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = "0" ]; then
+        echo "hatnet: installing missing Debian packages:$missing" >&2
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2
+    else
+        echo "hatnet: missing Debian packages:$missing" >&2
+        echo "run:  sudo apt-get update && sudo apt-get install -y$missing" >&2
+        exit 1
+    fi
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "hatnet: the Swift toolchain (6.x) is not on PATH; install it from https://www.swift.org/install/linux/" >&2
+    exit 1
+fi
