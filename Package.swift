@@ -14,6 +14,10 @@ let package = Package(
     targets: [
         // MARK: System libraries (Debian -dev packages, found through pkg-config)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "COpenSlide", pkgConfig: "openslide", providers: [.apt(["libopenslide-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
 
         // MARK: Pipeline stages
         .target(name: "TensorKit", dependencies: ["CBLAS"],
@@ -21,17 +25,21 @@ let package = Package(
 
         .target(name: "NN", dependencies: ["TensorKit"]),
 
+        .target(name: "Slides", dependencies: ["TensorKit", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "Benchmarks",
+            "TensorKit", "NN", "Slides", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
+        .testTarget(name: "SlidesTests", dependencies: ["Slides", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
