@@ -2,15 +2,15 @@ import Foundation
 import Testing
 import Checkpoints
 
-/// A hand-made safetensors file with one defect, and a phrase its error message must contain.
-struct MalformedSafeTensors: Sendable, CustomStringConvertible {
+/// A hand-made safetensors file; for a defective one, a phrase its error message must contain.
+struct CraftedSafeTensors: Sendable, CustomStringConvertible {
     let description: String
     let bytes: [UInt8]
     let expectedMessage: String
 
     /// Builds `header` + `buffer` with a correct header length unless `declaredHeaderLength` is given.
     init(_ description: String, header: String, buffer: [UInt8] = [], declaredHeaderLength: UInt64? = nil,
-         expectedMessage: String) {
+         expectedMessage: String = "") {
         let headerBytes = Array(header.utf8)
         let length = declaredHeaderLength ?? UInt64(headerBytes.count)
         self.description = description
@@ -18,13 +18,13 @@ struct MalformedSafeTensors: Sendable, CustomStringConvertible {
         self.expectedMessage = expectedMessage
     }
 
-    init(_ description: String, rawBytes: [UInt8], expectedMessage: String) {
+    init(_ description: String, rawBytes: [UInt8], expectedMessage: String = "") {
         self.description = description
         self.bytes = rawBytes
         self.expectedMessage = expectedMessage
     }
 
-    static let all: [MalformedSafeTensors] = [
+    static let malformed: [CraftedSafeTensors] = [
         .init("header length larger than the file", header: "{}", declaredHeaderLength: 1000,
               expectedMessage: "larger than the rest of the file"),
         .init("absurd header length", header: "{}", declaredHeaderLength: 1 << 40,
@@ -57,8 +57,8 @@ struct MalformedSafeTensors: Sendable, CustomStringConvertible {
 }
 
 @Suite struct MalformedSafeTensorsTests {
-    @Test(arguments: MalformedSafeTensors.all)
-    func malformedFileIsRejectedWithAClearError(_ malformed: MalformedSafeTensors) throws {
+    @Test(arguments: CraftedSafeTensors.malformed)
+    func malformedFileIsRejectedWithAClearError(_ malformed: CraftedSafeTensors) throws {
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
         let url = try scratch.write(malformed.bytes, to: "model.safetensors")
@@ -76,8 +76,7 @@ struct MalformedSafeTensors: Sendable, CustomStringConvertible {
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
         let header = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
-        let complete = MalformedSafeTensors("valid", header: header, buffer: [UInt8](repeating: 0, count: 8),
-                                            expectedMessage: "")
+        let complete = CraftedSafeTensors("valid", header: header, buffer: [UInt8](repeating: 0, count: 8))
         let url = try scratch.write(complete.bytes, to: "model.safetensors")
         let file = try SafeTensorsFile(url: url)
         try Data(complete.bytes.dropLast(3)).write(to: url)
