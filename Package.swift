@@ -25,21 +25,25 @@ let package = Package(
 
         .target(name: "NN", dependencies: ["TensorKit"]),
 
+        .target(name: "Checkpoints", dependencies: ["TensorKit"]),
+
         .target(name: "Slides", dependencies: ["TensorKit", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS", "Slides"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "Slides", "Benchmarks",
+            "TensorKit", "NN", "Checkpoints", "Slides", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
-        .testTarget(name: "SlidesTests", dependencies: ["Slides", "TensorKit"]),
+        // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
+        .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
