@@ -3,13 +3,13 @@ import Dispatch
 /// Bilinear resizing of RGB images that reproduces OpenCV's `cv2.resize` (INTER_LINEAR, 8-bit) to
 /// the bit: the same pixel-centre mapping and fixed-point arithmetic (see ``LinearResizeAxis``).
 ///
-/// OpenCV resizes in two passes: horizontally into 32-bit sums `S·w0 + S'·w1` (scale 2048), then
-/// vertically. The vertical pass of its SIMD kernel computes
-/// `((D0 >> 4) · v0 >> 16) + ((D1 >> 4) · v1 >> 16)`, rounded with `(x + 2) >> 2`; the elements past
-/// the last full vector of a row use the exact form `(D0·v0 + D1·v1 + 2²¹) >> 22`. Both are
-/// reproduced, by element position in the full destination row, so any rectangle of the destination
-/// can be computed on its own from the source rectangle it needs (``sourceRectangle(for:)``) and
-/// equals the same rectangle of a whole-image resize.
+/// OpenCV resizes in two passes: horizontally into 32-bit sums `D = S·w₀ + S'·w₁` (scale 2048),
+/// then vertically with its SIMD kernel `VResizeLinearVec_32s8u`:
+/// `(((D₀ >> 4)·v₀ >> 16) + ((D₁ >> 4)·v₁ >> 16) + 2) >> 2`. Checked bit for bit against
+/// `cv2.resize` for up- and downscales of odd sizes. Every destination pixel depends only on its own
+/// source neighbours, so any rectangle of the destination can be computed on its own from the
+/// source rectangle it needs (``sourceRectangle(for:)``) and equals the same rectangle of a
+/// whole-image resize — the basis of streaming.
 public struct BilinearResizer: Sendable {
     public let sourceWidth: Int
     public let sourceHeight: Int
@@ -17,8 +17,6 @@ public struct BilinearResizer: Sendable {
     public let destinationHeight: Int
     private let horizontal: LinearResizeAxis
     private let vertical: LinearResizeAxis
-    /// Elements `[0, vectorEnd)` of every destination row take OpenCV's SIMD rounding.
-    private let vectorEnd: Int
 
     /// A resize from `sourceWidth × sourceHeight` to `destinationWidth × destinationHeight`.
     public init(sourceWidth: Int, sourceHeight: Int, destinationWidth: Int, destinationHeight: Int) {
@@ -26,18 +24,8 @@ public struct BilinearResizer: Sendable {
         self.sourceHeight = sourceHeight
         self.destinationWidth = destinationWidth
         self.destinationHeight = destinationHeight
-        horizontal = LinearResizeAxis(sourceCount: sourceWidth, destinationCount: destinationWidth)
-        vertical = LinearResizeAxis(sourceCount: sourceHeight, destinationCount: destinationHeight)
-        vectorEnd = BilinearResizer.vectorisedPrefix(rowElements: destinationWidth * 3)
-    }
-
-    /// How many leading elements of a row OpenCV's `VResizeLinearVec_32s8u` handles with 16-byte
-    /// vectors: blocks of 16 while 16 remain, then blocks of 8 while more than 8 remain.
-    static func vectorisedPrefix(rowElements: Int) -> Int {
-        var position = 0
-        while position <= rowElements - 16 { position += 16 }
-        while position < rowElements - 8 { position += 8 }
-        return position
+        horizontal = LinearResizeAxis(sourceCount: sourceWidth, destinationCount: destinationWidth, clampsFraction: true)
+        vertical = LinearResizeAxis(sourceCount: sourceHeight, destinationCount: destinationHeight, clampsFraction: false)
     }
 
     /// The source rectangle a destination rectangle reads (in source pixels).
@@ -112,20 +100,15 @@ public struct BilinearResizer: Sendable {
             if cachedRows.count > 2 { cachedRows.removeFirst() }
             return sums
         }
-        let vectorSplit = min(max(vectorEnd - destination.x * 3, 0), width * 3)
         for row in rows {
             let global = destination.y + row
             let top = horizontalSums(sourceRow: Int(vertical.firstSource[global]))
             let bottom = horizontalSums(sourceRow: Int(vertical.secondSource[global]))
             let topWeight = vertical.firstWeight[global], bottomWeight = vertical.secondWeight[global]
             let outputRow = output + row * width * 3
-            for element in 0..<vectorSplit {
+            for element in 0..<width * 3 {
                 let sum = (((top[element] >> 4) * topWeight) >> 16) + (((bottom[element] >> 4) * bottomWeight) >> 16)
                 outputRow[element] = UInt8(clamping: (sum + 2) >> 2)
-            }
-            for element in vectorSplit..<width * 3 {
-                let sum = top[element] * topWeight + bottom[element] * bottomWeight
-                outputRow[element] = UInt8(clamping: (sum + (1 << 21)) >> 22)
             }
         }
     }

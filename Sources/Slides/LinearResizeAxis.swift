@@ -3,14 +3,19 @@
 ///
 /// OpenCV's convention: destination pixel `d` samples source position `f = (d + 0.5) · scale − 0.5`
 /// with `scale = sourceCount / destinationCount` (computed in `Double`, then rounded to `Float`);
-/// `s = ⌊f⌋`, fraction `f − s`; positions before the first or after the last sample are clamped
-/// (fraction 0). Weights are `round((1 − fraction) · 2048)` and `round(fraction · 2048)`
-/// (`INTER_RESIZE_COEF_SCALE`), rounded half to even like `saturate_cast<short>`.
+/// `s = ⌊f⌋`, fraction `f − s`. Weights are `round((1 − fraction) · 2048)` and
+/// `round(fraction · 2048)` (`INTER_RESIZE_COEF_SCALE`), rounded half to even like
+/// `saturate_cast<short>`.
+///
+/// The two axes treat the border differently, as OpenCV does: horizontally, positions before the
+/// first or after the last sample take that sample with fraction 0; vertically, the fraction is
+/// kept and only the row indices are clamped (so the top and bottom output rows of an upscale blend
+/// a row with itself, which the fixed-point rounding can make one level darker).
 struct LinearResizeAxis: Sendable {
     /// Number of source samples along this axis.
     let sourceCount: Int
     /// Index of the first source sample for each destination index.
-    let firstSource: [Int32]
+    let firstSource: [Int32]  // never after secondSource
     /// Index of the second source sample (equal to the first at the clamped edge).
     let secondSource: [Int32]
     /// Fixed-point weights (sum 2048) of the first and second source samples.
@@ -20,7 +25,8 @@ struct LinearResizeAxis: Sendable {
     /// The fixed-point scale of the weights (`INTER_RESIZE_COEF_SCALE`).
     static let weightScale: Int32 = 2048
 
-    init(sourceCount: Int, destinationCount: Int) {
+    /// - Parameter clampsFraction: `true` for OpenCV's horizontal axis, `false` for its vertical axis.
+    init(sourceCount: Int, destinationCount: Int, clampsFraction: Bool) {
         precondition(sourceCount > 0 && destinationCount > 0,
                      "LinearResizeAxis: sizes must be positive (source \(sourceCount), destination \(destinationCount))")
         self.sourceCount = sourceCount
@@ -31,10 +37,12 @@ struct LinearResizeAxis: Sendable {
             var position = Float((Double(destination) + 0.5) * scale - 0.5)
             var source = Int(position.rounded(.down))
             position -= Float(source)
-            if source < 0 { position = 0; source = 0 }
-            if source >= sourceCount - 1 { position = 0; source = sourceCount - 1 }
-            first[destination] = Int32(source)
-            second[destination] = Int32(min(source + 1, sourceCount - 1))
+            if clampsFraction {
+                if source < 0 { position = 0; source = 0 }
+                if source >= sourceCount - 1 { position = 0; source = sourceCount - 1 }
+            }
+            first[destination] = Int32(min(max(source, 0), sourceCount - 1))
+            second[destination] = Int32(min(max(source + 1, 0), sourceCount - 1))
             firstWeight[destination] = Int32(((1 - position) * 2048).rounded(.toNearestOrEven))
             secondWeight[destination] = Int32((position * 2048).rounded(.toNearestOrEven))
         }
