@@ -30,12 +30,25 @@ public final class OpenSlideSource: SlideSource, @unchecked Sendable {
         self.levels = levels
         self.properties = properties
         self.vendor = properties["openslide.vendor"] ?? "unknown"
+        self.micronsPerPixel = OpenSlideSource.micronsPerPixel(from: properties)
+    }
+
+    /// `openslide.mpp-x/y`, or for TIFF-based slides without them (OpenSlide 3.4's generic TIFF
+    /// driver does not derive them) the TIFF resolution tags, as OpenSlide 4 does.
+    static func micronsPerPixel(from properties: [String: String]) -> MicronsPerPixel? {
         if let x = properties["openslide.mpp-x"].flatMap(Double.init), let y = properties["openslide.mpp-y"].flatMap(Double.init),
            x > 0, y > 0 {
-            self.micronsPerPixel = MicronsPerPixel(x: x, y: y)
-        } else {
-            self.micronsPerPixel = nil
+            return MicronsPerPixel(x: x, y: y)
         }
+        let micronsPerUnit: Double
+        switch properties["tiff.ResolutionUnit"] {
+        case "centimeter": micronsPerUnit = 10_000
+        case "inch": micronsPerUnit = 25_400
+        default: return nil
+        }
+        guard let x = properties["tiff.XResolution"].flatMap(Double.init), let y = properties["tiff.YResolution"].flatMap(Double.init),
+              x > 0, y > 0 else { return nil }
+        return MicronsPerPixel(x: micronsPerUnit / x, y: micronsPerUnit / y)
     }
 
     public func readRegion(level: Int, x: Int, y: Int, width: Int, height: Int) throws -> RGBImage {

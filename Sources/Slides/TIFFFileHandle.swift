@@ -5,8 +5,9 @@ import Foundation
 ///
 /// libtiff reports problems through handler callbacks; this type installs per-file handlers
 /// (libtiff ≥ 4.5 `TIFFOpenOptions`) that collect the messages, so errors can name the file and
-/// the reason instead of being printed to stderr.
-final class TIFFFileHandle {
+/// the reason instead of being printed to stderr. libtiff handles are not thread-safe: one thread
+/// at a time may use a handle (the pyramid writer hands it to its single writer queue).
+final class TIFFFileHandle: @unchecked Sendable {
     /// The open libtiff handle; valid until this object is released.
     let tiff: OpaquePointer
     let path: String

@@ -33,3 +33,16 @@ public struct WordGrid: Sendable {
     /// Whether each word shows tissue (`nil` without tissue detection), indexed like `wordRegions`.
     public var isTissue: [Bool]? { tissueFractions?.map { $0 >= minimumTissueFraction } }
 }
+
+extension WordGrid {
+    /// `[bags, wordsPerBag, 4]`: each word's level-0 rectangle as (x, y, width, height).
+    public var wordRegionTensor: Tensor {
+        Tensor(shape: [layout.bagCount, layout.wordsPerBag, 4],
+               scalars: wordRegions.flatMap { [Float($0.x), Float($0.y), Float($0.width), Float($0.height)] })
+    }
+
+    /// `[bags, wordsPerBag]` tissue fractions, when tissue detection was on.
+    public var tissueFractionTensor: Tensor? {
+        tissueFractions.map { Tensor(shape: [layout.bagCount, layout.wordsPerBag], scalars: $0) }
+    }
+}
