@@ -52,7 +52,7 @@ struct SlideBench: ParsableCommand {
     @Option(name: .customLong("reference-size"), help: "Size of the slide compared with the Python reference path.")
     var referenceSize: SlideSize = SlideSize(width: 20_000, height: 15_000)
 
-    @Flag(name: .customLong("skip-reference"), help: "Do not run the Python reference path.")
+    @Flag(name: .customLong("skip-reference"), help: "Measure only the large slide (no reference-size slide, no Python).")
     var skipReference = false
 
     func run() throws {
@@ -60,12 +60,12 @@ struct SlideBench: ParsableCommand {
         let report: (String) -> Void = { progress.update("bench slide: \($0)") }
         let folder = URL(fileURLWithPath: directory)
         var lines: [String] = []
-        for (index, slideSize) in [size, referenceSize].enumerated() {
+        for (index, slideSize) in (skipReference ? [size] : [size, referenceSize]).enumerated() {
             let (url, generation) = try SlideBenchmark.slide(width: slideSize.width, height: slideSize.height, in: folder, progress: report)
             if let generation { lines.append(String(format: "generated %@ in %.1f s", url.lastPathComponent, generation)) }
             let label = "swift \(slideSize.width)x\(slideSize.height)"
             lines.append(try SlideBenchmark.measureSwift(slide: url, label: label, progress: report).line)
-            if index == 1 && !skipReference {
+            if index == 1 {
                 report("python reference on \(url.lastPathComponent)")
                 if let reference = try SlideBenchmark.measureReference(slide: url, label: "python reference \(slideSize.width)x\(slideSize.height)") {
                     lines.append(reference.line)

@@ -1,5 +1,5 @@
 import Foundation
-import Slides
+@testable import Slides
 import Testing
 
 /// Opening slides and images, and the errors for files that are not readable images.
@@ -82,5 +82,22 @@ import Testing
         expectError(try file("truncated.tiff", Array(tiff.prefix(tiff.count / 3))), containing: "damaged")
         expectError(try file("zero.png", ZeroSizedPNG.bytes), containing: "damaged PNG")
         expectError(directory, containing: "directory")
+    }
+}
+
+/// The JPEG tile fast path against OpenSlide's own decoding.
+@Suite struct TileReaderTests {
+    @Test func directTileDecodingMatchesOpenSlide() throws {
+        let slide = try #require(try openSlide(SyntheticSlideFixture.url) as? OpenSlideSource)
+        for (level, rectangle) in [(0, PixelRectangle(x: 200, y: 130, width: 300, height: 260)),
+                                   (1, PixelRectangle(x: 0, y: 0, width: 512, height: 384)),
+                                   (2, PixelRectangle(x: 250, y: 180, width: 6, height: 12))] {
+            let fast = try slide.readRegion(level: level, x: rectangle.x, y: rectangle.y, width: rectangle.width, height: rectangle.height)
+            let openSlide = try slide.readThroughOpenSlide(level: level, x: rectangle.x, y: rectangle.y,
+                                                           width: rectangle.width, height: rectangle.height)
+            let maxDifference = zip(fast.pixels, openSlide.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
+            print("tile reader vs OpenSlide, level \(level) \(rectangle): max difference \(maxDifference)")
+            #expect(maxDifference <= 1)
+        }
     }
 }
