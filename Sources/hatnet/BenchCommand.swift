@@ -60,7 +60,8 @@ struct SlideBench: ParsableCommand {
         let report: (String) -> Void = { progress.update("bench slide: \($0)") }
         let folder = URL(fileURLWithPath: directory)
         var lines: [String] = []
-        for (index, slideSize) in (skipReference ? [size] : [size, referenceSize]).enumerated() {
+        let sizes: [SlideSize] = skipReference ? [size] : [size, referenceSize]
+        for (index, slideSize) in sizes.enumerated() {
             let (url, generation) = try SlideBenchmark.slide(width: slideSize.width, height: slideSize.height, in: folder, progress: report)
             if let generation { lines.append(String(format: "generated %@ in %.1f s", url.lastPathComponent, generation)) }
             let label = "swift \(slideSize.width)x\(slideSize.height)"
