@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
@@ -33,6 +33,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
