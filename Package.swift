@@ -22,6 +22,8 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorKit"]),
         .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
 
+        .target(name: "Checkpoints", dependencies: ["TensorKit"]),
+
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS"]),
 
@@ -34,6 +36,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
+        // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
