@@ -14,10 +14,14 @@ let package = Package(
     targets: [
         // MARK: System libraries (Debian -dev packages, found through pkg-config)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CAllocator"),  // glibc's <malloc.h> (mallopt)
 
         // MARK: Pipeline stages
-        .target(name: "TensorKit", dependencies: ["CBLAS"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "TensorKit", dependencies: ["CBLAS", "CAllocator"],
+                // Kernels are optimised even in debug builds: unoptimised SIMD code is ~50× slower and
+                // would make the test suite crawl.
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         .target(name: "NN", dependencies: ["TensorKit"]),
         .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),

@@ -138,6 +138,15 @@ extension Operation {
             }
             return [gradA, gradB]
 
+        // Fused attention: the rule is spelled out next to its kernel (AttentionKernels.backward).
+        case let .attention(query, key, value, probabilities, mask, keepScale):
+            let gradients = AttentionKernels.backward(
+                geometry: AttentionGeometry(query: query.shape, key: key.shape), outputGradient: g.scalars,
+                query: query.scalars, key: key.scalars, value: value.scalars, probabilities: probabilities,
+                mask: mask, keepScale: keepScale)
+            return [Tensor(shape: query.shape, scalars: gradients.query), Tensor(shape: key.shape, scalars: gradients.key),
+                    Tensor(shape: value.shape, scalars: gradients.value)]
+
         // Softmax: ∂x = y ⊙ (g − Σ g⊙y).
         case let .softmax(_, axis, output):
             let weighted = (g * output).sum(axis: axis, keepDims: true)
