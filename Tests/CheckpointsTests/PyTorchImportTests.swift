@@ -125,79 +125,63 @@ import TensorKit
         #expect(error.description.contains("CRC-32"), "\(error)")
     }
 
-    @Test func wrongStorageSizeIsRejected() throws {
+    /// The error from loading a checkpoint whose only entry `w` is the tensor `tensor` emits (an
+    /// empty OrderedDict when `tensor` is nil), stored with `entries`, after `patch` edits the bytes.
+    private func loadingError(ofFile name: String, tensor: ((inout PickleProgram) -> Void)? = nil,
+                              entries: [(String, Data)] = [],
+                              patch: (inout Data) -> Void = { _ in }) throws -> CheckpointError {
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
         var program = PickleProgram()
-        program.orderedDict { items in
-            items.string("w")
-            items.tensor(key: "0", numel: 3, size: [3], stride: [1])
+        if let tensor {
+            program.orderedDict { items in
+                items.string("w")
+                tensor(&items)
+            }
+        } else {
+            program.emptyOrderedDict()
         }
         program.stop()
-        let url = scratch.file("short.pth")
-        try writeArchive(to: url, pickle: program.bytes, entries: [("data/0", floatBytes([1, 2]))])
-        let error = try #require(throws: CheckpointError.self) { try loadStateDict(from: url) }
+        let url = scratch.file(name)
+        try writeArchive(to: url, pickle: program.bytes, entries: entries)
+        var bytes = try Data(contentsOf: url)
+        patch(&bytes)
+        try bytes.write(to: url)
+        return try #require(throws: CheckpointError.self) { try loadStateDict(from: url) }
+    }
+
+    @Test func wrongStorageSizeIsRejected() throws {
+        let error = try loadingError(ofFile: "short.pth", tensor: { $0.tensor(key: "0", numel: 3, size: [3], stride: [1]) },
+                                     entries: [("data/0", floatBytes([1, 2]))])
         #expect(error.description == "short.pth: tensor 'w' storage 'archive/data/0' has 8 bytes, "
                 + "but 3 elements of F32 need 12")
     }
 
     @Test func viewOutsideItsStorageIsRejected() throws {
-        let scratch = try ScratchDirectory()
-        defer { scratch.cleanUp() }
-        var program = PickleProgram()
-        program.orderedDict { items in
-            items.string("w")
-            items.tensor(key: "0", numel: 4, offset: 2, size: [2, 2], stride: [2, 1])
-        }
-        program.stop()
-        let url = scratch.file("view.pth")
-        try writeArchive(to: url, pickle: program.bytes, entries: [("data/0", floatBytes([1, 2, 3, 4]))])
-        let error = try #require(throws: CheckpointError.self) { try loadStateDict(from: url) }
+        let error = try loadingError(
+            ofFile: "view.pth", tensor: { $0.tensor(key: "0", numel: 4, offset: 2, size: [2, 2], stride: [2, 1]) },
+            entries: [("data/0", floatBytes([1, 2, 3, 4]))])
         #expect(error.description.contains("reaches element 5, but the storage has 4 elements"), "\(error)")
     }
 
     @Test func missingDataEntryIsRejected() throws {
-        let scratch = try ScratchDirectory()
-        defer { scratch.cleanUp() }
-        var program = PickleProgram()
-        program.orderedDict { items in
-            items.string("w")
-            items.tensor(key: "7", numel: 1, size: [1], stride: [1])
-        }
-        program.stop()
-        let url = scratch.file("missing.pth")
-        try writeArchive(to: url, pickle: program.bytes, entries: [("data/0", floatBytes([1]))])
-        let error = try #require(throws: CheckpointError.self) { try loadStateDict(from: url) }
+        let error = try loadingError(ofFile: "missing.pth", tensor: { $0.tensor(key: "7", numel: 1, size: [1], stride: [1]) },
+                                     entries: [("data/0", floatBytes([1]))])
         #expect(error.description.contains("'archive/data/7' of tensor 'w' is missing"), "\(error)")
     }
 
     @Test func bigEndianArchiveIsRejected() throws {
-        let scratch = try ScratchDirectory()
-        defer { scratch.cleanUp() }
-        var program = PickleProgram()
-        program.emptyOrderedDict()
-        program.stop()
-        let url = scratch.file("big.pth")
-        try writeArchive(to: url, pickle: program.bytes, entries: [("byteorder", Data("big".utf8))])
-        let error = try #require(throws: CheckpointError.self) { try loadStateDict(from: url) }
+        let error = try loadingError(ofFile: "big.pth", entries: [("byteorder", Data("big".utf8))])
         #expect(error.description.contains("byte order is 'big'"), "\(error)")
     }
 
     @Test func compressedEntryIsRejected() throws {
-        let scratch = try ScratchDirectory()
-        defer { scratch.cleanUp() }
-        var program = PickleProgram()
-        program.emptyOrderedDict()
-        program.stop()
-        let url = scratch.file("deflated.pth")
-        try writeArchive(to: url, pickle: program.bytes, entries: [])
-        // Patch the compression method of the first central-directory record to 8 (deflate).
-        var bytes = try Data(contentsOf: url)
-        let endRecord = bytes.count - 22
-        let directoryOffset = bytes[(endRecord + 16)..<(endRecord + 20)].reversed().reduce(0) { $0 << 8 | Int($1) }
-        bytes[directoryOffset + 10] = 8
-        try bytes.write(to: url)
-        let error = try #require(throws: CheckpointError.self) { try loadStateDict(from: url) }
+        let error = try loadingError(ofFile: "deflated.pth", patch: { bytes in
+            // Patch the compression method of the first central-directory record to 8 (deflate).
+            let endRecord = bytes.count - 22
+            let directoryOffset = bytes[(endRecord + 16)..<(endRecord + 20)].reversed().reduce(0) { $0 << 8 | Int($1) }
+            bytes[directoryOffset + 10] = 8
+        })
         #expect(error.description.contains("compression method 8"), "\(error)")
     }
 

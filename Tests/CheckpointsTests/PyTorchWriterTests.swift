@@ -46,10 +46,6 @@ import TensorKit
     /// Python's own `zipfile` and `pickle` (with stand-ins for the three torch globals) read the
     /// archive: CRCs, 64-byte data alignment, the pickle structure and the storages all check out.
     @Test func pythonZipfileAndPickleReadOurCheckpoint() throws {
-        if let reason = PythonInterop.unavailabilityReason(module: "zipfile") {
-            print("skipping pythonZipfileAndPickleReadOurCheckpoint: \(reason)")
-            return
-        }
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
         let url = scratch.file("model.pth")
@@ -87,7 +83,7 @@ import TensorKit
             for key, (storage, offset, size, stride) in state.items():
                 print(key, offset, list(size), list(stride), storage[:3])
             """
-        let result = try #require(PythonInterop.run(script: script, arguments: [url.path]))
+        guard let result = PythonInterop.runIfAvailable(module: "zipfile", script: script, arguments: [url.path]) else { return }
         #expect(result.status == 0, "python failed: \(result.output)")
         #expect(result.output == """
             layer.weight 0 [2, 3] [3, 1] [1.0, -2.0, 3.5]
@@ -101,10 +97,6 @@ import TensorKit
     }
 
     @Test func torchLoadsOurCheckpointWhenInstalled() throws {
-        if let reason = PythonInterop.unavailabilityReason(module: "torch") {
-            print("skipping torchLoadsOurCheckpointWhenInstalled: \(reason)")
-            return
-        }
         let scratch = try ScratchDirectory()
         defer { scratch.cleanUp() }
         let url = scratch.file("model.pth")
@@ -115,7 +107,7 @@ import TensorKit
             for key, value in state.items():
                 print(key, value.dtype, list(value.shape), value.flatten()[:3].tolist())
             """
-        let result = try #require(PythonInterop.run(script: script, arguments: [url.path]))
+        guard let result = PythonInterop.runIfAvailable(module: "torch", script: script, arguments: [url.path]) else { return }
         #expect(result.status == 0, "torch.load failed: \(result.output)")
         #expect(result.output.contains("layer.weight torch.float32 [2, 3] [1.0, -2.0, 3.5]"))
         #expect(result.output.contains("bn.num_batches_tracked torch.int64 [] [123456789012]"))
