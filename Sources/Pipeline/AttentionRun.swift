@@ -47,9 +47,7 @@ public enum AttentionRun {
 
     /// Loads a state dict from a safetensors file or a PyTorch `.pth` checkpoint (chosen by content).
     public static func loadStateDict(from url: URL) throws -> [String: Tensor] {
-        let file = try SafeTensorsFile(url: url)
-        var result: [String: Tensor] = [:]
-        for name in file.names { result[name] = try file.tensor(named: name) }
-        return result
+        let stateDict = try Checkpoints.loadStateDict(from: url)
+        return Dictionary(uniqueKeysWithValues: stateDict.keys.compactMap { key in stateDict[key].map { (key, $0) } })
     }
 }

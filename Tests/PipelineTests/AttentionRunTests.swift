@@ -33,6 +33,21 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         #expect(Swift.abs(probabilities.scalars.reduce(0, +) - 1) < 1e-5)
     }
 
+    @Test func pthWeightsGiveTheSameLogitsAsSafeTensors() throws {
+        let configuration = fixtures.appendingPathComponent("mimodel_softmax_l2.json")
+        let features = fixtures.appendingPathComponent("mimodel_softmax_l2_io.safetensors")
+        var logits: [[Float]] = []
+        for weights in ["mimodel_softmax_l2.safetensors", "mimodel_softmax_l2.pth"] {
+            let model = try AttentionRun.loadModel(configurationURL: configuration,
+                                                   weightsURL: fixtures.appendingPathComponent(weights))
+            let output = temporaryURL("attend-\(weights).safetensors")
+            defer { try? FileManager.default.removeItem(at: output) }
+            try AttentionRun.run(model: model, featuresURL: features, outputURL: output)
+            logits.append(try SafeTensorsFile(url: output).tensor(named: "logits").scalars)
+        }
+        #expect(logits[0] == logits[1], "max difference \(zip(logits[0], logits[1]).map { Swift.abs($0 - $1) }.max() ?? 0)")
+    }
+
     @Test func mismatchedFeaturesAreRejectedWithBothShapes() throws {
         let model = try AttentionRun.loadModel(configurationURL: fixtures.appendingPathComponent("mimodel_tanh_l1.json"),
                                                weightsURL: fixtures.appendingPathComponent("mimodel_tanh_l1.safetensors"))
