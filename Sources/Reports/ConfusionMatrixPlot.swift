@@ -32,12 +32,12 @@ public struct ConfusionMatrixPlot: Plot {
         self.classNames = classNames
         self.title = title
         cellSize = matrix.classCount <= 4 ? 88 : max(36, 360 / Double(matrix.classCount))
-        // Label extents are estimated (DejaVu Sans averages about 0.62 em per character), so the
+        // Label extents are estimated (DejaVu Sans averages about 0.55 em per character in mixed-case text), so the
         // layout is known without a canvas.
-        let widestLabel = classNames.map { Double($0.count) * Self.labelFontSize * 0.62 }.max() ?? 0
+        let widestLabel = classNames.map { Double($0.count) * Self.labelFontSize * 0.55 }.max() ?? 0
         rowLabelWidth = widestLabel
         rotatesColumnLabels = widestLabel > cellSize - 6
-        columnLabelHeight = rotatesColumnLabels ? widestLabel * 0.71 + Self.labelFontSize : Self.labelFontSize + 4
+        columnLabelHeight = rotatesColumnLabels ? widestLabel * 0.71 + 4 : Self.labelFontSize + 4
     }
 
     /// The heat map's rectangle on the page.
