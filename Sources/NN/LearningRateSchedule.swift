@@ -136,39 +136,41 @@ public struct CyclicSchedule: LearningRateSchedule {
     }
 }
 
-/// `PolyLR`: `round(base_lr · (1 − epoch / max_epochs)^power, 6)`.
-public struct PolynomialSchedule: LearningRateSchedule {
-    public var baseLearningRate: Double
-    public var totalEpochs: Int
-    /// In (0, 1) (`--power`, default 0.9).
-    public var power: Double
-
-    public init(baseLearningRate: Double, totalEpochs: Int, power: Double) {
-        precondition(power > 0 && power < 1, "PolynomialSchedule power must be in (0, 1), got \(power)")
-        precondition(totalEpochs > 0, "PolynomialSchedule needs a positive number of epochs")
-        self.baseLearningRate = baseLearningRate
-        self.totalEpochs = totalEpochs
-        self.power = power
+/// `LinearLR`, `CosineLR` and `PolyLR`: the base rate annealed towards 0 over `totalEpochs`
+/// along a curve, rounded to 6 digits as the reference does:
+/// - linear: `round(base_lr − base_lr · (epoch / max_epochs), 6)`
+/// - cosine: `round(base_lr · (1 + cos(π · epoch / max_epochs)) / 2, 6)`
+/// - polynomial: `round(base_lr · (1 − epoch / max_epochs)^power, 6)`, power in (0, 1) (`--power`, default 0.9)
+public struct AnnealingSchedule: LearningRateSchedule {
+    /// How the rate falls from the base rate to 0.
+    public enum Curve: Equatable, Sendable {
+        case linear
+        case cosine
+        case polynomial(power: Double)
     }
 
-    public func learningRate(epoch: Int) -> Double {
-        roundedLikePython(baseLearningRate * pow(1 - Double(epoch) / Double(totalEpochs), power), digits: 6)
-    }
-}
-
-/// `LinearLR`: `round(base_lr − base_lr · epoch / max_epochs, 6)`.
-public struct LinearSchedule: LearningRateSchedule {
+    public var curve: Curve
     public var baseLearningRate: Double
     public var totalEpochs: Int
 
-    public init(baseLearningRate: Double, totalEpochs: Int) {
-        precondition(totalEpochs > 0, "LinearSchedule needs a positive number of epochs")
+    public init(curve: Curve, baseLearningRate: Double, totalEpochs: Int) {
+        precondition(totalEpochs > 0, "AnnealingSchedule needs a positive number of epochs, got \(totalEpochs)")
+        if case let .polynomial(power) = curve {
+            precondition(power > 0 && power < 1, "polynomial schedule power must be in (0, 1), got \(power)")
+        }
+        self.curve = curve
         self.baseLearningRate = baseLearningRate
         self.totalEpochs = totalEpochs
     }
 
     public func learningRate(epoch: Int) -> Double {
-        roundedLikePython(baseLearningRate - baseLearningRate * (Double(epoch) / Double(totalEpochs)), digits: 6)
+        let progress = Double(epoch) / Double(totalEpochs)
+        let value: Double = switch curve {
+        case .linear: baseLearningRate - baseLearningRate * progress
+        case .cosine: baseLearningRate * (1 + cos(Double.pi * Double(epoch) / Double(totalEpochs))) / 2
+        case let .polynomial(power): baseLearningRate * pow(1 - progress, power)
+        }
+        return roundedLikePython(value, digits: 6)
     }
 }
 
@@ -196,26 +198,11 @@ public struct HybridSchedule: LearningRateSchedule {
                                         milestones: [cyclicEpochs], decayFactor: 1)
             value = cyclic.learningRate(epoch: epoch)
         } else {
-            let linear = LinearSchedule(baseLearningRate: baseLearningRate, totalEpochs: totalEpochs - cyclicEpochs + 1)
+            let linear = AnnealingSchedule(curve: .linear, baseLearningRate: baseLearningRate,
+                                           totalEpochs: totalEpochs - cyclicEpochs + 1)
             value = linear.learningRate(epoch: epoch - cyclicEpochs + 1)
         }
         return roundedLikePython(value, digits: 6)
-    }
-}
-
-/// `CosineLR`: `round(base_lr · (1 + cos(π · epoch / max_epochs)) / 2, 6)`.
-public struct CosineSchedule: LearningRateSchedule {
-    public var baseLearningRate: Double
-    public var totalEpochs: Int
-
-    public init(baseLearningRate: Double, totalEpochs: Int) {
-        precondition(totalEpochs > 0, "CosineSchedule needs a positive number of epochs")
-        self.baseLearningRate = baseLearningRate
-        self.totalEpochs = totalEpochs
-    }
-
-    public func learningRate(epoch: Int) -> Double {
-        roundedLikePython(baseLearningRate * (1 + cos(Double.pi * Double(epoch) / Double(totalEpochs))) / 2, digits: 6)
     }
 }
 
@@ -271,11 +258,11 @@ public struct LearningRateScheduleOptions: Sendable {
             return HybridSchedule(baseLearningRate: baseLearningRate, cyclicEpochs: cyclicEpochs,
                                   totalEpochs: epochs, cycleLength: cycleLength)
         case .cosine:
-            return CosineSchedule(baseLearningRate: baseLearningRate, totalEpochs: epochs)
+            return AnnealingSchedule(curve: .cosine, baseLearningRate: baseLearningRate, totalEpochs: epochs)
         case .poly:
-            return PolynomialSchedule(baseLearningRate: baseLearningRate, totalEpochs: epochs, power: power)
+            return AnnealingSchedule(curve: .polynomial(power: power), baseLearningRate: baseLearningRate, totalEpochs: epochs)
         case .linear:
-            return LinearSchedule(baseLearningRate: baseLearningRate, totalEpochs: epochs)
+            return AnnealingSchedule(curve: .linear, baseLearningRate: baseLearningRate, totalEpochs: epochs)
         }
     }
 }

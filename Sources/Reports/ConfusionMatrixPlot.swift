@@ -47,8 +47,9 @@ public struct ConfusionMatrixPlot: Plot {
                              width: side, height: side)
     }
 
-    public var pageWidth: Double { gridArea.maxX + Self.colorBarGap + Self.colorBarWidth + 4 + 30 + 10 }
-    public var pageHeight: Double { gridArea.maxY + 6 + columnLabelHeight + 8 + Self.axisTitleFontSize + 14 }
+    /// Page size, rounded up to whole points so raster sizes are whole pixels.
+    public var pageWidth: Double { (gridArea.maxX + Self.colorBarGap + Self.colorBarWidth + 4 + 30 + 10).rounded(.up) }
+    public var pageHeight: Double { (gridArea.maxY + 6 + columnLabelHeight + 8 + Self.axisTitleFontSize + 14).rounded(.up) }
 
     /// The cell of true class `row` predicted as class `column`.
     public func cellRectangle(row: Int, column: Int) -> PlotRectangle {
@@ -64,15 +65,11 @@ public struct ConfusionMatrixPlot: Plot {
     }
 
     public func draw(on canvas: CairoCanvas) {
-        canvas.fill(PlotRectangle(x: 0, y: 0, width: pageWidth, height: pageHeight), with: .white)
+        drawPageBackground(on: canvas)
         drawCells(on: canvas)
         drawLabels(on: canvas)
         drawColorBar(on: canvas)
-        if let title {
-            canvas.setColor(.black)
-            canvas.setFont(size: 14, bold: true)
-            canvas.drawText(title, at: PlotPoint(x: gridArea.center.x, y: 12), horizontal: .center, vertical: .top)
-        }
+        drawTitle(title, centerX: gridArea.center.x, top: 12, on: canvas)
     }
 
     private func drawCells(on canvas: CairoCanvas) {

@@ -37,3 +37,18 @@ extension Plot {
         return canvas
     }
 }
+
+extension Plot {
+    /// Fills the whole page white (raster canvases start transparent).
+    func drawPageBackground(on canvas: CairoCanvas) {
+        canvas.fill(PlotRectangle(x: 0, y: 0, width: pageWidth, height: pageHeight), with: .white)
+    }
+
+    /// Draws an optional heading in bold 14 pt, centred on `centerX`, its top at `top`.
+    func drawTitle(_ title: String?, centerX: Double, top: Double, on canvas: CairoCanvas) {
+        guard let title else { return }
+        canvas.setColor(.black)
+        canvas.setFont(size: 14, bold: true)
+        canvas.drawText(title, at: PlotPoint(x: centerX, y: top), horizontal: .center, vertical: .top)
+    }
+}

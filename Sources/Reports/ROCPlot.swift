@@ -67,7 +67,7 @@ public struct ROCPlot: Plot {
 
     public func draw(on canvas: CairoCanvas) {
         let area = plotArea
-        canvas.fill(PlotRectangle(x: 0, y: 0, width: pageWidth, height: pageHeight), with: .white)
+        drawPageBackground(on: canvas)
         drawGrid(on: canvas)
         canvas.withSavedState {
             canvas.clip(to: area)
@@ -87,11 +87,7 @@ public struct ROCPlot: Plot {
         }
         drawAxes(on: canvas)
         drawLegend(on: canvas)
-        if let title {
-            canvas.setColor(.black)
-            canvas.setFont(size: 14, bold: true)
-            canvas.drawText(title, at: PlotPoint(x: area.center.x, y: 14), horizontal: .center, vertical: .top)
-        }
+        drawTitle(title, centerX: area.center.x, top: 14, on: canvas)
     }
 
     private func drawGrid(on canvas: CairoCanvas) {
