@@ -21,21 +21,29 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
         .target(name: "NN", dependencies: ["TensorKit"]),
+        .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
+
+        .target(name: "Checkpoints", dependencies: ["TensorKit"]),
+        .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints"]),
 
         .target(name: "Reports", dependencies: ["TensorKit", "CCairo"]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "Reports", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Pipeline", "Reports", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
+        // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     ],
     swiftLanguageModes: [.v5]
