@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )

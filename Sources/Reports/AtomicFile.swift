@@ -2,7 +2,8 @@ import Foundation
 
 /// Writes output files atomically: content goes to a hidden temporary file in the destination's
 /// directory, which is then renamed over the destination (`rename(2)` is atomic within a file
-/// system), so readers never see a half-written report or plot, and a crash leaves the old file.
+/// system) after its content is flushed to disk, so readers never see a half-written report or
+/// plot, and a crash leaves the old file.
 public enum AtomicFile {
     /// Calls `produce` with a temporary path next to `url`, then renames it to `url`. The temporary
     /// file is removed if `produce` or the rename fails.
@@ -12,6 +13,7 @@ public enum AtomicFile {
         let temporaryPath = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             try produce(temporaryPath)
+            flushToDisk(temporaryPath)
             guard rename(temporaryPath, url.path) == 0 else {
                 throw ReportFileError(path: url.path, problem: "cannot move the finished file into place (\(String(cString: strerror(errno))))")
             }
@@ -19,6 +21,15 @@ public enum AtomicFile {
             unlink(temporaryPath)
             throw error
         }
+    }
+
+    /// Forces the file's content to disk before the rename, so a crash cannot leave a renamed but
+    /// empty file (best effort: a file that cannot be opened is left to the rename to report).
+    private static func flushToDisk(_ path: String) {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return }
+        fsync(descriptor)
+        close(descriptor)
     }
 
     /// Writes `text` as UTF-8 to `url` atomically.
