@@ -1,3 +1,5 @@
+import Foundation
+
 /// A JSON document tree with a deterministic serialiser: object keys sorted (as the reference's
 /// `json.dump(…, sort_keys=True)`), two-space indentation, numbers in Swift's shortest round-trip
 /// form (`0.8583333332975694`, `1e-08`), and non-finite numbers (NaN from 0/0 in F1) written as
@@ -60,21 +62,10 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
+    /// `string` as a JSON string literal, escaped by Foundation's serialiser (a string fragment
+    /// always serialises, hence `try!`).
     private static func quoted(_ string: String) -> String {
-        var result = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        let data = try! JSONSerialization.data(withJSONObject: string, options: [.fragmentsAllowed, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
     }
 }
