@@ -15,6 +15,7 @@ let package = Package(
         // MARK: System libraries (Debian -dev packages, found through pkg-config)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CAllocator"),  // glibc's <malloc.h> (mallopt)
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         // MARK: Pipeline stages
         .target(name: "TensorKit", dependencies: ["CBLAS", "CAllocator"],
@@ -29,12 +30,14 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["TensorKit"]),
         .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints"]),
 
+        .target(name: "Reports", dependencies: ["TensorKit", "CCairo"]),
+
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "HATNet", "Checkpoints", "Pipeline", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Pipeline", "Reports", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
