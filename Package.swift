@@ -39,12 +39,15 @@ let package = Package(
         .target(name: "Slides", dependencies: ["TensorKit", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
+        // Attention maps on the slide, annotation coverage and the HTML report.
+        .target(name: "Visualization", dependencies: ["Reports", "Slides", "TensorKit"]),
+
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "HATNet", "Checkpoints", "Pipeline", "Reports", "Slides", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Pipeline", "Reports", "Slides", "Visualization", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit"]),
         .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
