@@ -40,7 +40,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
         // Attention maps on the slide, annotation coverage and the HTML report.
-        .target(name: "Visualization", dependencies: ["Reports", "Slides", "TensorKit"]),
+        .target(name: "Visualization", dependencies: ["Reports", "Slides", "Checkpoints", "TensorKit"]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides"]),

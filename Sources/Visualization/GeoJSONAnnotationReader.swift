@@ -130,7 +130,7 @@ public enum GeoJSONAnnotationReader {
             guard let positions = value as? [Any] else { throw failure(location, "is not an array of positions") }
             let points = try positions.enumerated().map { index, position -> SlidePoint in
                 guard let pair = position as? [Any], pair.count >= 2,
-                      let x = number(pair[0]), let y = number(pair[1]), x.isFinite, y.isFinite else {
+                      let x = JSONNumber.value(pair[0]), let y = JSONNumber.value(pair[1]), x.isFinite, y.isFinite else {
                     throw failure(location + "[\(index)]", "is not an [x, y] position of two numbers")
                 }
                 return SlidePoint(x: x, y: y)
@@ -139,12 +139,6 @@ public enum GeoJSONAnnotationReader {
                 throw failure(location, "is a ring of \(points.count) positions; a polygon ring needs at least 3")
             }
             return points
-        }
-
-        /// A JSON number.
-        func number(_ value: Any) -> Double? {
-            if value is Bool { return nil }
-            return (value as? NSNumber)?.doubleValue
         }
 
         func join(_ location: String, _ key: String) -> String { location.isEmpty ? key : location + "." + key }

@@ -13,5 +13,5 @@ struct HATNetCommand: ParsableCommand {
         Biopsy Images", arXiv:2007.13007.
         """,
         subcommands: [DemoCommand.self, SynthCommand.self, SlideCommand.self, WordsCommand.self, AttendCommand.self,
-                      MetricsCommand.self, BenchCommand.self])
+                      VisualizeCommand.self, MetricsCommand.self, BenchCommand.self])
 }
