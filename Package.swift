@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit"]),
         .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
-        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "TensorKit"]),
+        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Checkpoints", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
