@@ -4,9 +4,8 @@ import Slides
 /// The paper's duct figure: the slide thumbnail with the top-scoring bags outlined in blue and,
 /// when given, the ground-truth annotations outlined in red.
 ///
-/// The page is the thumbnail itself (one point per thumbnail pixel), so the image has the slide's
-/// aspect ratio; write it with `pixelsPerPoint: 1` for a PNG of the thumbnail's size.
-public struct TopBagsFigure: Plot {
+/// The page is the thumbnail itself (a ``SlideFigure``), so the image has the slide's aspect ratio.
+public struct TopBagsFigure: SlideFigure {
     public let overview: SlideOverview
     /// Each bag's rectangle in level-0 pixels.
     public let bagRegions: [SlideRectangle]
@@ -22,16 +21,12 @@ public struct TopBagsFigure: Plot {
         self.annotations = annotations
     }
 
-    public var pageWidth: Double { Double(overview.image.width) }
-    public var pageHeight: Double { Double(overview.image.height) }
-    /// Where the slide is drawn: the whole page.
-    public var imageArea: PlotRectangle { PlotRectangle(x: 0, y: 0, width: pageWidth, height: pageHeight) }
+    public var raster: SlideRaster { overview.raster }
 
     public func draw(on canvas: CairoCanvas) {
         let image = overview.image
         canvas.drawImage(rgbPixels: image.pixels, width: image.width, height: image.height, in: imageArea)
         let lineWidth = AttentionPalette.outlineWidth(imageWidth: pageWidth, imageHeight: pageHeight)
-        let raster = overview.raster
         canvas.withSavedState {
             canvas.setColor(AttentionPalette.selected)
             canvas.setLineWidth(lineWidth)

@@ -5,9 +5,9 @@ import Slides
 /// ground-truth annotation — and every other word white, with the annotations outlined in red.
 ///
 /// Colours are decided pixel by pixel on the annotation mask's raster (the thumbnail's), so the
-/// pink shows exactly where a top word meets the lesion. The page is that raster (one point per
-/// pixel), with the slide's aspect ratio.
-public struct TopWordsFigure: Plot {
+/// pink shows exactly where a top word meets the lesion. The page is that raster (a
+/// ``SlideFigure``), with the slide's aspect ratio.
+public struct TopWordsFigure: SlideFigure {
     /// Which word owns each pixel.
     public let words: RegionIndexMap
     /// Which words are top words.
@@ -22,13 +22,10 @@ public struct TopWordsFigure: Plot {
         self.annotations = annotations
     }
 
-    public var pageWidth: Double { Double(words.raster.width) }
-    public var pageHeight: Double { Double(words.raster.height) }
-    public var imageArea: PlotRectangle { PlotRectangle(x: 0, y: 0, width: pageWidth, height: pageHeight) }
+    public var raster: SlideRaster { words.raster }
 
     /// The word map as RGB pixels, before the annotation outline is drawn.
     public var pixels: [UInt8] {
-        let raster = words.raster
         func bytes(_ color: PlotColor) -> [UInt8] { [color.red, color.green, color.blue].map { UInt8(($0 * 255).rounded()) } }
         let blue = bytes(AttentionPalette.selected), pink = bytes(AttentionPalette.overlap), white = bytes(AttentionPalette.unselected)
         var pixels = [UInt8](repeating: 0, count: raster.width * raster.height * 3)

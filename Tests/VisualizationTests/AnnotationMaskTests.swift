@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Slides
+import TestSupport
 import Testing
 @testable import Visualization
 

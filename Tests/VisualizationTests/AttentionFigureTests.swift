@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Slides
+import TestSupport
 import Testing
 @testable import Visualization
 
@@ -17,6 +18,12 @@ import Testing
         return AttentionVisualization(overview: scene.overview, attention: scene.attention, annotations: scene.annotations, topFraction: 0.5)
     }
 
+    /// The scene's figures and attention.json, written into a fresh directory (kept alive with them).
+    static func writtenFiles() throws -> (directory: TemporaryDirectory, files: AttentionVisualization.Files) {
+        let directory = try TemporaryDirectory()
+        return (directory, try visualization().write(to: directory.url, slidePath: "/scene.png"))
+    }
+
     @Test func geometryFollowsTheReferenceColumnMajorOrder() throws {
         let attention = try Self.visualization().attention
         #expect(attention.bagRegions[1] == SlideRectangle(x: 0, y: 100, width: 200, height: 100), "bag 1 is left bottom")
@@ -25,8 +32,8 @@ import Testing
     }
 
     @Test func topBagsAreOutlinedBlueAndAnnotationsRed() throws {
-        let directory = try TemporaryDirectory()
-        let files = try Self.visualization().write(to: directory.url, slidePath: "/scene.png")
+        let (directory, files) = try Self.writtenFiles()
+        defer { withExtendedLifetime(directory) {} }
         let image = try CairoCanvas(contentsOfPNG: files.topBags.png.path)
         #expect(image.pixelWidth == 200 && image.pixelHeight == 100, "thumbnail size, slide aspect ratio 2:1")
         #expect(try Data(contentsOf: files.topBags.pdf).prefix(5) == Data("%PDF-".utf8))
@@ -39,8 +46,8 @@ import Testing
     }
 
     @Test func topWordsAreBluePinkOverTheLesionAndOtherWordsWhite() throws {
-        let directory = try TemporaryDirectory()
-        let files = try Self.visualization().write(to: directory.url, slidePath: "/scene.png")
+        let (directory, files) = try Self.writtenFiles()
+        defer { withExtendedLifetime(directory) {} }
         let image = try CairoCanvas(contentsOfPNG: files.topWords.png.path)
         #expect(image.pixelWidth == 200 && image.pixelHeight == 100)
         expectPixel(image, x: 140, y: 40, is: AttentionPalette.overlap, "top word 1 of bag 2 inside the annotation")
@@ -83,8 +90,8 @@ import Testing
     }
 
     @Test func attentionJSONListsEveryBagAndWordWithRectanglesRanksAndCoverage() throws {
-        let directory = try TemporaryDirectory()
-        let files = try Self.visualization().write(to: directory.url, slidePath: "/scene.png")
+        let (directory, files) = try Self.writtenFiles()
+        defer { withExtendedLifetime(directory) {} }
         let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: files.json)) as? [String: Any])
         #expect(document["slide_width"] as? Int == 400 && document["slide_height"] as? Int == 200)
         let bags = try #require(document["bags"] as? [[String: Any]])

@@ -2,6 +2,7 @@ import Checkpoints
 import Foundation
 import Slides
 import TensorKit
+import TestSupport
 import Testing
 @testable import Visualization
 

@@ -5,27 +5,6 @@ import TensorKit
 import Testing
 @testable import Visualization
 
-/// A fresh directory under the system temporary directory, removed when the value is released.
-final class TemporaryDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("hatnet-visualization-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
-
-    /// Writes `text` to `name` and returns its URL.
-    func write(_ text: String, to name: String) throws -> URL {
-        let target = file(name)
-        try Data(text.utf8).write(to: target)
-        return target
-    }
-}
-
 /// Expects the pixel at (`x`, `y`) to be opaque and within `tolerance` of `color` in every channel.
 func expectPixel(_ canvas: CairoCanvas, x: Int, y: Int, is color: PlotColor, tolerance: Int = 2, _ what: String,
                  sourceLocation: SourceLocation = #_sourceLocation) {
