@@ -21,6 +21,8 @@ let package = Package(
 
         .target(name: "NN", dependencies: ["TensorKit"]),
 
+        .target(name: "Checkpoints", dependencies: ["TensorKit"]),
+
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS"]),
 
@@ -32,6 +34,8 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
+        // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
