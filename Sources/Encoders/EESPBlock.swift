@@ -29,7 +29,7 @@ struct EESPBlock: Sendable {
     /// Loads `EESP(nIn, nOut, stride, k=4, r_lim)` from the keys under `prefix`.
     ///
     /// - Parameter downSampling: `down_method='avg'`: stride 2, no residual, no final PReLU.
-    init(weights: StateDict, prefix: String, inputChannels: Int, outputChannels: Int, downSampling: Bool,
+    init(weights: EncoderWeights, prefix: String, inputChannels: Int, outputChannels: Int, downSampling: Bool,
          receptiveFieldLimit: Int) throws {
         let branchCount = ESPNetv2Configuration.branchCount
         let branchChannels = outputChannels / branchCount

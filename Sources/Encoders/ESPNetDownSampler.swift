@@ -17,7 +17,7 @@ struct ESPNetDownSampler: Sendable {
     let inputChannels: Int
     let outputChannels: Int
 
-    init(weights: StateDict, prefix: String, inputChannels: Int, outputChannels: Int, receptiveFieldLimit: Int,
+    init(weights: EncoderWeights, prefix: String, inputChannels: Int, outputChannels: Int, receptiveFieldLimit: Int,
          usesInputReinforcement: Bool) throws {
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels

@@ -29,7 +29,7 @@ public struct ESPNetv2: Encoder {
 
     public var name: String { "espnetv2 (s \(scale))" }
 
-    public init(scale: Double = 2.0, weights: StateDict) throws {
+    public init(scale: Double = 2.0, weights: EncoderWeights) throws {
         guard let channels = ESPNetv2Configuration.channelsByScale[scale] else {
             throw EncoderWeightError.unsupportedScale(architecture: "espnetv2", scale: scale, supported: ESPNetv2.supportedScales)
         }

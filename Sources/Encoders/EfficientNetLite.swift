@@ -40,7 +40,7 @@ public struct EfficientNetLite: Encoder {
         return Padding(top: total / 2, left: total / 2, bottom: total - total / 2, right: total - total / 2)
     }
 
-    public init(weights: StateDict) throws {
+    public init(weights: EncoderWeights) throws {
         let epsilon = EfficientNetLite.batchNormEpsilon
         var imageSize = EfficientNetLite.nominalImageSize
         stem = try weights.convolution("_conv_stem.weight", batchNorm: "_bn0", inputChannels: 3, outputChannels: 32,

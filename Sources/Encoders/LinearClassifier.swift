@@ -24,14 +24,14 @@ public struct LinearClassifier: Sendable {
     }
 
     /// Reads `prefix.weight` / `prefix.bias` when the file has them (classifiers are optional).
-    static func load(from stateDict: StateDict, prefix: String, featureCount: Int) throws -> LinearClassifier? {
-        guard let weight = stateDict.tensors[prefix + ".weight"], let bias = stateDict.tensors[prefix + ".bias"] else { return nil }
+    static func load(from weights: EncoderWeights, prefix: String, featureCount: Int) throws -> LinearClassifier? {
+        guard let weight = weights.tensors[prefix + ".weight"], let bias = weights.tensors[prefix + ".bias"] else { return nil }
         guard weight.rank == 2, weight.shape[1] == featureCount else {
-            throw EncoderWeightError.misshapenTensor(file: stateDict.source, name: prefix + ".weight",
+            throw EncoderWeightError.misshapenTensor(file: weights.source, name: prefix + ".weight",
                                                      expected: [weight.shape.first ?? 0, featureCount], actual: weight.shape)
         }
         guard bias.shape == [weight.shape[0]] else {
-            throw EncoderWeightError.misshapenTensor(file: stateDict.source, name: prefix + ".bias",
+            throw EncoderWeightError.misshapenTensor(file: weights.source, name: prefix + ".bias",
                                                      expected: [weight.shape[0]], actual: bias.shape)
         }
         return LinearClassifier(weight: weight, bias: bias)

@@ -33,7 +33,7 @@ public struct MNASNet: Encoder {
         [32, 16, 24, 40, 80, 96, 192, 320].map { roundChannels(Double($0) * alpha) }
     }
 
-    public init(alpha: Double = 1.0, weights: StateDict) throws {
+    public init(alpha: Double = 1.0, weights: EncoderWeights) throws {
         precondition(alpha > 0, "MNASNet: alpha must be positive")
         self.alpha = alpha
         let depths = MNASNet.depths(alpha: alpha)

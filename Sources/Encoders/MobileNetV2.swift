@@ -23,7 +23,7 @@ public struct MobileNetV2: Encoder {
     public var name: String { "mobilenetv2 (width \(widthMultiplier))" }
 
     /// Builds the network for `widthMultiplier` from a state dict with torchvision's key names.
-    public init(widthMultiplier: Double = 1.0, weights: StateDict) throws {
+    public init(widthMultiplier: Double = 1.0, weights: EncoderWeights) throws {
         precondition(widthMultiplier > 0, "MobileNetV2: width multiplier must be positive")
         self.widthMultiplier = widthMultiplier
         var inputChannels = roundChannels(32 * widthMultiplier)

@@ -8,7 +8,7 @@ import TensorKit
 @Suite struct RandomWeightEncoderTests {
     @Test func mobileNetV2WidthHalfMatchesReference() throws {
         let io = try EncoderFixtures.io("mobilenetv2_w0.5")
-        let weights = try StateDict(contentsOf: EncoderFixtures.url("encoder_mobilenetv2_w0.5.safetensors"))
+        let weights = try EncoderWeights(contentsOf: EncoderFixtures.url("encoder_mobilenetv2_w0.5.safetensors"))
         let encoder = try MobileNetV2(widthMultiplier: 0.5, weights: weights)
         #expect(encoder.featureCount == 1280)
         expectMatchesReference(encoder.features(io.input), io.features, "mobilenetv2_w0.5 (safetensors)")
@@ -16,14 +16,14 @@ import TensorKit
 
     @Test func mnasNetAlphaHalfMatchesReference() throws {
         let io = try EncoderFixtures.io("mnasnet_a0.5")
-        let weights = try StateDict(contentsOf: EncoderFixtures.url("encoder_mnasnet_a0.5.safetensors"))
+        let weights = try EncoderWeights(contentsOf: EncoderFixtures.url("encoder_mnasnet_a0.5.safetensors"))
         let encoder = try MNASNet(alpha: 0.5, weights: weights)
         expectMatchesReference(encoder.features(io.input), io.features, "mnasnet_a0.5 (safetensors)")
     }
 
     @Test func espNetV2ScaleHalfMatchesReference() throws {
         let io = try EncoderFixtures.io("espnetv2_s0.5")
-        let weights = try StateDict(contentsOf: EncoderFixtures.url("encoder_espnetv2_s0.5.safetensors"))
+        let weights = try EncoderWeights(contentsOf: EncoderFixtures.url("encoder_espnetv2_s0.5.safetensors"))
         let encoder = try ESPNetv2(scale: 0.5, weights: weights)
         #expect(encoder.featureCount == 1024)
         expectMatchesReference(encoder.features(io.input), io.features, "espnetv2_s0.5 (safetensors)")

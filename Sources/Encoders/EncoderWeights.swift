@@ -1,20 +1,31 @@
 import TensorKit
 
-/// A PyTorch state dict: float tensors by their PyTorch key (`features.1.conv.0.0.weight`), plus
-/// the name of the file they came from so that errors can point at it.
+/// The weights an encoder is built from: a PyTorch state dict (float tensors by their PyTorch key,
+/// `features.1.conv.0.0.weight`) plus the name of the file they came from, so that errors can
+/// point at it.
 ///
 /// Encoders pull their tensors out with ``tensor(_:shape:)``, which checks the shape and records
 /// which keys were used; a missing key is remembered rather than thrown at once, so one error can
 /// list every missing tensor (``throwIfIncomplete()``).
-public final class StateDict {
+public final class EncoderWeights {
     /// The file name shown in errors.
     public let source: String
     public let tensors: [String: Tensor]
     private(set) var missingNames: [String] = []
+    /// Makes up missing tensors instead of recording them (see ``synthetic(seed:)``).
+    private var synthesizer: SyntheticWeights?
 
     public init(tensors: [String: Tensor], source: String) {
         self.tensors = tensors
         self.source = source
+    }
+
+    /// Weights that do not come from a file: every requested tensor is made up with a plausible
+    /// distribution (``SyntheticWeights``). For benchmarks, where only shapes matter.
+    public static func synthetic(seed: UInt64 = 1) -> EncoderWeights {
+        let weights = EncoderWeights(tensors: [:], source: "synthetic weights")
+        weights.synthesizer = SyntheticWeights(seed: seed)
+        return weights
     }
 
     /// Whether the dictionary holds `name` (e.g. an optional classifier).
@@ -26,6 +37,7 @@ public final class StateDict {
     /// missing names together; a tensor of another shape throws at once.
     public func tensor(_ name: String, shape: [Int]) throws -> Tensor {
         guard let tensor = tensors[name] else {
+            if synthesizer != nil { return synthesizer!.tensor(named: name, shape: shape) }
             missingNames.append(name)
             return Tensor.zeros(shape)
         }

@@ -2,7 +2,7 @@ import Checkpoints
 import Foundation
 import TensorKit
 
-extension StateDict {
+extension EncoderWeights {
     /// Reads every float tensor of a `.safetensors` file (integer entries such as BatchNorm's
     /// `num_batches_tracked` are skipped; no architecture needs them).
     public convenience init(contentsOf url: URL) throws {

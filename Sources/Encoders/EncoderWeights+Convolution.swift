@@ -1,6 +1,6 @@
 import TensorKit
 
-extension StateDict {
+extension EncoderWeights {
     /// A bias-free `nn.Conv2d` at `weightName` (`[Cout, Cin / groups, k, k]`) followed by the
     /// BatchNorm at `batchNormPrefix`, folded into one ``Conv2d`` with a fused activation.
     ///
