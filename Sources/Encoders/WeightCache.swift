@@ -96,3 +96,10 @@ public struct WeightCache: Sendable {
         return symptoms.contains { output.contains($0) }
     }
 }
+
+extension WeightCache {
+    /// Lowercase hexadecimal SHA-256 of a file (the check ``fetch(_:log:)`` applies).
+    public static func sha256(ofFile url: URL) throws -> String {
+        try SHA256.hexDigest(ofFile: url)
+    }
+}

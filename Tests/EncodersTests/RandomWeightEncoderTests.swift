@@ -6,26 +6,21 @@ import TensorKit
 /// Backbones with random weights and BatchNorm statistics (every tensor exercised) against the
 /// PyTorch reference features, loading the same state dict from `.safetensors` and from `.pth`.
 @Suite struct RandomWeightEncoderTests {
-    @Test func mobileNetV2WidthHalfMatchesReference() throws {
-        let io = try EncoderFixtures.io("mobilenetv2_w0.5")
-        let weights = try EncoderWeights(contentsOf: EncoderFixtures.url("encoder_mobilenetv2_w0.5.safetensors"))
-        let encoder = try MobileNetV2(widthMultiplier: 0.5, weights: weights)
-        #expect(encoder.featureCount == 1280)
-        expectMatchesReference(encoder.features(io.input), io.features, "mobilenetv2_w0.5 (safetensors)")
-    }
+    /// Fixture name, architecture, scale and feature count of each random-weight reference.
+    static let references: [(fixture: String, architecture: EncoderArchitecture, scale: Double, featureCount: Int)] = [
+        ("mobilenetv2_w0.5", .mobilenetv2, 0.5, 1280),
+        ("mnasnet_a0.5", .mnasnet, 0.5, 1280),
+        ("espnetv2_s0.5", .espnetv2, 0.5, 1024),
+    ]
 
-    @Test func mnasNetAlphaHalfMatchesReference() throws {
-        let io = try EncoderFixtures.io("mnasnet_a0.5")
-        let weights = try EncoderWeights(contentsOf: EncoderFixtures.url("encoder_mnasnet_a0.5.safetensors"))
-        let encoder = try MNASNet(alpha: 0.5, weights: weights)
-        expectMatchesReference(encoder.features(io.input), io.features, "mnasnet_a0.5 (safetensors)")
-    }
-
-    @Test func espNetV2ScaleHalfMatchesReference() throws {
-        let io = try EncoderFixtures.io("espnetv2_s0.5")
-        let weights = try EncoderWeights(contentsOf: EncoderFixtures.url("encoder_espnetv2_s0.5.safetensors"))
-        let encoder = try ESPNetv2(scale: 0.5, weights: weights)
-        #expect(encoder.featureCount == 1024)
-        expectMatchesReference(encoder.features(io.input), io.features, "espnetv2_s0.5 (safetensors)")
+    @Test(arguments: [0, 1, 2], ["safetensors", "pth"])
+    func featuresMatchReference(referenceIndex: Int, fileExtension: String) throws {
+        let reference = Self.references[referenceIndex]
+        let io = try EncoderFixtures.io(reference.fixture)
+        let weights = try EncoderWeights(contentsOf: EncoderFixtures.url("encoder_\(reference.fixture).\(fileExtension)"))
+        let encoder = try reference.architecture.makeEncoder(scale: reference.scale, weights: weights)
+        #expect(encoder.featureCount == reference.featureCount)
+        #expect(encoder.classifier?.classCount == 10)
+        expectMatchesReference(encoder.features(io.input), io.features, "\(reference.fixture) (.\(fileExtension))")
     }
 }
