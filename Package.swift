@@ -27,7 +27,7 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS", "Encoders"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [

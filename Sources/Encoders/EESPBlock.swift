@@ -71,7 +71,7 @@ struct EESPBlock: Sendable {
     private func mergedBranches(_ input: FeatureMap) -> FeatureMap {
         let reduced = reduce(input)
         let first = branches[0]
-        var merged = FeatureMap(batchSize: input.batchSize, height: first.geometry.outputHeight(inputHeight: input.height),
+        var merged = FeatureMap(uninitializedBatchSize: input.batchSize, height: first.geometry.outputHeight(inputHeight: input.height),
                                 width: first.geometry.outputWidth(inputWidth: input.width), channels: outputChannels)
         let branchChannels = reduce.outputChannels
         for (index, branch) in branches.enumerated() {

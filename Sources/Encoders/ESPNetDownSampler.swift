@@ -44,7 +44,7 @@ struct ESPNetDownSampler: Sendable {
     /// (required when the unit has an input-reinforcement path). Returns `[N, ⌈H/2⌉, ⌈W/2⌉, Cout]`.
     func callAsFunction(_ input: FeatureMap, pooledImage: FeatureMap?) -> FeatureMap {
         let geometry = eesp.branches[0].geometry
-        var output = FeatureMap(batchSize: input.batchSize, height: geometry.outputHeight(inputHeight: input.height),
+        var output = FeatureMap(uninitializedBatchSize: input.batchSize, height: geometry.outputHeight(inputHeight: input.height),
                                 width: geometry.outputWidth(inputWidth: input.width), channels: outputChannels)
         input.averagePool(into: &output, channelOffset: 0)
         eesp.apply(input, into: &output, channelOffset: inputChannels)

@@ -23,8 +23,8 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "safetensors file to write `features` (and `logits`) to.")
     var output: String
 
-    @Option(help: "Images encoded together (memory grows with it).")
-    var batch: Int = 16
+    @Option(help: "Images each core pushes through the network together (1 is fastest; memory grows with it).")
+    var batch: Int = 1
 
     @Flag(help: "Also write `logits` from the classifier in the weight file.")
     var logits = false

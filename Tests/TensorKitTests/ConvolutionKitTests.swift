@@ -94,23 +94,24 @@ import Testing
 
     @Test func slicesResidualsAndHierarchicalFusion() {
         var generator = SeededGenerator(seed: 5)
-        let input = Tensor.uniform([2, 8, 6, 5], low: -1, high: 1, generator: &generator)
+        let input = Tensor.uniform([2, 8, 6, 11], low: -1, high: 1, generator: &generator)
         let map = FeatureMap(nchw: input)
         let depthwise = ConvolutionGeometry(kernelSize: 3, padding: .symmetric(1), groups: 4)
         let weight = Tensor.uniform([4, 1, 3, 3], low: -1, high: 1, generator: &generator)
         let pointwise = Tensor.uniform([4, 4, 1, 1], low: -1, high: 1, generator: &generator)
+        // Width 11: interior columns are done four at a time, borders one at a time.
         // Channels 4..<8 of the input, convolved into channels 0..<4 and then 4..<8 (+ channels 0..<4) of a wider map.
-        let upperHalf = Tensor(shape: [2, 4, 6, 5], scalars: (0..<2).flatMap { image in
-            Array(input.scalars[(image * 8 + 4) * 30 ..< (image * 8 + 8) * 30]) })
+        let upperHalf = Tensor(shape: [2, 4, 6, 11], scalars: (0..<2).flatMap { image in
+            Array(input.scalars[(image * 8 + 4) * 66 ..< (image * 8 + 8) * 66]) })
         let first = ConvolutionReference.convolve(upperHalf, weight: weight, bias: nil, geometry: depthwise)
         let second = ConvolutionReference.convolve(upperHalf, weight: pointwise, bias: nil, geometry: .init(kernelSize: 1))
         for layer in [Conv2d(weight: weight, geometry: depthwise), Conv2d(weight: pointwise, geometry: .init(kernelSize: 1))] {
-            var concatenated = FeatureMap(batchSize: 2, height: 6, width: 5, channels: 8)
+            var concatenated = FeatureMap(batchSize: 2, height: 6, width: 11, channels: 8)
             layer.apply(map, inputChannelOffset: 4, into: &concatenated, outputChannelOffset: 0)
             layer.apply(map, inputChannelOffset: 4, into: &concatenated, outputChannelOffset: 4, mode: .addChannels(offset: 0))
             let reference = layer.isDepthwise ? first : second
-            let expected = Tensor(shape: [2, 8, 6, 5], scalars: (0..<2).flatMap { image in
-                let own = Array(reference.scalars[image * 120 ..< (image + 1) * 120])
+            let expected = Tensor(shape: [2, 8, 6, 11], scalars: (0..<2).flatMap { image in
+                let own = Array(reference.scalars[image * 264 ..< (image + 1) * 264])
                 return own + own.map { $0 * 2 }
             })
             expectClose(concatenated.nchwTensor(), expected, "slices, \(layer.isDepthwise ? "depthwise" : "pointwise")")

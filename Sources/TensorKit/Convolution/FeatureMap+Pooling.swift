@@ -7,7 +7,7 @@ extension FeatureMap {
     public func averagePooled(kernelSize: Int = 3, stride: Int = 2, padding: Int = 1) -> FeatureMap {
         let geometry = ConvolutionGeometry(kernelSize: kernelSize, stride: stride, padding: .symmetric(padding))
         let outputHeight = geometry.outputHeight(inputHeight: height), outputWidth = geometry.outputWidth(inputWidth: width)
-        var output = FeatureMap(batchSize: batchSize, height: outputHeight, width: outputWidth, channels: channels)
+        var output = FeatureMap(uninitializedBatchSize: batchSize, height: outputHeight, width: outputWidth, channels: channels)
         averagePool(geometry: geometry, into: &output, channelOffset: 0)
         return output
     }

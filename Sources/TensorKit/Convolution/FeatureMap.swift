@@ -32,6 +32,19 @@ public struct FeatureMap: Sendable {
         self.values = [Float](repeating: 0, count: batchSize * height * width * channels)
     }
 
+    /// A map whose values are left uninitialised, for kernel outputs that write every value
+    /// before anything reads it (saves the zero-fill pass over large activations).
+    public init(uninitializedBatchSize batchSize: Int, height: Int, width: Int, channels: Int) {
+        precondition(batchSize >= 0 && height >= 0 && width >= 0 && channels >= 0,
+                     "FeatureMap: negative extent [\(batchSize), \(height), \(width), \(channels)]")
+        self.batchSize = batchSize
+        self.height = height
+        self.width = width
+        self.channels = channels
+        let count = batchSize * height * width * channels
+        self.values = [Float](unsafeUninitializedCapacity: count) { _, initializedCount in initializedCount = count }
+    }
+
     /// Wraps existing channels-last values.
     public init(batchSize: Int, height: Int, width: Int, channels: Int, values: [Float]) {
         precondition(values.count == batchSize * height * width * channels,
