@@ -20,23 +20,28 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
         .target(name: "NN", dependencies: ["TensorKit"]),
+        .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
 
         .target(name: "Checkpoints", dependencies: ["TensorKit"]),
+        .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints"]),
 
         .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "CBLAS", "Encoders"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Encoders"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "Checkpoints", "Encoders", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Encoders", "Pipeline", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),

@@ -43,7 +43,7 @@ public enum EncoderBenchmark {
         // words is [wordCount, 3, wordSize, wordSize], ImageNet-normalised-like values
         let words = Tensor.normal([wordCount, 3, wordSize, wordSize], generator: &generator)
         let encoder = try architecture.makeEncoder(scale: scale, weights: .synthetic(seed: 1))
-        PeakMemory.reset()
+        resetPeakResidentBytes()
         _ = encoder.features(words, batchSize: batchSize)
         var passes = [(seconds: Double, cpuSeconds: Double)]()
         for _ in 0..<repetitions {
@@ -57,7 +57,7 @@ public enum EncoderBenchmark {
         let usesDefaultScale = scale == nil || scale == architecture.defaultScale
         return Result(encoder: encoder.name, bestSeconds: times[0], medianSeconds: times[times.count / 2],
                       cpuSeconds: passes.map(\.cpuSeconds).min()!,
-                      peakResidentMegabytes: PeakMemory.residentMegabytes(),
+                      peakResidentMegabytes: peakResidentBytes().map { Double($0) / 1_048_576 },
                       pyTorchSeconds: usesDefaultScale ? pyTorchSeconds[architecture.rawValue] : nil)
     }
 
@@ -83,18 +83,8 @@ public enum EncoderBenchmark {
     }
 }
 
-/// The process's peak resident set size (Linux `VmHWM`), resettable between measurements.
-enum PeakMemory {
-    /// Resets the peak to the current resident size (`echo 5 > /proc/self/clear_refs`).
-    static func reset() {
-        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-    }
-
-    /// Peak resident memory in MB since the last reset, or `nil` where `/proc` is unavailable.
-    static func residentMegabytes() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "") else { return nil }
-        return kilobytes / 1024
-    }
+/// Resets the process's peak resident size (`VmHWM`, read by ``peakResidentBytes()``) to its
+/// current resident size, so each encoder's peak is measured on its own (Linux ≥ 4.0).
+func resetPeakResidentBytes() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
 }

@@ -36,6 +36,9 @@ public enum LegacyPyTorchCheckpoint {
         } catch {
             throw CheckpointError.unreadable(file: file, reason: error.localizedDescription)
         }
+        guard bytes.count >= header.count || !header.starts(with: bytes) else {
+            throw CheckpointError.truncated(file: file, reason: "the legacy torch.save header ends after \(bytes.count) bytes")
+        }
         guard bytes.starts(with: header) else {
             throw CheckpointError.malformedPickle(
                 file: file, reason: "not a legacy torch.save file (no magic number 0x1950a86a20f9469cfc6c with protocol 1001)")

@@ -132,6 +132,11 @@ enum AllowedGlobal: Equatable, CustomStringConvertible {
         "ShortStorage": .int16, "CharStorage": .int8, "ByteStorage": .uint8, "BoolStorage": .bool,
     ]
 
+    /// The torch storage class name (`"FloatStorage"`) that holds elements of `dataType`.
+    static func storageTypeName(for dataType: TensorDataType) -> String? {
+        storageTypes.first { $0.value == dataType }?.key
+    }
+
     /// The allowed global `module.name`, or `nil` if it is not on the list.
     init?(module: String, name: String) {
         switch (module, name) {

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of a pipeline stage (build with -c release for real figures).",
-        subcommands: [GemmBench.self, EncodersBench.self])
+        subcommands: [GemmBench.self, AttentionBench.self, EncodersBench.self])
 }
 
 struct GemmBench: ParsableCommand {
@@ -72,5 +72,22 @@ struct EncodersBench: ParsableCommand {
                                                   repetitions: repetitions)
             print(result.markdownRow)
         }
+    }
+}
+
+struct AttentionBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attention",
+        abstract: "Seconds per training step and per inference of the HATNet attention network (49×49 words, F 1280).")
+
+    @Option(help: "Timed repetitions (the median is reported).")
+    var repetitions: Int = 5
+
+    func validate() throws {
+        guard repetitions > 0 else { throw ValidationError("--repetitions must be positive") }
+    }
+
+    func run() throws {
+        AttentionBenchmark.run(repetitions: repetitions).lines.forEach { print($0) }
     }
 }
