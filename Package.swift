@@ -32,19 +32,22 @@ let package = Package(
         .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
 
         .target(name: "Checkpoints", dependencies: ["TensorKit"]),
-        .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints", "Reports", "Slides"]),
+        .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints", "Reports", "Slides", "Encoders"]),
 
         .target(name: "Reports", dependencies: ["TensorKit", "CCairo"]),
 
         .target(name: "Slides", dependencies: ["TensorKit", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
+        .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Encoders", "Pipeline"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Pipeline", "Reports", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Encoders", "Pipeline", "Reports", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit"]),
         .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )
