@@ -36,11 +36,7 @@ public enum AttentionScoresFile {
             guard regions.shape == [bags, wordsPerBag, 4] else {
                 throw ReportFileError(path: url.path, problem: "word_regions has shape \(regions.shape), expected [\(bags), \(wordsPerBag), 4]")
             }
-            let rectangles = stride(from: 0, to: regions.count, by: 4).map { offset in
-                SlideRectangle(x: Double(regions.scalars[offset]), y: Double(regions.scalars[offset + 1]),
-                               width: Double(regions.scalars[offset + 2]), height: Double(regions.scalars[offset + 3]))
-            }
-            return SlideAttention(slideWidth: width, slideHeight: height, wordRegions: rectangles, wordScores: slideWords, bagScores: slideBags)
+            return SlideAttention(slideWidth: width, slideHeight: height, wordRegionTensor: regions, wordScores: slideWords, bagScores: slideBags)
         }
         guard let layout else {
             throw ReportFileError(path: url.path, problem: "has no word_regions, so the bag and word sizes of its grid must be given")

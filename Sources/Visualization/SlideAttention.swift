@@ -50,6 +50,19 @@ public struct SlideAttention: Sendable {
                   wordScores: wordScores.scalars, bagScores: bagScores.scalars)
     }
 
+    /// Attention with word rectangles given as a `[Nb, Nw, 4]` tensor of level-0 (x, y, width,
+    /// height), as `hatnet words` and the feature cache store them.
+    public init(slideWidth: Int, slideHeight: Int, wordRegionTensor: Tensor, wordScores: Tensor, bagScores: Tensor) {
+        precondition(wordRegionTensor.rank == 3 && wordRegionTensor.shape[2] == 4,
+                     "SlideAttention: word regions must be [Nb, Nw, 4], got \(wordRegionTensor.shape)")
+        let values = wordRegionTensor.scalars
+        let rectangles = stride(from: 0, to: values.count, by: 4).map { offset in
+            SlideRectangle(x: Double(values[offset]), y: Double(values[offset + 1]),
+                           width: Double(values[offset + 2]), height: Double(values[offset + 3]))
+        }
+        self.init(slideWidth: slideWidth, slideHeight: slideHeight, wordRegions: rectangles, wordScores: wordScores, bagScores: bagScores)
+    }
+
     /// Number of bags (`Nb`).
     public var bagCount: Int { bagScores.count }
 
