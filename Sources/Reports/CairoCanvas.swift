@@ -165,12 +165,6 @@ public final class CairoCanvas {
     /// Closes the current sub-path with a straight line back to its start.
     public func closePath() { cairo_close_path(context) }
 
-    /// Fills by the even-odd rule (a ring inside a ring is a hole, as in GeoJSON polygons) or, by
-    /// default, the nonzero winding rule.
-    public func setEvenOddFill(_ evenOdd: Bool) {
-        cairo_set_fill_rule(context, evenOdd ? CAIRO_FILL_RULE_EVEN_ODD : CAIRO_FILL_RULE_WINDING)
-    }
-
     /// Strokes the current path with the current colour and line style, then clears it.
     public func stroke() { cairo_stroke(context) }
     /// Fills the current path with the current colour, then clears it.
