@@ -44,6 +44,6 @@ public func loadStateDict(from url: URL) throws -> StateDict {
     case .pyTorchZip:
         return try PyTorchCheckpoint.loadStateDict(from: url)
     case .legacyPyTorch:
-        throw CheckpointError.legacyPyTorchFormat(file: url.checkpointDisplayName)
+        return try LegacyPyTorchCheckpoint.loadStateDict(from: url)
     }
 }

@@ -61,7 +61,7 @@ public enum PyTorchCheckpoint {
     }
 
     /// The (key, tensor) pairs of the state dict inside the unpickled object, in order.
-    private static func stateDictEntries(in root: PickleValue, file: String) throws -> [(String, TensorReference)] {
+    static func stateDictEntries(in root: PickleValue, file: String) throws -> [(String, TensorReference)] {
         guard case .dict(let rootDict) = root else {
             throw CheckpointError.malformedPickle(
                 file: file, reason: "the checkpoint holds \(root.typeDescription), not a state dict")

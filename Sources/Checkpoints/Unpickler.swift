@@ -19,13 +19,17 @@ struct Unpickler {
     private var marks: [Int] = []
     private var memo: [Int: PickleValue] = [:]
 
-    /// Prepares to read `bytes`; `file` names the checkpoint in error messages.
-    init(bytes: [UInt8], file: String) {
+    /// Prepares to read `bytes` from `position` on; `file` names the checkpoint in error messages.
+    /// (Legacy `.pth` files hold several pickles back to back, see ``LegacyPyTorchCheckpoint``.)
+    init(bytes: [UInt8], file: String, position: Int = 0) {
         self.file = file
-        self.cursor = ByteCursor(bytes) { [file] in
+        self.cursor = ByteCursor(bytes, position: position) { [file] in
             .malformedPickle(file: file, reason: "pickle data ends early: \($0)")
         }
     }
+
+    /// Index of the next unread byte (after ``load()``: the byte after its STOP opcode).
+    var position: Int { cursor.position }
 
     /// Reads the pickle up to its STOP opcode and returns the object it describes.
     mutating func load() throws -> PickleValue {
@@ -235,7 +239,10 @@ struct Unpickler {
 
     /// `('storage', torch.FloatStorage, key, location, numel)`
     private func storage(fromPersistentID persistentID: PickleValue) throws -> StorageReference {
-        guard case .tuple(let tuple) = persistentID, tuple.items.count == 5,
+        // Zip checkpoints: ('storage', type, key, location, numel); legacy (pre-1.6) files add a
+        // sixth item, view_metadata, which is None for every storage torch.save wrote whole.
+        guard case .tuple(let tuple) = persistentID,
+              tuple.items.count == 5 || (tuple.items.count == 6 && tuple.items[5].typeDescription == "None"),
               case .string("storage") = tuple.items[0],
               case .global(.storageType(_, let dataType)) = tuple.items[1],
               case .string(let key) = tuple.items[2],
