@@ -34,7 +34,7 @@ public enum SlideBenchmark {
     /// slide → words path (opening included) and its peak memory.
     public static func measureSwift(slide url: URL, bagSize: Int = 1792, wordSize: Int = 256, label: String,
                                     progress: (String) -> Void) throws -> Measurement {
-        PeakMemory.reset()
+        resetPeakResidentBytes()
         let start = Date()
         let source = try openSlide(url)
         let extractor = WordGridExtractor(bagSize: bagSize, wordSize: wordSize)
@@ -47,7 +47,7 @@ public enum SlideBenchmark {
         }
         let seconds = Date().timeIntervalSince(start)
         precondition(checksum.isFinite, "SlideBenchmark: non-finite words")
-        return Measurement(label: label, seconds: seconds, peakBytes: PeakMemory.peakBytes(), words: words)
+        return Measurement(label: label, seconds: seconds, peakBytes: peakResidentBytes() ?? 0, words: words)
     }
 
     /// The reference's Python path on `url`, or `nil` when python3 lacks openslide-python or cv2.

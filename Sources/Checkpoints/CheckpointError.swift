@@ -24,8 +24,6 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
     case malformedPickle(file: String, reason: String)
     /// The pickle names a global that a state dict never needs; it is refused, never imported.
     case forbiddenGlobal(file: String, module: String, name: String)
-    /// A PyTorch file in the pre-1.6 (non-zip) format.
-    case legacyPyTorchFormat(file: String)
     /// The file is neither safetensors nor a PyTorch zip checkpoint.
     case unrecognizedFormat(file: String)
     /// Writing the file failed; the destination was left untouched.
@@ -52,10 +50,6 @@ public enum CheckpointError: Error, CustomStringConvertible, Equatable, Sendable
         case let .forbiddenGlobal(file, module, name):
             return "\(file): refusing to load: the pickle references '\(module).\(name)', which a state dict "
                 + "never needs (only OrderedDict, torch._utils rebuild functions and torch storages are allowed)"
-        case let .legacyPyTorchFormat(file):
-            return "\(file): this is a legacy (pre-1.6, non-zip) PyTorch file; convert it with PyTorch >= 1.6: "
-                + "python3 -c \"import torch; torch.save(torch.load('OLD.pth', weights_only=True), 'NEW.pth', "
-                + "_use_new_zipfile_serialization=True)\""
         case let .unrecognizedFormat(file):
             return "\(file): neither a safetensors file nor a PyTorch zip checkpoint"
         case let .writeFailed(file, reason):

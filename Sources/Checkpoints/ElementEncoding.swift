@@ -19,9 +19,14 @@ enum ElementEncoding {
         return values.map(\.littleEndian).withUnsafeBytes { Data($0) }
         #endif
     }
+}
 
-    /// The little-endian bytes of one integer (`T.bitWidth / 8` of them).
-    static func littleEndianBytes<T: FixedWidthInteger>(of value: T) -> [UInt8] {
-        (0..<(T.bitWidth / 8)).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
+extension Array where Element == UInt8 {
+    /// Appends the little-endian bytes of one integer (`T.bitWidth / 8` of them), as binary
+    /// file headers (safetensors length, zip records, pickle operands) store them.
+    mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        for byteIndex in 0..<(T.bitWidth / 8) {
+            append(UInt8(truncatingIfNeeded: value >> (8 * byteIndex)))
+        }
     }
 }

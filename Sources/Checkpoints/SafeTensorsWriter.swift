@@ -54,7 +54,9 @@ public struct SafeTensorsWriter: Sendable {
         let names = orderedNames()
         let header = headerBytes(orderedNames: names)
         try AtomicFileWriter.write(to: url) { output in
-            try output.write(Data(ElementEncoding.littleEndianBytes(of: UInt64(header.count))))
+            var length: [UInt8] = []
+            length.appendLittleEndian(UInt64(header.count))
+            try output.write(Data(length))
             try output.write(header)
             for name in names {
                 if let tensor = tensors[name] { try output.write(tensor.bytes) }

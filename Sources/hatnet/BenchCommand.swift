@@ -1,5 +1,6 @@
 import ArgumentParser
 import Benchmarks
+import Encoders
 import Foundation
 
 /// `hatnet bench …`: speed measurements that print figures (recorded in BENCHMARKS.md).
@@ -7,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of a pipeline stage (build with -c release for real figures).",
-        subcommands: [GemmBench.self, SlideBench.self])
+        subcommands: [GemmBench.self, AttentionBench.self, EncodersBench.self, SlideBench.self])
 }
 
 struct GemmBench: ParsableCommand {
@@ -30,6 +31,64 @@ struct GemmBench: ParsableCommand {
         for size in sizes {
             print(GemmBenchmark.run(size: size, repetitions: repetitions).line)
         }
+    }
+}
+
+struct EncodersBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encoders",
+        abstract: "Seconds to encode one bag (49 words of 3×256×256) with each word encoder, and peak memory.",
+        discussion: "Weights are synthetic (speed depends only on shapes). PyTorch figures are the issue's PyTorch 2.15 CPU times.")
+
+    @Option(help: "Encoders to time.")
+    var encoders: [EncoderArchitecture] = [.mobilenetv2, .mnasnet, .espnetv2, .efficientNetLite0]
+
+    @Option(help: "Words per bag.")
+    var words: Int = 49
+
+    @Option(help: "Word size in pixels.")
+    var size: Int = 256
+
+    @Option(help: "Words each core pushes through the network together.")
+    var batch: Int = 1
+
+    @Option(help: "Timed repetitions (after one warm-up).")
+    var repetitions: Int = 3
+
+    func validate() throws {
+        guard words > 0, size >= 32, batch > 0, repetitions > 0 else {
+            throw ValidationError("--words, --batch and --repetitions must be positive and --size at least 32")
+        }
+    }
+
+    func run() throws {
+        print(EncoderBenchmark.pyTorchIsImportable()
+              ? "note: python3 can import torch; figures below still compare with the issue's PyTorch 2.15 times"
+              : "python3 cannot import torch: comparing with the issue's PyTorch 2.15 CPU times")
+        print("\(words) words of 3×\(size)×\(size), batch \(batch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(EncoderBenchmark.Result.markdownHeader)
+        for architecture in encoders {
+            let result = try EncoderBenchmark.run(architecture, wordCount: words, wordSize: size, batchSize: batch,
+                                                  repetitions: repetitions)
+            print(result.markdownRow)
+        }
+    }
+}
+
+struct AttentionBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attention",
+        abstract: "Seconds per training step and per inference of the HATNet attention network (49×49 words, F 1280).")
+
+    @Option(help: "Timed repetitions (the median is reported).")
+    var repetitions: Int = 5
+
+    func validate() throws {
+        guard repetitions > 0 else { throw ValidationError("--repetitions must be positive") }
+    }
+
+    func run() throws {
+        AttentionBenchmark.run(repetitions: repetitions).lines.forEach { print($0) }
     }
 }
 

@@ -1,0 +1,90 @@
+import Encoders
+import Foundation
+import TensorKit
+
+/// Times the word encoders on one bag of the authors' setting: `wordCount` words of
+/// 3×`wordSize`×`wordSize`, encoded as a batch, and records the peak resident memory of each run.
+/// Weights are synthetic (``EncoderWeights/synthetic(seed:)``): speed depends only on shapes.
+public enum EncoderBenchmark {
+    /// PyTorch 2.15 CPU times for 49 words of 256², on this 2-core machine (issue "Word encoders").
+    public static let pyTorchSeconds: [String: Double] = [
+        "mobilenetv2": 1.61, "mnasnet": 1.36, "espnetv2": 1.74,
+    ]
+
+    public struct Result: Sendable {
+        public let encoder: String
+        public let bestSeconds: Double
+        public let medianSeconds: Double
+        /// CPU time (user + system, all threads) of the fastest pass: on an idle machine the wall
+        /// time approaches cpuSeconds / cores; on a loaded one it is the more stable figure.
+        public let cpuSeconds: Double
+        public let peakResidentMegabytes: Double?
+        public let pyTorchSeconds: Double?
+
+        /// `| mobilenetv2 (width 1.0) | 1.234 | 1.250 | 1.61 | 0.77 | 812 |`
+        public var markdownRow: String {
+            let reference = pyTorchSeconds.map { String(format: "%.2f", $0) } ?? "–"
+            let ratio = pyTorchSeconds.map { String(format: "%.2f", bestSeconds / $0) } ?? "–"
+            let memory = peakResidentMegabytes.map { String(format: "%.0f", $0) } ?? "?"
+            return String(format: "| %@ | %.3f | %.3f | %.2f | %@ | %@ | %@ |", encoder, bestSeconds, medianSeconds, cpuSeconds,
+                          reference, ratio, memory)
+        }
+
+        public static let markdownHeader = """
+            | encoder | best s | median s | CPU s (best pass) | PyTorch s | ratio | peak RSS MB |
+            | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+            """
+    }
+
+    /// Runs one warm-up and `repetitions` timed passes of `architecture` at `scale`.
+    public static func run(_ architecture: EncoderArchitecture, scale: Double? = nil, wordCount: Int = 49,
+                           wordSize: Int = 256, batchSize: Int = 1, repetitions: Int = 3) throws -> Result {
+        var generator = SeededGenerator(seed: 42)
+        // words is [wordCount, 3, wordSize, wordSize], ImageNet-normalised-like values
+        let words = Tensor.normal([wordCount, 3, wordSize, wordSize], generator: &generator)
+        let encoder = try architecture.makeEncoder(scale: scale, weights: .synthetic(seed: 1))
+        resetPeakResidentBytes()
+        _ = encoder.features(words, batchSize: batchSize)
+        var passes = [(seconds: Double, cpuSeconds: Double)]()
+        for _ in 0..<repetitions {
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
+            let features = encoder.features(words, batchSize: batchSize)
+            passes.append((Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, processCPUSeconds() - cpuStart))
+            precondition(features.scalars.allSatisfy(\.isFinite), "\(encoder.name): non-finite features")
+        }
+        passes.sort { $0.seconds < $1.seconds }
+        let times = passes.map(\.seconds)
+        let usesDefaultScale = scale == nil || scale == architecture.defaultScale
+        return Result(encoder: encoder.name, bestSeconds: times[0], medianSeconds: times[times.count / 2],
+                      cpuSeconds: passes.map(\.cpuSeconds).min()!,
+                      peakResidentMegabytes: peakResidentBytes().map { Double($0) / 1_048_576 },
+                      pyTorchSeconds: usesDefaultScale ? pyTorchSeconds[architecture.rawValue] : nil)
+    }
+
+    /// User + system CPU time of the whole process so far.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return user + system
+    }
+
+    /// Whether `python3 -c "import torch"` works, so the figures could be measured side by side.
+    public static func pyTorchIsImportable() -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import torch"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+    }
+}
+
+/// Resets the process's peak resident size (`VmHWM`, read by ``peakResidentBytes()``) to its
+/// current resident size, so each encoder's peak is measured on its own (Linux ≥ 4.0).
+func resetPeakResidentBytes() {
+    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+}

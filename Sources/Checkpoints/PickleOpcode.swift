@@ -1,0 +1,50 @@
+/// The pickle opcodes the restricted unpickler understands and the state-dict writer emits
+/// (names and byte values from CPython's `Lib/pickle.py`).
+enum PickleOpcode: UInt8 {
+    case proto = 0x80            // PROTO n: protocol version
+    case frame = 0x95            // FRAME n: 8-byte frame length (protocol 4), ignored
+    case stop = 0x2E             // "." end of pickle; the top of the stack is the result
+    case mark = 0x28             // "(" push a mark
+    case pop = 0x30              // "0" discard the top of the stack
+    case popMark = 0x31          // "1" discard everything down to the last mark
+    case dup = 0x32              // "2" duplicate the top of the stack
+    case none = 0x4E             // "N"
+    case newTrue = 0x88
+    case newFalse = 0x89
+    case binInt = 0x4A           // "J" 4-byte signed
+    case binInt1 = 0x4B          // "K" 1-byte unsigned
+    case binInt2 = 0x4D          // "M" 2-byte unsigned
+    case long1 = 0x8A            // n (1 byte) then n-byte two's complement
+    case long4 = 0x8B            // n (4 bytes) then n-byte two's complement
+    case binFloat = 0x47         // "G" 8-byte big-endian double
+    case binUnicode = 0x58       // "X" 4-byte length + UTF-8
+    case shortBinUnicode = 0x8C  // 1-byte length + UTF-8
+    case binUnicode8 = 0x8D      // 8-byte length + UTF-8
+    case binBytes = 0x42         // "B" 4-byte length + bytes
+    case shortBinBytes = 0x43    // "C" 1-byte length + bytes
+    case binBytes8 = 0x8E        // 8-byte length + bytes
+    case emptyTuple = 0x29       // ")"
+    case tuple = 0x74            // "t" tuple of everything since the mark
+    case tuple1 = 0x85
+    case tuple2 = 0x86
+    case tuple3 = 0x87
+    case emptyList = 0x5D        // "]"
+    case list = 0x6C             // "l" list of everything since the mark
+    case append = 0x61           // "a"
+    case appends = 0x65          // "e"
+    case emptyDict = 0x7D        // "}"
+    case dict = 0x64             // "d" dict of the key/value pairs since the mark
+    case setItem = 0x73          // "s"
+    case setItems = 0x75         // "u"
+    case binPut = 0x71           // "q" memoize under a 1-byte index
+    case longBinPut = 0x72       // "r" memoize under a 4-byte index
+    case memoize = 0x94          // memoize under the next free index
+    case binGet = 0x68           // "h" push memo entry (1-byte index)
+    case longBinGet = 0x6A       // "j" push memo entry (4-byte index)
+    case global = 0x63           // "c" module and name as two newline-terminated lines
+    case stackGlobal = 0x93      // module and name popped from the stack
+    case reduce = 0x52           // "R" call: callable, argument tuple
+    case newObj = 0x81           // cls.__new__(cls, *args)
+    case build = 0x62            // "b" set state on the object below it
+    case binPersId = 0x51        // "Q" persistent id from the stack (torch storages)
+}

@@ -1,0 +1,59 @@
+import TensorKit
+
+/// A frozen ImageNet CNN that turns word images into feature vectors: the globally average-pooled
+/// last feature map, which is what HATNet's attention network consumes.
+///
+/// Implementations compute on channels-last ``FeatureMap``s (see ``featureMap(_:)``); the
+/// extension converts from and to the `NCHW` tensors of the public API and splits large batches.
+public protocol Encoder: Sendable {
+    /// A short name such as `mobilenetv2 (width 1.0)`.
+    var name: String { get }
+    /// `F`, the length of one word's feature vector.
+    var featureCount: Int { get }
+    /// The ImageNet classifier, when the weight file has one (used only for `--logits`).
+    var classifier: LinearClassifier? { get }
+    /// The last feature map before pooling. `images` is `[N, H, W, 3]`; returns `[N, H', W', F]`.
+    func featureMap(_ images: FeatureMap) -> FeatureMap
+}
+
+extension Encoder {
+    /// Pooled features of `images`.
+    ///
+    /// The images are divided between the cores, each running the whole network on its share
+    /// (``ParallelRanges/runDataParallel(workerCount:_:)``), `batchSize` images at a time.
+    ///
+    /// - Parameters:
+    ///   - images: `[N, 3, H, W]`, already normalised (ImageNet mean/std).
+    ///   - batchSize: images a core pushes through the network together; 1 is fastest on CPUs
+    ///     (activations stay in cache), larger batches only cost memory.
+    /// - Returns: `[N, F]`.
+    public func features(_ images: Tensor, batchSize: Int = 1) -> Tensor {
+        precondition(images.rank == 4 && images.shape[1] == 3, "\(name): expected images [N, 3, H, W], got \(images.shape)")
+        precondition(batchSize > 0, "\(name): batch size must be positive")
+        let count = images.shape[0], imageSize = images.shape[1...].reduce(1, *)
+        let featureCount = self.featureCount
+        var features = [Float](repeating: 0, count: count * featureCount)
+        let workerCount = min(ParallelRanges.workerCount, count)
+        features.withUnsafeMutableBufferPointer { output in
+            let output = output
+            ParallelRanges.runDataParallel(workerCount: workerCount) { worker in
+                // Worker w encodes images [count·w/W, count·(w+1)/W) in batches.
+                let share = count * worker / workerCount ..< count * (worker + 1) / workerCount
+                for start in stride(from: share.lowerBound, to: share.upperBound, by: batchSize) {
+                    let end = min(share.upperBound, start + batchSize)
+                    // batch is images[start..<end], [B, 3, H, W]
+                    let batch = Tensor(shape: [end - start] + images.shape[1...],
+                                       scalars: Array(images.scalars[start * imageSize ..< end * imageSize]))
+                    let pooled = featureMap(FeatureMap(nchw: batch)).globalAveragePooled()
+                    for (offset, value) in pooled.scalars.enumerated() { output[start * featureCount + offset] = value }
+                }
+            }
+        }
+        return Tensor(shape: [count, featureCount], scalars: features)
+    }
+
+    /// ImageNet logits `[N, classes]` for pooled `features` `[N, F]`, or `nil` without a classifier.
+    public func logits(fromFeatures features: Tensor) -> Tensor? {
+        classifier?.logits(features)
+    }
+}

@@ -1,0 +1,53 @@
+import Checkpoints
+import Foundation
+import HATNet
+import NN
+import TensorKit
+
+/// `hatnet attend`: runs a HATNet model in evaluation mode on precomputed CNN word features and
+/// writes its logits, probabilities and attention scores.
+public enum AttentionRun {
+    /// Builds the model described by `configuration` and loads `weightsURL` (safetensors or
+    /// PyTorch `.pth`), checking every tensor's shape against the configuration.
+    public static func loadModel(configurationURL: URL, weightsURL: URL) throws -> HATNetModel {
+        let configuration = try HATNetConfiguration.load(from: configurationURL)
+        let model = HATNetModel(configuration: configuration)
+        let weights = try loadStateDict(from: weightsURL)
+        do { try model.loadStateDict(weights) } catch {
+            throw PipelineError.badInput(file: weightsURL.path,
+                                         reason: "does not fit the configuration in \(configurationURL.lastPathComponent): \(error)")
+        }
+        model.eval()
+        return model
+    }
+
+    /// Reads `words` `[B, Nb, Nw, F]` from `featuresURL`, runs the model and writes `logits`
+    /// `[B, C]`, `probabilities` `[B, C]`, `w2w_self_attn`, `b2b_self_attn`, `word_scores`,
+    /// `bag_scores` to `outputURL` (atomically).
+    public static func run(model: HATNetModel, featuresURL: URL, outputURL: URL) throws {
+        let file = try SafeTensorsFile(url: featuresURL)
+        guard file.contains("words") else {
+            throw PipelineError.badInput(file: featuresURL.path, reason: "has no tensor named 'words' (found: \(file.names.joined(separator: ", ")))")
+        }
+        let words = try file.tensor(named: "words")
+        let configuration = model.configuration
+        let positions = configuration.positionsPerGrid
+        let expected = [words.shape.first ?? 1, positions, positions, configuration.cnnFeatures]
+        guard words.rank == 4, Array(words.shape.dropFirst()) == Array(expected.dropFirst()), words.shape[0] > 0 else {
+            throw PipelineError.badInput(file: featuresURL.path,
+                                         reason: "tensor 'words' has shape \(words.shape), but the model expects [B, \(positions), \(positions), \(configuration.cnnFeatures)]")
+        }
+        let (logits, attention) = withoutGrad { model(words, needAttention: true) }
+        var writer = SafeTensorsWriter(metadata: ["producer": "hatnet attend"])
+        writer.add(logits, named: "logits")
+        writer.add(withoutGrad { logits.softmax(axis: -1) }, named: "probabilities")
+        for (name, tensor) in attention?.named ?? [] { writer.add(tensor, named: name) }
+        try writer.write(to: outputURL)
+    }
+
+    /// Loads a state dict from a safetensors file or a PyTorch `.pth` checkpoint (chosen by content).
+    public static func loadStateDict(from url: URL) throws -> [String: Tensor] {
+        let stateDict = try Checkpoints.loadStateDict(from: url)
+        return Dictionary(uniqueKeysWithValues: stateDict.keys.compactMap { key in stateDict[key].map { (key, $0) } })
+    }
+}

@@ -1,0 +1,227 @@
+/// An inference-only 2-D convolution on channels-last ``FeatureMap``s, with bias, a folded
+/// BatchNorm and a fused activation: `y = activation(conv(x, W) + b)`.
+///
+/// The constructor takes PyTorch's weight layout `[Cout, Cin / groups, k, k]`, folds an optional
+/// ``BatchNormStatistics`` into weight and bias (`W' = W·scale`, `b' = (b − μ)·scale + β`), and
+/// rearranges the weights for the kernel it will use:
+/// - depthwise (`groups == Cin == Cout`): ``DepthwiseKernel``, weights `[k, k, C]`;
+/// - 1×1, stride 1, no padding: one GEMM per group over the whole batch;
+/// - anything else: im2col + GEMM per image and group, weights `[Cout, k, k, Cin / groups]`.
+public struct Conv2d: Sendable {
+    public let inputChannels: Int
+    public let outputChannels: Int
+    public let geometry: ConvolutionGeometry
+    public let activation: Activation
+    /// Kernel-specific layout (see the type's documentation).
+    let packedWeights: [Float]
+    /// `[Cout]`, BatchNorm shift included.
+    let bias: [Float]
+    let slopes: [Float]
+
+    /// - Parameters:
+    ///   - weight: `[Cout, Cin / groups, k, k]` (PyTorch `conv.weight`).
+    ///   - bias: `[Cout]` or `nil`.
+    ///   - batchNorm: the BatchNorm that follows the convolution, folded in.
+    ///   - geometry: kernel size must match `weight`; `groups` must divide `Cin` and `Cout`.
+    public init(weight: Tensor, bias: [Float]? = nil, batchNorm: BatchNormStatistics? = nil,
+                geometry: ConvolutionGeometry, activation: Activation = .identity) {
+        precondition(weight.rank == 4 && weight.shape[2] == geometry.kernelSize && weight.shape[3] == geometry.kernelSize,
+                     "Conv2d: weight \(weight.shape) does not match kernel size \(geometry.kernelSize)")
+        let outputChannels = weight.shape[0]
+        let inputPerGroup = weight.shape[1]
+        let groups = geometry.groups
+        precondition(outputChannels % groups == 0, "Conv2d: \(outputChannels) outputs are not divisible into \(groups) groups")
+        precondition(bias == nil || bias!.count == outputChannels, "Conv2d: bias has \(bias!.count) values for \(outputChannels) outputs")
+        precondition(batchNorm == nil || batchNorm!.channels == outputChannels,
+                     "Conv2d: BatchNorm has \(batchNorm!.channels) channels for \(outputChannels) outputs")
+        activation.validate(channels: outputChannels, layer: "Conv2d")
+        self.inputChannels = inputPerGroup * groups
+        self.outputChannels = outputChannels
+        self.geometry = geometry
+        self.activation = activation
+        self.slopes = activation.slopeValues
+
+        // Fold the BatchNorm: every output channel's filter and bias are scaled, then shifted.
+        let taps = geometry.kernelSize * geometry.kernelSize
+        let filterSize = inputPerGroup * taps
+        var folded = weight.scalars
+        var foldedBias = bias ?? [Float](repeating: 0, count: outputChannels)
+        if let batchNorm {
+            let scale = batchNorm.scale
+            for output in 0..<outputChannels {
+                for index in 0..<filterSize { folded[output * filterSize + index] *= scale[output] }
+                foldedBias[output] = (foldedBias[output] - batchNorm.runningMean[output]) * scale[output] + batchNorm.bias[output]
+            }
+        }
+        self.bias = foldedBias
+
+        var packed = [Float](repeating: 0, count: folded.count)
+        if Conv2d.isDepthwise(inputChannels: inputPerGroup * groups, outputChannels: outputChannels, groups: groups) {
+            // [C, 1, k, k] → [k, k, C]
+            for channel in 0..<outputChannels {
+                for tap in 0..<taps { packed[tap * outputChannels + channel] = folded[channel * taps + tap] }
+            }
+        } else {
+            // [Cout, Ci, k, k] → [Cout, k, k, Ci]
+            for output in 0..<outputChannels {
+                for channel in 0..<inputPerGroup {
+                    for tap in 0..<taps {
+                        packed[output * filterSize + tap * inputPerGroup + channel] = folded[output * filterSize + channel * taps + tap]
+                    }
+                }
+            }
+        }
+        self.packedWeights = packed
+    }
+
+    static func isDepthwise(inputChannels: Int, outputChannels: Int, groups: Int) -> Bool {
+        groups > 1 && groups == inputChannels && groups == outputChannels
+    }
+
+    var isDepthwise: Bool {
+        Conv2d.isDepthwise(inputChannels: inputChannels, outputChannels: outputChannels, groups: geometry.groups)
+    }
+
+    /// What happens to values already in the output slice.
+    public enum OutputMode: Sendable {
+        /// The slice is replaced by the result.
+        case overwrite
+        /// The slice's current values are added before the bias and activation (residual add).
+        case accumulate
+        /// The output map's channels `offset ..< offset + Cout` are added before the bias and
+        /// activation (ESPNetv2's hierarchical feature fusion of neighbouring branches).
+        case addChannels(offset: Int)
+    }
+
+    /// `x` is `[N, H, W, Cin]`; returns `[N, Ho, Wo, Cout]`.
+    public func callAsFunction(_ input: FeatureMap) -> FeatureMap {
+        var output = FeatureMap(uninitializedBatchSize: input.batchSize, height: geometry.outputHeight(inputHeight: input.height),
+                                width: geometry.outputWidth(inputWidth: input.width), channels: outputChannels)
+        apply(input, into: &output)
+        return output
+    }
+
+    /// `activation(conv(x) + b + residual)`; `residual` is `[N, Ho, Wo, Cout]`.
+    public func callAsFunction(_ input: FeatureMap, addingResidual residual: FeatureMap) -> FeatureMap {
+        var output = residual
+        apply(input, into: &output, mode: .accumulate)
+        return output
+    }
+
+    /// Convolves channels `inputChannelOffset ..< + Cin` of `input` into channels
+    /// `outputChannelOffset ..< + Cout` of `output` (a slice of a wider map, e.g. a concatenation).
+    public func apply(_ input: FeatureMap, inputChannelOffset: Int = 0,
+                      into output: inout FeatureMap, outputChannelOffset: Int = 0, mode: OutputMode = .overwrite) {
+        let outputHeight = geometry.outputHeight(inputHeight: input.height)
+        let outputWidth = geometry.outputWidth(inputWidth: input.width)
+        precondition(inputChannelOffset >= 0 && inputChannelOffset + inputChannels <= input.channels,
+                     "Conv2d: input channels \(inputChannelOffset)..<\(inputChannelOffset + inputChannels) outside a map of \(input.channels)")
+        precondition(outputChannelOffset >= 0 && outputChannelOffset + outputChannels <= output.channels,
+                     "Conv2d: output channels \(outputChannelOffset)..<\(outputChannelOffset + outputChannels) outside a map of \(output.channels)")
+        precondition(output.batchSize == input.batchSize && output.height == outputHeight && output.width == outputWidth,
+                     "Conv2d: output map [\(output.batchSize), \(output.height), \(output.width)] should be [\(input.batchSize), \(outputHeight), \(outputWidth)]")
+        if case .addChannels(let offset) = mode {
+            precondition(offset >= 0 && offset + outputChannels <= output.channels && abs(offset - outputChannelOffset) >= outputChannels,
+                         "Conv2d: added channels at \(offset) overlap the output slice at \(outputChannelOffset)")
+        }
+        input.values.withUnsafeBufferPointer { source in
+            output.values.withUnsafeMutableBufferPointer { target in
+                let inputRows = PixelRows(base: UnsafeMutablePointer(mutating: source.baseAddress!) + inputChannelOffset,
+                                          pixelStride: input.channels)
+                let outputRows = PixelRows(base: target.baseAddress! + outputChannelOffset, pixelStride: output.channels)
+                let addend: PixelRows?
+                switch mode {
+                case .overwrite: addend = nil
+                case .accumulate: addend = outputRows
+                case .addChannels(let offset): addend = PixelRows(base: target.baseAddress! + offset, pixelStride: output.channels)
+                }
+                if isDepthwise {
+                    runDepthwise(input: inputRows, inputMap: input, output: outputRows,
+                                 outputHeight: outputHeight, outputWidth: outputWidth, addend: addend)
+                } else {
+                    runGemm(input: inputRows, inputMap: input, output: outputRows,
+                            outputHeight: outputHeight, outputWidth: outputWidth, addend: addend)
+                }
+            }
+        }
+    }
+
+    private func runDepthwise(input: PixelRows, inputMap: FeatureMap, output: PixelRows,
+                              outputHeight: Int, outputWidth: Int, addend: PixelRows?) {
+        packedWeights.withUnsafeBufferPointer { weights in
+            bias.withUnsafeBufferPointer { bias in
+                slopes.withUnsafeBufferPointer { slopes in
+                    let problem = DepthwiseKernel.Problem(
+                        input: input, batchSize: inputMap.batchSize, inputHeight: inputMap.height, inputWidth: inputMap.width,
+                        output: output, outputHeight: outputHeight, outputWidth: outputWidth, addend: addend,
+                        channels: outputChannels, weights: weights.baseAddress!, bias: bias.baseAddress!,
+                        slopes: slopes.baseAddress, activation: activation.kind, geometry: geometry)
+                    let taps = geometry.kernelSize * geometry.kernelSize
+                    ParallelRanges.run(count: inputMap.batchSize * outputHeight, costPerItem: outputWidth * outputChannels * taps) { rows in
+                        DepthwiseKernel.run(problem, rows: rows)
+                    }
+                }
+            }
+        }
+    }
+
+    private func runGemm(input: PixelRows, inputMap: FeatureMap, output: PixelRows,
+                         outputHeight: Int, outputWidth: Int, addend: PixelRows?) {
+        let groups = geometry.groups
+        let inputPerGroup = inputChannels / groups, outputPerGroup = outputChannels / groups
+        let taps = geometry.kernelSize * geometry.kernelSize
+        let filterSize = taps * inputPerGroup
+        let outputPixels = inputMap.batchSize * outputHeight * outputWidth
+        // A separate addend slice is copied into the output first, so the GEMM can accumulate (beta = 1).
+        if let addend, addend.base != output.base {
+            ParallelRanges.run(count: outputPixels, costPerItem: outputChannels) { pixels in
+                for pixel in pixels {
+                    (output.base + pixel * output.pixelStride).update(from: addend.base + pixel * addend.pixelStride, count: outputChannels)
+                }
+            }
+        }
+        let beta: Float = addend == nil ? 0 : 1
+        packedWeights.withUnsafeBufferPointer { weights in
+            if geometry.isPointwise {
+                for group in 0..<groups {
+                    GemmConvolutionKernels.multiplyByTransposed(
+                        m: outputPixels, n: outputPerGroup, k: inputPerGroup,
+                        a: input.base + group * inputPerGroup, lda: input.pixelStride,
+                        b: weights.baseAddress! + group * outputPerGroup * filterSize, ldb: filterSize,
+                        c: output.base + group * outputPerGroup, ldc: output.pixelStride, beta: beta)
+                }
+            } else {
+                let imagePixels = outputHeight * outputWidth
+                var columns = [Float](repeating: 0, count: imagePixels * filterSize)
+                columns.withUnsafeMutableBufferPointer { columns in
+                    for image in 0..<inputMap.batchSize {
+                        let imageInput = input.base + image * inputMap.height * inputMap.width * input.pixelStride
+                        let imageOutput = output.base + image * imagePixels * output.pixelStride
+                        for group in 0..<groups {
+                            GemmConvolutionKernels.im2col(
+                                image: imageInput + group * inputPerGroup, pixelStride: input.pixelStride,
+                                height: inputMap.height, width: inputMap.width, channels: inputPerGroup, geometry: geometry,
+                                outputHeight: outputHeight, outputWidth: outputWidth, columns: columns.baseAddress!)
+                            GemmConvolutionKernels.multiplyByTransposed(
+                                m: imagePixels, n: outputPerGroup, k: filterSize,
+                                a: columns.baseAddress!, lda: filterSize,
+                                b: weights.baseAddress! + group * outputPerGroup * filterSize, ldb: filterSize,
+                                c: imageOutput + group * outputPerGroup, ldc: output.pixelStride, beta: beta)
+                        }
+                    }
+                }
+            }
+        }
+        bias.withUnsafeBufferPointer { bias in
+            slopes.withUnsafeBufferPointer { slopes in
+                let kind = activation.kind
+                ParallelRanges.run(count: outputPixels, costPerItem: outputChannels) { pixels in
+                    for pixel in pixels {
+                        applyChannelEpilogue(output.base + pixel * output.pixelStride, channelCount: outputChannels, scale: nil,
+                                             bias: bias.baseAddress!, activation: kind, slopes: slopes.baseAddress)
+                    }
+                }
+            }
+        }
+    }
+}

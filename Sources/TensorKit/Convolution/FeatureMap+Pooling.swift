@@ -1,0 +1,73 @@
+extension FeatureMap {
+    /// PyTorch `nn.AvgPool2d(kernelSize, stride, padding)` with its default
+    /// `count_include_pad=True`: each window's sum is divided by `kernelSize²` even where the window
+    /// covers padding. Runs as a depthwise convolution with every weight `1 / kernelSize²`.
+    ///
+    /// `self` is `[N, H, W, C]`; the result is `[N, Ho, Wo, C]`.
+    public func averagePooled(kernelSize: Int = 3, stride: Int = 2, padding: Int = 1) -> FeatureMap {
+        let geometry = ConvolutionGeometry(kernelSize: kernelSize, stride: stride, padding: .symmetric(padding))
+        let outputHeight = geometry.outputHeight(inputHeight: height), outputWidth = geometry.outputWidth(inputWidth: width)
+        var output = FeatureMap(uninitializedBatchSize: batchSize, height: outputHeight, width: outputWidth, channels: channels)
+        averagePool(geometry: geometry, into: &output, channelOffset: 0)
+        return output
+    }
+
+    /// Average-pools into channels `channelOffset ..< channelOffset + C` of `output` (ESPNetv2's
+    /// down-sampler concatenates the pooled input with the strided EESP branch).
+    public func averagePool(kernelSize: Int = 3, stride: Int = 2, padding: Int = 1,
+                            into output: inout FeatureMap, channelOffset: Int) {
+        averagePool(geometry: ConvolutionGeometry(kernelSize: kernelSize, stride: stride, padding: .symmetric(padding)),
+                    into: &output, channelOffset: channelOffset)
+    }
+
+    private func averagePool(geometry: ConvolutionGeometry, into output: inout FeatureMap, channelOffset: Int) {
+        let outputHeight = geometry.outputHeight(inputHeight: height), outputWidth = geometry.outputWidth(inputWidth: width)
+        precondition(output.batchSize == batchSize && output.height == outputHeight && output.width == outputWidth
+                     && channelOffset >= 0 && channelOffset + channels <= output.channels,
+                     "FeatureMap.averagePool: output [\(output.batchSize), \(output.height), \(output.width), \(output.channels)] cannot hold [\(batchSize), \(outputHeight), \(outputWidth), \(channels)] at channel \(channelOffset)")
+        let taps = geometry.kernelSize * geometry.kernelSize
+        let weights = [Float](repeating: 1 / Float(taps), count: taps * channels)
+        let zeros = [Float](repeating: 0, count: channels)
+        let (batch, inputHeight, inputWidth, inputChannels) = (batchSize, height, width, channels)
+        values.withUnsafeBufferPointer { source in
+            output.values.withUnsafeMutableBufferPointer { target in
+                weights.withUnsafeBufferPointer { weights in
+                    zeros.withUnsafeBufferPointer { zeros in
+                        let problem = DepthwiseKernel.Problem(
+                            input: PixelRows(base: UnsafeMutablePointer(mutating: source.baseAddress!), pixelStride: inputChannels),
+                            batchSize: batch, inputHeight: inputHeight, inputWidth: inputWidth,
+                            output: PixelRows(base: target.baseAddress! + channelOffset, pixelStride: output.channels),
+                            outputHeight: outputHeight, outputWidth: outputWidth, addend: nil, channels: inputChannels,
+                            weights: weights.baseAddress!, bias: zeros.baseAddress!, slopes: nil, activation: .identity,
+                            geometry: geometry)
+                        ParallelRanges.run(count: batch * outputHeight, costPerItem: outputWidth * inputChannels * taps) { rows in
+                            DepthwiseKernel.run(problem, rows: rows)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Global average pooling (`F.adaptive_avg_pool2d(x, 1).flatten(1)`): the mean of every
+    /// channel over all pixels of each image. `self` is `[N, H, W, C]`; the result is `[N, C]`.
+    public func globalAveragePooled() -> Tensor {
+        let imagePixels = height * width
+        var sums = [Float](repeating: 0, count: batchSize * channels)
+        let channels = self.channels
+        values.withUnsafeBufferPointer { source in
+            sums.withUnsafeMutableBufferPointer { sums in
+                for image in 0..<batchSize {
+                    let total = sums.baseAddress! + image * channels
+                    for pixel in 0..<imagePixels {
+                        let values = source.baseAddress! + (image * imagePixels + pixel) * channels
+                        for channel in 0..<channels { total[channel] += values[channel] }
+                    }
+                    let scale = 1 / Float(imagePixels)
+                    for channel in 0..<channels { total[channel] *= scale }
+                }
+            }
+        }
+        return Tensor(shape: [batchSize, channels], scalars: sums)
+    }
+}

@@ -1,0 +1,55 @@
+import ArgumentParser
+import Checkpoints
+import Encoders
+import Foundation
+import TensorKit
+
+/// `hatnet encode`: word images → pooled CNN features (and optionally ImageNet logits).
+struct EncodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Encode word images with a frozen ImageNet CNN.",
+        discussion: """
+        Reads the tensor `input` [N, 3, H, W] (already ImageNet-normalised) from a safetensors file and \
+        writes `features` [N, F] (the globally average-pooled last feature map) and, with --logits, \
+        `logits` [N, classes] from the weight file's classifier.
+        """)
+
+    @OptionGroup var encoderOptions: EncoderOptions
+
+    @Option(help: "safetensors file holding `input` [N, 3, H, W].")
+    var input: String
+
+    @Option(help: "safetensors file to write `features` (and `logits`) to.")
+    var output: String
+
+    @Option(help: "Images each core pushes through the network together (1 is fastest; memory grows with it).")
+    var batch: Int = 1
+
+    @Flag(help: "Also write `logits` from the classifier in the weight file.")
+    var logits = false
+
+    func validate() throws {
+        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+    }
+
+    func run() throws {
+        let encoder = try encoderOptions.makeEncoder()
+        let inputFile = try SafeTensorsFile(url: URL(fileURLWithPath: input))
+        let images = try inputFile.tensor(named: "input")
+        guard images.rank == 4, images.shape[1] == 3 else {
+            throw ValidationError("\(input): tensor `input` has shape \(images.shape), expected [N, 3, H, W]")
+        }
+        if logits && encoder.classifier == nil {
+            throw ValidationError("--logits: the weight file of \(encoder.name) has no classifier")
+        }
+        let features = encoder.features(images, batchSize: batch)
+        var writer = SafeTensorsWriter(metadata: ["encoder": encoder.name])
+        writer.add(features, named: "features")
+        if logits, let classifierLogits = encoder.logits(fromFeatures: features) {
+            writer.add(classifierLogits, named: "logits")
+        }
+        try writer.write(to: URL(fileURLWithPath: output))
+        print("\(output): features \(features.shape) from \(encoder.name)\(logits ? ", logits" : "")")
+    }
+}
