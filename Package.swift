@@ -14,10 +14,15 @@ let package = Package(
     targets: [
         // MARK: System libraries (Debian -dev packages, found through pkg-config)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CAllocator"),  // glibc's <malloc.h> (mallopt)
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         // MARK: Pipeline stages
-        .target(name: "TensorKit", dependencies: ["CBLAS"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "TensorKit", dependencies: ["CBLAS", "CAllocator"],
+                // Kernels are optimised even in debug builds: unoptimised SIMD code is ~50× slower and
+                // would make the test suite crawl.
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         .target(name: "NN", dependencies: ["TensorKit"]),
         .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
@@ -25,15 +30,19 @@ let package = Package(
         .target(name: "Checkpoints", dependencies: ["TensorKit"]),
         .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints"]),
 
+        // Optimised in debug builds too: the SHA-256 check of downloaded weights and the weight
+        // packing would otherwise take seconds in every test run.
         .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "Reports", dependencies: ["TensorKit", "CCairo"]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Encoders"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "HATNet", "Checkpoints", "Encoders", "Pipeline", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Encoders", "Pipeline", "Reports", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,6 +54,7 @@ let package = Package(
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -20,6 +20,7 @@ public enum AttentionBenchmark {
     }
 
     public static func run(numBagsWords: Int = 7, cnnFeatures: Int = 1280, repetitions: Int = 5) -> Result {
+        MemoryTuning.retainFreedBuffers()
         let configuration = HATNetConfiguration(numClasses: 4, cnnFeatures: cnnFeatures, outFeatures: 256,
                                                 numBagsWords: numBagsWords, numHeads: 4, energyReduction: .l2,
                                                 attentionFunction: .softmax)

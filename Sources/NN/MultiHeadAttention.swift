@@ -20,6 +20,7 @@ public final class MultiHeadAttention: Module {
     public let queryProjection: Linear
     public let outputProjection: Linear
     public let attentionDropout: Dropout
+    private let randomSource: RandomSource
 
     public init(inputFeatures: Int, outputFeatures: Int, numHeads: Int, dropout: Float = 0.1,
                 generator: inout SeededGenerator, randomSource: RandomSource) {
@@ -32,6 +33,7 @@ public final class MultiHeadAttention: Module {
         queryProjection = Linear(inputFeatures: inputFeatures, outputFeatures: inputFeatures, generator: &generator)
         outputProjection = Linear(inputFeatures: inputFeatures, outputFeatures: outputFeatures, generator: &generator)
         attentionDropout = Dropout(probability: dropout, randomSource: randomSource)
+        self.randomSource = randomSource
     }
 
     public override var children: [(name: String, module: Module)] {
@@ -63,15 +65,16 @@ public final class MultiHeadAttention: Module {
         let values = splitHeads(valueProjection(value))
         let queries = splitHeads(queryProjection(query) * (1 / Float(featuresPerHead).squareRoot()))
 
-        // [B, h, Nq, dₕ] · [B, h, Nk, dₕ]ᵀ → [B, h, Nq, Nk]
-        let scores = queries.matmul(keys, transposeB: true)
-        let weights = attentionDropout(scores.softmax(axis: -1))
-        // [B, h, Nq, Nk] · [B, h, Nk, dₕ] → [B, h, Nq, dₕ] → [B, Nq, h·dₕ]
-        let context = weights.matmul(values).permuted([0, 2, 1, 3]).reshaped([batch, -1, numHeads * featuresPerHead])
+        // softmax([B, h, Nq, dₕ] · [B, h, Nk, dₕ]ᵀ) · [B, h, Nk, dₕ] → [B, h, Nq, dₕ] → [B, Nq, h·dₕ]
+        let (attended, scores) = Tensor.attention(
+            query: queries, key: keys, value: values,
+            dropoutProbability: attentionDropout.isTraining ? attentionDropout.probability : 0,
+            generator: &randomSource.generator, needMeanScores: needScores)
+        let context = attended.permuted([0, 2, 1, 3]).reshaped([batch, -1, numHeads * featuresPerHead])
         var output = outputProjection(context)
         if isWordGrid {
             output = output.reshaped([inputShape[0], inputShape[1], inputShape[2], -1])
         }
-        return (output, needScores ? scores.mean(axis: 1) : nil)
+        return (output, scores)
     }
 }

@@ -12,5 +12,5 @@ struct HATNetCommand: ParsableCommand {
         Mehta et al., "HATNet: An End-to-End Holistic Attention Network for Diagnosis of Breast \
         Biopsy Images", arXiv:2007.13007.
         """,
-        subcommands: [DemoCommand.self, AttendCommand.self, EncodeCommand.self, WeightsCommand.self, BenchCommand.self])
+        subcommands: [DemoCommand.self, AttendCommand.self, MetricsCommand.self, EncodeCommand.self, WeightsCommand.self, BenchCommand.self])
 }

@@ -1,0 +1,213 @@
+import Foundation
+
+extension Tensor {
+    /// Fused scaled dot-product attention, `dropout(softmax(Q·Kᵀ))·V` (Vaswani et al. 2017), with
+    /// its own backward rule. Equivalent to the composed
+    /// `query.matmul(key, transposeB: true).softmax(axis: -1)` → dropout → `.matmul(value)`
+    /// (tested against it), but processes one head at a time with multi-threaded, vectorised
+    /// softmax rows, so a slide's 2401 × 2401 scores never pass through generic element-wise ops.
+    ///
+    /// Shapes: `query` `[B, h, Nq, dₕ]` (already divided by √dₕ), `key`, `value` `[B, h, Nk, dₕ]`;
+    /// output `[B, h, Nq, dₕ]`; `meanScores` (when requested) `[B, Nq, Nk]`, the mean over heads of
+    /// the pre-softmax logits `Q·Kᵀ`.
+    ///
+    /// - Parameters:
+    ///   - dropoutProbability: probability of zeroing an attention weight (inverted dropout);
+    ///     the mask is drawn from `generator` with 16-bit resolution.
+    public static func attention(query: Tensor, key: Tensor, value: Tensor, dropoutProbability: Float = 0,
+                                 generator: inout SeededGenerator, needMeanScores: Bool = false)
+        -> (output: Tensor, meanScores: Tensor?) {
+        precondition(query.rank == 4 && key.rank == 4 && value.shape == key.shape
+                     && query.shape[0] == key.shape[0] && query.shape[1] == key.shape[1] && query.shape[3] == key.shape[3],
+                     "attention: query \(query.shape), key \(key.shape), value \(value.shape) must be [B, h, N, dₕ]")
+        precondition(dropoutProbability >= 0 && dropoutProbability < 1, "attention: dropout probability \(dropoutProbability) not in [0, 1)")
+        let geometry = AttentionGeometry(query: query.shape, key: key.shape)
+        let recording = GradMode.isEnabled && [query, key, value].contains { $0.node != nil }
+        let mask = dropoutProbability > 0
+            ? AttentionKernels.dropoutMask(count: geometry.totalScores, probability: dropoutProbability, generator: &generator)
+            : nil
+        let keepScale = 1 / (1 - dropoutProbability)
+
+        var output = [Float](repeating: 0, count: query.count)
+        var meanScores = needMeanScores ? [Float](repeating: 0, count: geometry.batch * geometry.scoresPerHead) : []
+        // With gradients every head's probabilities are kept for the backward pass; without, one
+        // head-sized buffer is reused.
+        var probabilities = [Float](repeating: 0, count: recording ? geometry.totalScores : geometry.scoresPerHead)
+        query.scalars.withUnsafeBufferPointer { q in
+            key.scalars.withUnsafeBufferPointer { k in
+                value.scalars.withUnsafeBufferPointer { v in
+                    output.withUnsafeMutableBufferPointer { o in
+                        probabilities.withUnsafeMutableBufferPointer { p in
+                            meanScores.withUnsafeMutableBufferPointer { mean in
+                                AttentionKernels.forward(geometry: geometry, query: q.baseAddress!, key: k.baseAddress!,
+                                                         value: v.baseAddress!, output: o.baseAddress!,
+                                                         probabilities: p.baseAddress!, keepsAllHeads: recording,
+                                                         mask: mask, keepScale: keepScale,
+                                                         meanScores: needMeanScores ? mean.baseAddress : nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let scores = needMeanScores ? Tensor(shape: [geometry.batch, geometry.queries, geometry.keys], scalars: meanScores) : nil
+        guard recording else { return (Tensor(shape: query.shape, scalars: output), scores) }
+        let node = GradNode(operation: .attention(query, key, value, probabilities: probabilities, mask: mask, keepScale: keepScale))
+        return (Tensor(shape: query.shape, scalars: output, node: node), scores)
+    }
+}
+
+/// Sizes of one attention problem: `batch·heads` independent heads of `queries × keys` scores.
+struct AttentionGeometry {
+    let batch: Int, heads: Int, queries: Int, keys: Int, featuresPerHead: Int
+
+    init(query: [Int], key: [Int]) {
+        (batch, heads, queries, featuresPerHead) = (query[0], query[1], query[2], query[3])
+        keys = key[2]
+    }
+
+    var scoresPerHead: Int { queries * keys }
+    var totalScores: Int { batch * heads * scoresPerHead }
+}
+
+/// Raw-pointer kernels of the fused attention. Every pointer argument points at a buffer the
+/// caller sized from the ``AttentionGeometry``.
+enum AttentionKernels {
+    /// A keep-mask of `count` bytes (1 = keep), four Bernoulli draws per 64-bit random number.
+    static func dropoutMask(count: Int, probability: Float, generator: inout SeededGenerator) -> [UInt8] {
+        let threshold = UInt64((probability * 65536).rounded())
+        var mask = [UInt8](repeating: 0, count: count)
+        var index = 0
+        while index < count {
+            var bits = generator.next()
+            for _ in 0..<4 where index < count {
+                mask[index] = (bits & 0xFFFF) >= threshold ? 1 : 0
+                bits >>= 16
+                index += 1
+            }
+        }
+        return mask
+    }
+
+    /// Runs `body` over `rows` split into two contiguous halves on two threads (the machine has
+    /// two cores; BLAS is idle while this runs). Small problems stay on the calling thread.
+    @inline(__always)
+    static func parallelRows(_ rows: Int, columns: Int, _ body: (Range<Int>) -> Void) {
+        guard rows * columns >= 1 << 16 else { return body(0..<rows) }
+        let chunks = 2
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            body((rows * chunk / chunks)..<(rows * (chunk + 1) / chunks))
+        }
+    }
+
+    static func forward(geometry g: AttentionGeometry, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
+                        value: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                        probabilities: UnsafeMutablePointer<Float>, keepsAllHeads: Bool,
+                        mask: [UInt8]?, keepScale: Float, meanScores: UnsafeMutablePointer<Float>?) {
+        let headScores = g.scoresPerHead
+        let inverseHeads = 1 / Float(g.heads)
+        let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : headScores)
+        defer { dropped.deallocate() }
+        withOptionalPointer(mask) { keep in
+        for batchIndex in 0..<g.batch {
+            for headIndex in 0..<g.heads {
+                let head = batchIndex * g.heads + headIndex
+                let scores = keepsAllHeads ? probabilities + head * headScores : probabilities
+                // scores [Nq, Nk] = Q [Nq, dₕ] · Kᵀ
+                sgemm(transposeA: false, transposeB: true, m: g.queries, n: g.keys, k: g.featuresPerHead,
+                      a: query + head * g.queries * g.featuresPerHead, b: key + head * g.keys * g.featuresPerHead, c: scores)
+                if let meanScores {
+                    let target = meanScores + batchIndex * headScores
+                    for index in 0..<headScores { target[index] += scores[index] * inverseHeads }
+                }
+                parallelRows(g.queries, columns: g.keys) { rows in
+                    for row in rows { VectorMath.softmaxRow(scores + row * g.keys, count: g.keys) }
+                }
+                var weights = UnsafePointer(scores)
+                if let keep {
+                    let offset = head * headScores
+                    for index in 0..<headScores {
+                        dropped[index] = keep[offset + index] == 0 ? 0 : scores[index] * keepScale
+                    }
+                    weights = UnsafePointer(dropped)
+                }
+                // output [Nq, dₕ] = P [Nq, Nk] · V [Nk, dₕ]
+                sgemm(transposeA: false, transposeB: false, m: g.queries, n: g.featuresPerHead, k: g.keys,
+                      a: weights, b: value + head * g.keys * g.featuresPerHead,
+                      c: output + head * g.queries * g.featuresPerHead)
+            }
+        }
+        }
+    }
+
+    /// Calls `body` with a pointer to the elements of `array`, or with nil.
+    @inline(__always)
+    static func withOptionalPointer<Result>(_ array: [UInt8]?, _ body: (UnsafePointer<UInt8>?) -> Result) -> Result {
+        guard let array else { return body(nil) }
+        return array.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+
+    /// Gradients of the fused attention. With P the softmax probabilities, M the keep-mask scaled
+    /// by 1/(1−p) and P̃ = P ⊙ M: ∂V = P̃ᵀ·G, ∂P = (G·Vᵀ) ⊙ M,
+    /// ∂S = P ⊙ (∂P − rowsum(∂P ⊙ P)), ∂Q = ∂S·K, ∂K = ∂Sᵀ·Q.
+    static func backward(geometry g: AttentionGeometry, outputGradient: [Float], query: [Float], key: [Float],
+                         value: [Float], probabilities: [Float], mask: [UInt8]?, keepScale: Float)
+        -> (query: [Float], key: [Float], value: [Float]) {
+        var queryGradient = [Float](repeating: 0, count: query.count)
+        var keyGradient = [Float](repeating: 0, count: key.count)
+        var valueGradient = [Float](repeating: 0, count: value.count)
+        let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : g.scoresPerHead)
+        defer { dropped.deallocate() }
+        var scoreGradient = [Float](repeating: 0, count: g.scoresPerHead)
+        let queryBlock = g.queries * g.featuresPerHead, keyBlock = g.keys * g.featuresPerHead
+        outputGradient.withUnsafeBufferPointer { dO in
+        query.withUnsafeBufferPointer { q in
+        key.withUnsafeBufferPointer { k in
+        value.withUnsafeBufferPointer { v in
+        probabilities.withUnsafeBufferPointer { p in
+        queryGradient.withUnsafeMutableBufferPointer { dQ in
+        keyGradient.withUnsafeMutableBufferPointer { dK in
+        valueGradient.withUnsafeMutableBufferPointer { dV in
+        withOptionalPointer(mask) { maskPointer in
+        scoreGradient.withUnsafeMutableBufferPointer { dS in
+            for head in 0..<(g.batch * g.heads) {
+                let probabilityBase = p.baseAddress! + head * g.scoresPerHead
+                var usedWeights = probabilityBase
+                let maskBase = maskPointer.map { $0 + head * g.scoresPerHead }
+                if let maskBase {
+                    for index in 0..<g.scoresPerHead {
+                        dropped[index] = maskBase[index] == 0 ? 0 : probabilityBase[index] * keepScale
+                    }
+                    usedWeights = UnsafePointer(dropped)
+                }
+                let gradientHead = dO.baseAddress! + head * queryBlock
+                // ∂V [Nk, dₕ] = P̃ᵀ · G
+                sgemm(transposeA: true, transposeB: false, m: g.keys, n: g.featuresPerHead, k: g.queries,
+                      a: usedWeights, b: gradientHead, c: dV.baseAddress! + head * keyBlock)
+                // ∂P̃ [Nq, Nk] = G · Vᵀ
+                sgemm(transposeA: false, transposeB: true, m: g.queries, n: g.keys, k: g.featuresPerHead,
+                      a: gradientHead, b: v.baseAddress! + head * keyBlock, c: dS.baseAddress!)
+                let scoresGradient = dS.baseAddress!
+                parallelRows(g.queries, columns: g.keys) { rows in
+                    for row in rows {
+                        let gradientRow = scoresGradient + row * g.keys
+                        let probabilityRow = probabilityBase + row * g.keys
+                        if let maskBase {
+                            let maskRow = maskBase + row * g.keys
+                            for column in 0..<g.keys { gradientRow[column] *= maskRow[column] == 0 ? 0 : keepScale }
+                        }
+                        var dot: Float = 0
+                        for column in 0..<g.keys { dot += gradientRow[column] * probabilityRow[column] }
+                        for column in 0..<g.keys { gradientRow[column] = probabilityRow[column] * (gradientRow[column] - dot) }
+                    }
+                }
+                // ∂Q [Nq, dₕ] = ∂S · K ;  ∂K [Nk, dₕ] = ∂Sᵀ · Q
+                sgemm(transposeA: false, transposeB: false, m: g.queries, n: g.featuresPerHead, k: g.keys,
+                      a: scoresGradient, b: k.baseAddress! + head * keyBlock, c: dQ.baseAddress! + head * queryBlock)
+                sgemm(transposeA: true, transposeB: false, m: g.keys, n: g.featuresPerHead, k: g.queries,
+                      a: scoresGradient, b: q.baseAddress! + head * queryBlock, c: dK.baseAddress! + head * keyBlock)
+            }
+        }}}}}}}}}}
+        return (queryGradient, keyGradient, valueGradient)
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import Reports
+
+/// `hatnet metrics`: the reference evaluator's metrics, ROC AUCs and plots for any model's outputs.
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Confusion-matrix metrics, ROC AUCs and plots from a JSON of labels and class probabilities.",
+        discussion: """
+        The input JSON holds "y_true" (N class indices), "y_prob" (N rows of K probabilities) and \
+        optionally "y_pred" (N class indices; default: the most probable class). The output JSON has \
+        every field of the reference CMMetrics (sensitivity_micro, f1_macro, sensitivity_class, …), \
+        "confusion_matrix" and "roc_auc" ({"0": …, "micro": …, "macro": …}); a CSV table with one row \
+        per metric is written next to it (same name, .csv).
+        """)
+
+    @Option(help: ArgumentHelp("Prediction JSON with y_true, y_prob and optional y_pred.", valueName: "P.json"))
+    var input: String
+
+    @Option(help: ArgumentHelp("Results JSON to write (the CSV table goes next to it).", valueName: "R.json"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Directory for roc.pdf/png and confusion_matrix.pdf/png.", valueName: "DIR"))
+    var plots: String?
+
+    @Option(help: ArgumentHelp("Comma-separated class names, one per probability column.", valueName: "a,b,c,d"))
+    var classNames: String?
+
+    func validate() throws {
+        if let classNames, parsedClassNames(classNames).contains(where: \.isEmpty) {
+            throw ValidationError("--class-names has an empty name: \"\(classNames)\"")
+        }
+    }
+
+    func run() throws {
+        let job = MetricsJob(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output),
+                             plotsDirectory: plots.map { URL(fileURLWithPath: $0, isDirectory: true) },
+                             classNames: classNames.map(parsedClassNames))
+        let (report, outputs) = try job.run()
+        let metrics = report.metrics
+        print("cases \(report.predictions.count), classes \(report.predictions.classCount): "
+              + "accuracy \(String(format: "%.4f", metrics.overallAccuracy)), "
+              + "F1 macro \(String(format: "%.4f", metrics.f1.macro)), "
+              + "AUC micro \(String(format: "%.4f", report.roc.micro.area)), macro \(String(format: "%.4f", report.roc.macro.area))")
+        for url in [outputs.json, outputs.csv] + outputs.plots { print("wrote \(url.path)") }
+    }
+
+    private func parsedClassNames(_ text: String) -> [String] {
+        text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+}

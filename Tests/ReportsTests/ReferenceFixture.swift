@@ -1,0 +1,27 @@
+import Foundation
+import Testing
+
+/// Loads the reference fixtures copied to Tests/Fixtures/reference (see shared/fixtures/README.md).
+enum ReferenceFixture {
+    static let directory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/reference")
+
+    /// metrics_n240_k4.json: 240 cases of 4 classes with sklearn's confusion matrix, the reference
+    /// `CMMetrics` fields and the ROC AUCs.
+    static let metricsURL = directory.appendingPathComponent("metrics_n240_k4.json")
+
+    /// The fixture as a JSON dictionary.
+    static func metrics() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: metricsURL))
+        return try #require(object as? [String: Any])
+    }
+}
+
+/// Element-wise |actual − expected| ≤ tolerance, reporting the largest difference.
+func expectClose(_ actual: [Double], _ expected: [Double], tolerance: Double, _ what: String,
+                 sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.count == expected.count, "\(what): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
+    let maxDifference = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+    #expect(maxDifference <= tolerance, "\(what): max difference \(maxDifference) > \(tolerance)", sourceLocation: sourceLocation)
+}
