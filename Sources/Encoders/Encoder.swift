@@ -20,7 +20,7 @@ extension Encoder {
     /// Pooled features of `images`.
     ///
     /// The images are divided between the cores, each running the whole network on its share
-    /// (``ParallelRanges/runDataParallel(workerCount:_:)``), `batchSize` images at a time.
+    /// (``ParallelLoop/runDataParallel(workerCount:_:)``), `batchSize` images at a time.
     ///
     /// - Parameters:
     ///   - images: `[N, 3, H, W]`, already normalised (ImageNet mean/std).
@@ -33,10 +33,10 @@ extension Encoder {
         let count = images.shape[0], imageSize = images.shape[1...].reduce(1, *)
         let featureCount = self.featureCount
         var features = [Float](repeating: 0, count: count * featureCount)
-        let workerCount = min(ParallelRanges.workerCount, count)
+        let workerCount = min(ParallelLoop.workerCount, count)
         features.withUnsafeMutableBufferPointer { output in
             let output = output
-            ParallelRanges.runDataParallel(workerCount: workerCount) { worker in
+            ParallelLoop.runDataParallel(workerCount: workerCount) { worker in
                 // Worker w encodes images [count·w/W, count·(w+1)/W) in batches.
                 let share = count * worker / workerCount ..< count * (worker + 1) / workerCount
                 for start in stride(from: share.lowerBound, to: share.upperBound, by: batchSize) {
