@@ -39,6 +39,7 @@ public enum EncoderBenchmark {
     /// Runs one warm-up and `repetitions` timed passes of `architecture` at `scale`.
     public static func run(_ architecture: EncoderArchitecture, scale: Double? = nil, wordCount: Int = 49,
                            wordSize: Int = 256, batchSize: Int = 1, repetitions: Int = 3) throws -> Result {
+        MemoryTuning.retainFreedBuffers()
         var generator = SeededGenerator(seed: 42)
         // words is [wordCount, 3, wordSize, wordSize], ImageNet-normalised-like values
         let words = Tensor.normal([wordCount, 3, wordSize, wordSize], generator: &generator)

@@ -192,7 +192,10 @@ public struct Conv2d: Sendable {
                 }
             } else {
                 let imagePixels = outputHeight * outputWidth
-                var columns = [Float](repeating: 0, count: imagePixels * filterSize)
+                // im2col writes every entry (zeros for padding), so the buffer starts uninitialised.
+                var columns = [Float](unsafeUninitializedCapacity: imagePixels * filterSize) { _, count in
+                    count = imagePixels * filterSize
+                }
                 columns.withUnsafeMutableBufferPointer { columns in
                     for image in 0..<inputMap.batchSize {
                         let imageInput = input.base + image * inputMap.height * inputMap.width * input.pixelStride
