@@ -16,6 +16,10 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CAllocator"),  // glibc's <malloc.h> (mallopt)
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "COpenSlide", pkgConfig: "openslide", providers: [.apt(["libopenslide-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
 
         // MARK: Pipeline stages
         .target(name: "TensorKit", dependencies: ["CBLAS", "CAllocator"],
@@ -28,33 +32,44 @@ let package = Package(
         .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
 
         .target(name: "Checkpoints", dependencies: ["TensorKit"]),
-        .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints"]),
+        .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints", "Reports", "Slides", "Encoders"]),
+
+        .target(name: "Reports", dependencies: ["TensorKit", "CCairo"]),
+
+        .target(name: "Slides", dependencies: ["TensorKit", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
         // Optimised in debug builds too: the SHA-256 check of downloaded weights and the weight
         // packing would otherwise take seconds in every test run.
         .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "Reports", dependencies: ["TensorKit", "CCairo"]),
+
+        // Attention maps on the slide, annotation coverage and the HTML report.
+        .target(name: "Visualization", dependencies: ["Reports", "Slides", "Checkpoints", "TensorKit"]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Encoders"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Encoders", "Pipeline"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "HATNet", "Checkpoints", "Encoders", "Pipeline", "Reports", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Encoders", "Pipeline", "Reports", "Visualization", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "TensorKit"]),
         .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
+        // Helpers shared by test targets (temporary directories).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport"]),
+        .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit"]),
+        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -19,6 +19,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
     }
 
+    /// Restores a generator from ``stateWords`` (for example from a training checkpoint), so that it
+    /// continues the sequence exactly where the saved one stopped.
+    public init(stateWords: [UInt64]) {
+        precondition(stateWords.count == 4, "SeededGenerator: state has 4 words, got \(stateWords.count)")
+        precondition(stateWords.contains { $0 != 0 }, "SeededGenerator: the all-zero state is invalid for xoshiro256**")
+        state = (stateWords[0], stateWords[1], stateWords[2], stateWords[3])
+    }
+
+    /// The generator's complete internal state (four 64-bit words); ``init(stateWords:)`` resumes from it.
+    public var stateWords: [UInt64] { [state.0, state.1, state.2, state.3] }
+
     public mutating func next() -> UInt64 {
         let result = rotateLeft(state.1 &* 5, 7) &* 9
         let shifted = state.1 << 17

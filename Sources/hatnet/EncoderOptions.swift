@@ -27,13 +27,13 @@ struct EncoderOptions: ParsableArguments {
 
     /// Loads the weight file (given, or cached) and builds the encoder.
     func makeEncoder() throws -> any Encoder {
-        let url: URL
-        if let weights {
-            url = URL(fileURLWithPath: weights)
-        } else {
-            url = try cache.weightCache.locate(encoder.downloadableWeights!)
-        }
-        return try encoder.makeEncoder(scale: scale, weights: try EncoderWeights(contentsOf: url))
+        try encoder.makeEncoder(scale: scale, weights: try EncoderWeights(contentsOf: try weightsURL()))
+    }
+
+    /// The weight file: given with --weights, or the fetched one in the cache.
+    func weightsURL() throws -> URL {
+        if let weights { return URL(fileURLWithPath: weights) }
+        return try cache.weightCache.locate(encoder.downloadableWeights!)
     }
 }
 

@@ -12,5 +12,8 @@ struct HATNetCommand: ParsableCommand {
         Mehta et al., "HATNet: An End-to-End Holistic Attention Network for Diagnosis of Breast \
         Biopsy Images", arXiv:2007.13007.
         """,
-        subcommands: [DemoCommand.self, AttendCommand.self, MetricsCommand.self, EncodeCommand.self, WeightsCommand.self, BenchCommand.self])
+        subcommands: [SynthCommand.self, SlideCommand.self, WordsCommand.self, WeightsCommand.self, EncodeCommand.self,
+                      FeaturesCommand.self, TrainCommand.self, EvalCommand.self, AverageCommand.self, ExportCommand.self,
+                      PredictCommand.self, AttendCommand.self, VisualizeCommand.self, MetricsCommand.self, DemoCommand.self,
+                      BenchCommand.self])
 }

@@ -1,0 +1,38 @@
+import Foundation
+import HATNet
+
+/// A finished (or running) training run opened for evaluation or prediction: its options, the
+/// attention network's configuration, and a way to load any of its weight files.
+public struct TrainedRun {
+    public let directory: RunDirectory
+    public let options: TrainingOptions
+    public let configuration: HATNetConfiguration
+
+    /// Opens `directory`, reading `mimodel_config_*.json` and `model_configuration.json`.
+    public init(directory url: URL) throws {
+        directory = RunDirectory(url: url)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        guard let config = names.sorted().first(where: { $0.hasPrefix("mimodel_config_") && $0.hasSuffix(".json") }) else {
+            throw TrainingError.badRunDirectory(path: url.path, reason: "has no training config (mimodel_config_*.json); "
+                                                + "pass the --savedir of a `hatnet train` run")
+        }
+        options = try TrainingOptions.load(from: url.appendingPathComponent(config))
+        configuration = try HATNetConfiguration.load(from: directory.modelConfiguration)
+    }
+
+    /// The model with weights from `weights` (safetensors or `.pth`; default `model_best`), in
+    /// evaluation mode.
+    public func loadModel(weights: URL? = nil) throws -> HATNetModel {
+        let url = weights ?? directory.modelBest
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TrainingError.badRunDirectory(path: url.path, reason: "does not exist")
+        }
+        let model = HATNetModel(configuration: configuration)
+        let state = try AttentionRun.loadStateDict(from: url)
+        do { try model.loadStateDict(state) } catch {
+            throw TrainingError.badRunDirectory(path: url.path, reason: "does not fit the run's model configuration: \(error)")
+        }
+        model.eval()
+        return model
+    }
+}

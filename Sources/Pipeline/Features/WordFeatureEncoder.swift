@@ -1,0 +1,72 @@
+import Encoders
+import Foundation
+import Slides
+import TensorKit
+
+/// Turns a slide into ``WordFeatures`` at one scale and view: bags and words cut by
+/// ``WordGridExtractor``, each word encoded by a frozen CNN (the reference's `features_from_cnn`,
+/// train_and_eval/train_utils.py).
+///
+/// View 0 is the slide as the evaluator sees it, streamed bag by bag; views 1… apply the training
+/// transform (``RandomTransform``: flips, rotation, crop-and-rescale) with a generator seeded from
+/// `seed`, the image id, the scale and the view.
+public struct WordFeatureEncoder {
+    public let encoder: any Encoder
+    public let gridOptions: WordGridOptions
+    /// Seed of the augmented views.
+    public let seed: UInt64
+    /// Word images pushed through the encoder together.
+    public let batchSize: Int
+
+    public init(encoder: any Encoder, gridOptions: WordGridOptions = WordGridOptions(detectTissue: true), seed: UInt64 = 1882,
+                batchSize: Int = 1) {
+        self.encoder = encoder
+        self.gridOptions = gridOptions
+        self.seed = seed
+        self.batchSize = batchSize
+    }
+
+    /// One slide's features at one scale and view.
+    public func encode(_ source: any SlideSource, imageID: String, scale: BagWordScale, view: Int) throws -> WordFeatures {
+        let extractor = WordGridExtractor(bagSize: scale.bagSize, wordSize: scale.wordSize, options: gridOptions)
+        let positions = scale.bagsPerSide * scale.bagsPerSide
+        var features: [Float] = [], regions: [SlideRectangle] = [], fractions: [Float] = []
+        features.reserveCapacity(positions * positions * encoder.featureCount)
+        if view == 0 {
+            try extractor.forEachBag(in: source) { bag in
+                // bag.words is [Nw, 3, W, W] → [Nw, F]
+                features += encoder.features(bag.words, batchSize: batchSize).scalars
+                regions += bag.wordRegions
+                fractions += bag.tissueFractions ?? []
+            }
+        } else {
+            var generator = SeededGenerator(seed: viewSeed(imageID: imageID, scale: scale, view: view))
+            let grid = try extractor.extract(from: source, transform: RandomTransform(), generator: &generator)
+            let wordShape = Array(grid.words.shape.dropFirst(2))
+            let wordsPerBag = positions * wordShape.reduce(1, *)
+            for bag in 0..<positions {
+                let words = Tensor(shape: [positions] + wordShape,
+                                   scalars: Array(grid.words.scalars[(bag * wordsPerBag)..<((bag + 1) * wordsPerBag)]))
+                features += encoder.features(words, batchSize: batchSize).scalars
+            }
+            regions = grid.wordRegions
+            fractions = grid.tissueFractions ?? []
+        }
+        let regionTensor = Tensor(shape: [positions, positions, 4],
+                                  scalars: regions.flatMap { [Float($0.x), Float($0.y), Float($0.width), Float($0.height)] })
+        return WordFeatures(words: Tensor(shape: [positions, positions, encoder.featureCount], scalars: features),
+                            wordRegions: regionTensor,
+                            tissueFractions: fractions.isEmpty ? nil : Tensor(shape: [positions, positions], scalars: fractions),
+                            scale: scale, view: view)
+    }
+
+    /// The augmentation seed of one file: `seed` mixed with an FNV-1a hash of the image id, the
+    /// scale and the view (independent of the order in which files are computed).
+    func viewSeed(imageID: String, scale: BagWordScale, view: Int) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in "\(imageID)|\(scale)|\(view)".utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
+        }
+        return seed ^ hash
+    }
+}

@@ -1,0 +1,46 @@
+import TensorKit
+
+/// One slide's CNN word features at one (bag, word) scale and one augmented view, with the grid
+/// geometry: what the feature cache stores and what the attention network reads.
+public struct WordFeatures: Sendable {
+    /// `[Nb, Nw, F]`: pooled CNN features of every word, bags and words in the reference order
+    /// (column by column, see ``WordGrid``).
+    public var words: Tensor
+    /// `[Nb, Nw, 4]`: each word's rectangle (x, y, width, height) in level-0 slide pixels.
+    public var wordRegions: Tensor
+    /// `[Nb, Nw]`: the tissue fraction of each word, when tissue detection was on.
+    public var tissueFractions: Tensor?
+    /// The scale the words were cut at.
+    public var scale: BagWordScale
+    /// 0 for the untransformed slide, 1… for seeded augmentations.
+    public var view: Int
+
+    public init(words: Tensor, wordRegions: Tensor, tissueFractions: Tensor?, scale: BagWordScale, view: Int) {
+        precondition(words.rank == 3, "WordFeatures: words must be [Nb, Nw, F], got \(words.shape)")
+        precondition(wordRegions.shape == [words.shape[0], words.shape[1], 4],
+                     "WordFeatures: word regions must be [\(words.shape[0]), \(words.shape[1]), 4], got \(wordRegions.shape)")
+        if let tissueFractions {
+            precondition(tissueFractions.shape == [words.shape[0], words.shape[1]],
+                         "WordFeatures: tissue fractions must be [\(words.shape[0]), \(words.shape[1])], got \(tissueFractions.shape)")
+        }
+        self.words = words
+        self.wordRegions = wordRegions
+        self.tissueFractions = tissueFractions
+        self.scale = scale
+        self.view = view
+    }
+
+    /// Bags per slide (Nb).
+    public var bagCount: Int { words.shape[0] }
+    /// Words per bag (Nw).
+    public var wordsPerBag: Int { words.shape[1] }
+    /// Features per word (F).
+    public var featureCount: Int { words.shape[2] }
+
+    /// The rectangle `(x, y, width, height)` of word `word` of bag `bag`, in level-0 slide pixels.
+    public func region(bag: Int, word: Int) -> (x: Int, y: Int, width: Int, height: Int) {
+        let base = (bag * wordsPerBag + word) * 4
+        let values = wordRegions.scalars[base..<(base + 4)].map { Int($0.rounded()) }
+        return (values[0], values[1], values[2], values[3])
+    }
+}

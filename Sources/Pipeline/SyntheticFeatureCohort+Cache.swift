@@ -1,0 +1,59 @@
+import Foundation
+import Reports
+import TensorKit
+
+extension SyntheticFeatureCohort {
+    /// The split files and cache of ``writeCachedSplits(root:splitSizes:scales:views:features:seed:)``.
+    public struct CachedSplits {
+        public let cache: FeatureCache
+        /// Split file per split name (`train.txt`, …, `image_id,label` lines).
+        public let splitFiles: [String: URL]
+    }
+
+    /// Writes a synthetic cohort in the form `hatnet features` produces, for training without
+    /// slides (tests and `hatnet bench train`): for each split of `splitSizes` (e.g. `["train": 32,
+    /// "val": 16]`) a split file `<root>/<name>.txt` with ids `<name>_<index>` and labels
+    /// `index % 4`, and for every slide, scale and view a cache file of ``SyntheticFeatureCohort``
+    /// words (all splits and views share the class directions; each draw has its own noise and
+    /// lesion positions). Word regions tile a square slide of `bag · n` pixels in the reference order.
+    public static func writeCachedSplits(root: URL, splitSizes: [(name: String, slides: Int)], scales: [BagWordScale],
+                                         views: Int = 1, features: Int, classCount: Int = 4, seed: UInt64) throws -> CachedSplits {
+        let cache = try FeatureCache(root: root.appendingPathComponent("features"),
+                                     key: FeatureCacheKey(encoderName: "synthetic-\(features)", weightsSHA256: String(format: "%016llx", seed)))
+        var splitFiles: [String: URL] = [:]
+        for (splitNumber, split) in splitSizes.enumerated() {
+            let lines = (0..<split.slides).map { "\(split.name)_\($0),\($0 % classCount)\n" }.joined()
+            let url = root.appendingPathComponent("\(split.name).txt")
+            try AtomicFile.write(lines, to: url)
+            splitFiles[split.name] = url
+            for (scaleNumber, scale) in scales.enumerated() {
+                for view in 0..<views {
+                    let drawSeed = seed &+ UInt64(splitNumber * 1_000_003 + scaleNumber * 1_009 + view * 17 + 1)
+                    let cohort = SyntheticFeatureCohort(slides: split.slides, numClasses: classCount, numBagsWords: scale.bagsPerSide,
+                                                        features: features, seed: drawSeed)
+                    let regions = gridRegions(scale: scale)
+                    for (index, words) in cohort.words.enumerated() {
+                        try cache.write(WordFeatures(words: words, wordRegions: regions, tissueFractions: nil, scale: scale, view: view),
+                                        imageID: "\(split.name)_\(index)")
+                    }
+                }
+            }
+        }
+        return CachedSplits(cache: cache, splitFiles: splitFiles)
+    }
+
+    /// `[Nb, Nw, 4]` word rectangles of a square slide of `bag · n` pixels, bags and words column by
+    /// column (index = column · n + row), as the reference enumerates them.
+    static func gridRegions(scale: BagWordScale) -> Tensor {
+        let n = scale.bagsPerSide
+        var values: [Float] = []
+        for bag in 0..<(n * n) {
+            let bagX = (bag / n) * scale.bagSize, bagY = (bag % n) * scale.bagSize
+            for word in 0..<(n * n) {
+                values += [Float(bagX + (word / n) * scale.wordSize), Float(bagY + (word % n) * scale.wordSize),
+                           Float(scale.wordSize), Float(scale.wordSize)]
+            }
+        }
+        return Tensor(shape: [n * n, n * n, 4], scalars: values)
+    }
+}

@@ -1,0 +1,97 @@
+import Checkpoints
+import Foundation
+import HATNet
+import NN
+import TensorKit
+
+/// Everything needed to continue a training run exactly: the reference's `checkpoint_last`
+/// (`save_checkpoint` in utilities/utils.py: epoch, model state, optimizer state, best accuracy)
+/// plus the random generators' states, which the reference does not save.
+///
+/// Stored as one safetensors file:
+/// - `model.<key>`: the model's state dict (reference key names);
+/// - `optimizer.exp_avg.<key>`, `optimizer.exp_avg_sq.<key>` (Adam moments) and int64
+///   `optimizer.step` [1];
+/// - int64 `epoch` [1] (the last finished epoch, 0-based), `rng.data` [4] and `rng.dropout` [4]
+///   (xoshiro256** states, bit patterns of the UInt64 words);
+/// - metadata `best_perf` (best validation accuracy, %), `optimizer` (adam | sgd).
+public struct TrainingCheckpoint {
+    /// The last finished epoch (0-based).
+    public var epoch: Int
+    /// The model parameters, in state-dict order.
+    public var modelState: [(key: String, tensor: Tensor)]
+    /// Adam's step count and moments in parameter order; `nil` for SGD (stateless without momentum).
+    public var adamState: (stepCount: Int, firstMoments: [[Float]], secondMoments: [[Float]])?
+    /// Best validation accuracy so far, in percent.
+    public var bestAccuracy: Double
+    /// The generator that shuffles slides and draws scales and views.
+    public var dataGeneratorState: [UInt64]
+    /// The model's dropout generator.
+    public var dropoutGeneratorState: [UInt64]
+
+    static let modelPrefix = "model.", firstMomentPrefix = "optimizer.exp_avg.", secondMomentPrefix = "optimizer.exp_avg_sq."
+
+    public init(epoch: Int, modelState: [(key: String, tensor: Tensor)],
+                adamState: (stepCount: Int, firstMoments: [[Float]], secondMoments: [[Float]])?,
+                bestAccuracy: Double, dataGeneratorState: [UInt64], dropoutGeneratorState: [UInt64]) {
+        self.epoch = epoch
+        self.modelState = modelState
+        self.adamState = adamState
+        self.bestAccuracy = bestAccuracy
+        self.dataGeneratorState = dataGeneratorState
+        self.dropoutGeneratorState = dropoutGeneratorState
+    }
+
+    /// Writes the checkpoint atomically.
+    public func write(to url: URL) throws {
+        var writer = SafeTensorsWriter(metadata: ["best_perf": "\(bestAccuracy)", "optimizer": adamState == nil ? "sgd" : "adam",
+                                                  "producer": "hatnet train"])
+        for (key, tensor) in modelState { writer.add(tensor, named: Self.modelPrefix + key) }
+        if let adamState {
+            for (index, (key, tensor)) in modelState.enumerated() {
+                writer.add(Tensor(shape: tensor.shape, scalars: adamState.firstMoments[index]), named: Self.firstMomentPrefix + key)
+                writer.add(Tensor(shape: tensor.shape, scalars: adamState.secondMoments[index]), named: Self.secondMomentPrefix + key)
+            }
+            writer.add(int64s: [Int64(adamState.stepCount)], shape: [1], named: "optimizer.step")
+        }
+        writer.add(int64s: [Int64(epoch)], shape: [1], named: "epoch")
+        writer.add(int64s: dataGeneratorState.map { Int64(bitPattern: $0) }, shape: [4], named: "rng.data")
+        writer.add(int64s: dropoutGeneratorState.map { Int64(bitPattern: $0) }, shape: [4], named: "rng.dropout")
+        try writer.write(to: url)
+    }
+
+    /// Reads a checkpoint for `model`: every parameter must be present with its shape.
+    /// - Throws: ``TrainingError/badRunDirectory(path:reason:)`` naming the file.
+    public init(contentsOf url: URL, model: HATNetModel) throws {
+        func fail(_ reason: String) -> TrainingError { .badRunDirectory(path: url.path, reason: reason) }
+        let file: SafeTensorsFile
+        do { file = try SafeTensorsFile(url: url) } catch { throw fail("cannot read the checkpoint (\(error))") }
+        func integers(_ name: String, count: Int) throws -> [Int64] {
+            guard file.contains(name), let values = try? file.int64s(named: name).values, values.count == count else {
+                throw fail("lacks the int64 tensor '\(name)' with \(count) value(s)")
+            }
+            return values
+        }
+        func tensor(_ name: String, shape: [Int]) throws -> Tensor {
+            guard file.contains(name) else { throw fail("lacks the tensor '\(name)'") }
+            let value = try file.tensor(named: name)
+            guard value.shape == shape else { throw fail("tensor '\(name)' has shape \(value.shape), the model needs \(shape)") }
+            return value
+        }
+        let parameters = model.namedParameters()
+        modelState = try parameters.map { ($0.name, try tensor(Self.modelPrefix + $0.name, shape: $0.parameter.shape)) }
+        if file.metadata["optimizer"] == "adam" {
+            let step = Int(try integers("optimizer.step", count: 1)[0])
+            let first = try parameters.map { try tensor(Self.firstMomentPrefix + $0.name, shape: $0.parameter.shape).scalars }
+            let second = try parameters.map { try tensor(Self.secondMomentPrefix + $0.name, shape: $0.parameter.shape).scalars }
+            adamState = (step, first, second)
+        } else {
+            adamState = nil
+        }
+        epoch = Int(try integers("epoch", count: 1)[0])
+        dataGeneratorState = try integers("rng.data", count: 4).map { UInt64(bitPattern: $0) }
+        dropoutGeneratorState = try integers("rng.dropout", count: 4).map { UInt64(bitPattern: $0) }
+        guard let best = file.metadata["best_perf"].flatMap(Double.init) else { throw fail("lacks the metadata 'best_perf'") }
+        bestAccuracy = best
+    }
+}

@@ -1,0 +1,66 @@
+import CTurboJPEG
+import Foundation
+
+/// JPEG decoding through libjpeg-turbo's TurboJPEG API, with the accurate integer DCT and smooth
+/// chroma upsampling (the same choices PIL makes), so decoded pixels match PIL's.
+public enum JPEGImage {
+    /// Decodes the JPEG file at `path` to 8-bit RGB. Warnings (such as a truncated stream) are
+    /// treated as errors: a damaged slide must not silently turn into grey pixels.
+    public static func read(path: String) throws -> RGBImage {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw SlideError.unreadableFile(path: path, reason: error.localizedDescription)
+        }
+        return try decode(data, path: path)
+    }
+
+    /// Decodes JPEG bytes; `path` only names the source in error messages.
+    public static func decode(_ data: Data, path: String) throws -> RGBImage {
+        let decoder = try TurboJPEGDecoder(path: path)
+        return try decoder.decode(data)
+    }
+}
+
+/// Owns one TurboJPEG decompressor handle and destroys it in `deinit`.
+final class TurboJPEGDecoder {
+    private let handle: tjhandle
+    private let path: String
+
+    init(path: String) throws {
+        guard let handle = tjInitDecompress() else {
+            throw SlideError.corruptFile(path: path, format: "JPEG", reason: "cannot create a TurboJPEG decompressor")
+        }
+        self.handle = handle
+        self.path = path
+    }
+
+    deinit { tjDestroy(handle) }
+
+    func decode(_ data: Data) throws -> RGBImage {
+        guard !data.isEmpty else { throw SlideError.emptyFile(path: path) }
+        return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> RGBImage in
+            let bytes = raw.bindMemory(to: UInt8.self).baseAddress
+            var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
+            guard tjDecompressHeader3(handle, bytes, UInt(data.count), &width, &height, &subsampling, &colorspace) == 0 else {
+                throw SlideError.corruptFile(path: path, format: "JPEG", reason: lastError())
+            }
+            guard width > 0, height > 0 else {
+                throw SlideError.zeroSizedImage(path: path, width: Int(width), height: Int(height))
+            }
+            var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
+            let status = pixels.withUnsafeMutableBufferPointer { destination in
+                tjDecompress2(handle, bytes, UInt(data.count), destination.baseAddress, width, 0, height,
+                              Int32(TJPF_RGB.rawValue), 0)
+            }
+            guard status == 0 else {
+                throw SlideError.corruptFile(path: path, format: "JPEG", reason: lastError())
+            }
+            return RGBImage(width: Int(width), height: Int(height), pixels: pixels)
+        }
+    }
+
+    private func lastError() -> String {
+        guard let text = tjGetErrorStr2(handle) else { return "unknown TurboJPEG error" }
+        return String(cString: text)
+    }
+}

@@ -1,0 +1,142 @@
+import CTIFF
+import Dispatch
+import Foundation
+
+/// Writes a tiled, JPEG-compressed pyramidal TIFF that OpenSlide's generic tiled-TIFF driver opens:
+/// 256 × 256 tiles, `COMPRESSION_JPEG` with `PHOTOMETRIC_YCBCR` (libtiff converts from RGB through
+/// `JPEGCOLORMODE_RGB`), level 0 first, each further level half the size of the previous one in a
+/// `FILETYPE_REDUCEDIMAGE` directory, down to a level that fits in one tile. BigTIFF is used for
+/// level 0 above half a gigapixel.
+///
+/// Pixels come from a callback per tile, so no level is ever held whole: tiles of one tile row are
+/// rendered on all cores while the previous row is compressed and written.
+public struct PyramidalTIFFWriter: Sendable {
+    public static let tileSize = 256
+    public var jpegQuality: Int32 = 85
+    /// Level-0 pixel size recorded as X/YResolution (OpenSlide reports it as `openslide.mpp-x/y`).
+    public var micronsPerPixel: Double?
+    /// Stored as TIFF ImageDescription of level 0.
+    public var description: String
+
+    public init(description: String, micronsPerPixel: Double? = nil) {
+        self.description = description
+        self.micronsPerPixel = micronsPerPixel
+    }
+
+    /// Sizes of the pyramid levels for a level-0 size: halving (rounding up) until one tile holds it.
+    public static func levelSizes(width: Int, height: Int) -> [(width: Int, height: Int)] {
+        var sizes = [(width, height)]
+        while max(sizes[sizes.count - 1].0, sizes[sizes.count - 1].1) > tileSize {
+            let last = sizes[sizes.count - 1]
+            sizes.append(((last.0 + 1) / 2, (last.1 + 1) / 2))
+        }
+        return sizes
+    }
+
+    /// Writes the pyramid to `url` atomically. `renderTile(level, rectangle)` returns the pixels of
+    /// `rectangle` (level pixels, clipped to the level) of level `level` (downsample `2^level`).
+    /// `progress(level, tileRowsDone, tileRowsInLevel)` is called after each tile row.
+    public func write(to url: URL, width: Int, height: Int,
+                      renderTile: @escaping @Sendable (_ level: Int, _ rectangle: PixelRectangle) -> RGBImage,
+                      progress: (_ level: Int, _ rowsDone: Int, _ rowsTotal: Int) -> Void = { _, _, _ in }) throws {
+        let levels = PyramidalTIFFWriter.levelSizes(width: width, height: height)
+        try AtomicFileWriter.write(to: url) { temporaryPath in
+            let file = try TIFFFileHandle(path: temporaryPath, mode: width * height > 500_000_000 ? "w8" : "w")
+            for (level, size) in levels.enumerated() {
+                try writeLevel(file, level: level, width: size.width, height: size.height,
+                               renderTile: renderTile, progress: progress, outputPath: url.path)
+            }
+        }
+    }
+
+    private func writeLevel(_ file: TIFFFileHandle, level: Int, width: Int, height: Int,
+                            renderTile: @escaping @Sendable (Int, PixelRectangle) -> RGBImage,
+                            progress: (Int, Int, Int) -> Void, outputPath: String) throws {
+        let tiff = file.tiff
+        let tile = PyramidalTIFFWriter.tileSize
+        func set(_ tag: Int32, _ values: CVarArg...) throws {
+            let status = withVaList(values) { TIFFVSetField(tiff, UInt32(tag), $0) }
+            guard status != 0 else { throw SlideError.writeFailed(path: outputPath, reason: "libtiff rejected tag \(tag): \(file.lastError)") }
+        }
+        try set(TIFFTAG_SUBFILETYPE, UInt32(level == 0 ? 0 : FILETYPE_REDUCEDIMAGE))
+        try set(TIFFTAG_IMAGEWIDTH, UInt32(width))
+        try set(TIFFTAG_IMAGELENGTH, UInt32(height))
+        try set(TIFFTAG_BITSPERSAMPLE, Int32(8))
+        try set(TIFFTAG_SAMPLESPERPIXEL, Int32(3))
+        try set(TIFFTAG_PLANARCONFIG, Int32(PLANARCONFIG_CONTIG))
+        try set(TIFFTAG_TILEWIDTH, UInt32(tile))
+        try set(TIFFTAG_TILELENGTH, UInt32(tile))
+        try set(TIFFTAG_COMPRESSION, Int32(COMPRESSION_JPEG))
+        try set(TIFFTAG_PHOTOMETRIC, Int32(PHOTOMETRIC_YCBCR))
+        try set(TIFFTAG_YCBCRSUBSAMPLING, Int32(2), Int32(2))
+        try set(TIFFTAG_JPEGQUALITY, jpegQuality)
+        try set(TIFFTAG_JPEGCOLORMODE, Int32(JPEGCOLORMODE_RGB))
+        try "hatnet synth".withCString { try set(TIFFTAG_SOFTWARE, $0) }
+        if level == 0 {
+            try description.withCString { try set(TIFFTAG_IMAGEDESCRIPTION, $0) }
+        }
+        if let micronsPerPixel {
+            let pixelsPerCentimeter = 10_000 / micronsPerPixel * pow(2, Double(level))
+            try set(TIFFTAG_RESOLUTIONUNIT, Int32(RESUNIT_CENTIMETER))
+            try set(TIFFTAG_XRESOLUTION, pixelsPerCentimeter)
+            try set(TIFFTAG_YRESOLUTION, pixelsPerCentimeter)
+        }
+
+        let columns = (width + tile - 1) / tile, rows = (height + tile - 1) / tile
+        let writer = DispatchQueue(label: "hatnet.tiff-writer")
+        let pending = DispatchGroup()
+        let writeError = LockedValue<SlideError?>(nil)
+        for row in 0..<rows {
+            let tiles = ConcurrentResults<[UInt8]>(count: columns)
+            DispatchQueue.concurrentPerform(iterations: columns) { column in
+                tiles.store(at: column) {
+                    let rectangle = PixelRectangle(x: column * tile, y: row * tile,
+                                                   width: min(tile, width - column * tile), height: min(tile, height - row * tile))
+                    return PyramidalTIFFWriter.paddedTile(renderTile(level, rectangle), size: tile)
+                }
+            }
+            let rowTiles = try tiles.values()
+            pending.wait()
+            if let error = writeError.value { throw error }
+            pending.enter()
+            writer.async {
+                defer { pending.leave() }
+                for (column, pixels) in rowTiles.enumerated() {
+                    let index = TIFFComputeTile(file.tiff, UInt32(column * tile), UInt32(row * tile), 0, 0)
+                    let written = pixels.withUnsafeBytes { TIFFWriteEncodedTile(file.tiff, index, UnsafeMutableRawPointer(mutating: $0.baseAddress), tmsize_t($0.count)) }
+                    if written < 0 {
+                        writeError.value = .writeFailed(path: outputPath, reason: "libtiff could not write tile \(index) of level \(level): \(file.lastError)")
+                        return
+                    }
+                }
+            }
+            progress(level, row + 1, rows)
+        }
+        pending.wait()
+        if let error = writeError.value { throw error }
+        guard TIFFWriteDirectory(tiff) != 0 else {
+            throw SlideError.writeFailed(path: outputPath, reason: "libtiff could not finish level \(level): \(file.lastError)")
+        }
+    }
+
+    /// A full `size × size` tile: `image` in the top-left corner, the rest white.
+    static func paddedTile(_ image: RGBImage, size: Int) -> [UInt8] {
+        if image.width == size && image.height == size { return image.pixels }
+        var tile = RGBImage(width: size, height: size)
+        tile.paste(image, x: 0, y: 0)
+        return tile.pixels
+    }
+}
+
+/// A value shared between threads behind a lock.
+final class LockedValue<Value>: @unchecked Sendable {
+    private var storage: Value
+    private let lock = NSLock()
+
+    init(_ value: Value) { storage = value }
+
+    var value: Value {
+        get { lock.lock(); defer { lock.unlock() }; return storage }
+        set { lock.lock(); storage = newValue; lock.unlock() }
+    }
+}

@@ -1,0 +1,48 @@
+import TensorKit
+
+/// A slide cut into bags and words: the input of the word encoder.
+public struct WordGrid: Sendable {
+    public let layout: WordGridLayout
+    /// The pyramid level the words were resampled from.
+    public let level: Int
+    /// `[bags, wordsPerBag, 3, wordSize, wordSize]`: normalised words, bags and words in the
+    /// reference's column-major order.
+    public var words: Tensor
+    /// Each word's area in level-0 slide pixels, indexed `bag * wordsPerBag + word` (before any
+    /// training transform).
+    public let wordRegions: [SlideRectangle]
+    /// Each word's tissue fraction, indexed like `wordRegions`, when tissue detection was on.
+    public let tissueFractions: [Float]?
+    /// The threshold that turns a fraction into a tissue flag.
+    public let minimumTissueFraction: Float
+
+    public init(layout: WordGridLayout, level: Int, words: Tensor, wordRegions: [SlideRectangle],
+                tissueFractions: [Float]?, minimumTissueFraction: Float) {
+        let expected = [layout.bagCount, layout.wordsPerBag, 3, layout.wordSize, layout.wordSize]
+        precondition(words.shape == expected, "WordGrid: words have shape \(words.shape), layout needs \(expected)")
+        precondition(wordRegions.count == layout.bagCount * layout.wordsPerBag,
+                     "WordGrid: \(wordRegions.count) word regions for \(layout.bagCount * layout.wordsPerBag) words")
+        self.layout = layout
+        self.level = level
+        self.words = words
+        self.wordRegions = wordRegions
+        self.tissueFractions = tissueFractions
+        self.minimumTissueFraction = minimumTissueFraction
+    }
+
+    /// Whether each word shows tissue (`nil` without tissue detection), indexed like `wordRegions`.
+    public var isTissue: [Bool]? { tissueFractions?.map { $0 >= minimumTissueFraction } }
+}
+
+extension WordGrid {
+    /// `[bags, wordsPerBag, 4]`: each word's level-0 rectangle as (x, y, width, height).
+    public var wordRegionTensor: Tensor {
+        Tensor(shape: [layout.bagCount, layout.wordsPerBag, 4],
+               scalars: wordRegions.flatMap { [Float($0.x), Float($0.y), Float($0.width), Float($0.height)] })
+    }
+
+    /// `[bags, wordsPerBag]` tissue fractions, when tissue detection was on.
+    public var tissueFractionTensor: Tensor? {
+        tissueFractions.map { Tensor(shape: [layout.bagCount, layout.wordsPerBag], scalars: $0) }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Encoders
+import Foundation
+import Pipeline
+import Reports
+import Slides
+
+/// `hatnet predict`: diagnose slides with a trained model.
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Diagnose slides: class, probabilities, and the bags and words the model attended to.",
+        discussion: """
+        Cuts each slide into the run's bags and words, encodes them with the encoder the run's features \
+        came from (its weights are checked against the feature cache's hash), and writes \
+        <output>/<slide name>.json: predicted_class, probabilities by class, and top_bags with their \
+        attention energies and top_words, each with its rectangle (x, y, width, height) in level-0 \
+        slide pixels.
+        """)
+
+    @Argument(help: ArgumentHelp("Slide files.", valueName: "SLIDE"))
+    var slides: [String]
+
+    @Option(help: ArgumentHelp("Run directory of `hatnet train`.", valueName: "DIR"))
+    var model: String
+
+    @Option(help: ArgumentHelp("Weights (default DIR/model_best.safetensors; also .pth or an averaged model).", valueName: "FILE"))
+    var modelWeights: String?
+
+    @OptionGroup var encoderOptions: EncoderOptions
+
+    @Option(help: ArgumentHelp("Directory for the diagnosis JSON files.", valueName: "DIR"))
+    var output = "predictions"
+
+    @Option(help: "Bags to report.") var topBags = 5
+    @Option(help: "Words to report per bag.") var topWords = 5
+    @Flag(inversion: .prefixedNo, help: "Detect tissue (as `hatnet features`).") var tissue = true
+
+    func validate() throws {
+        guard !slides.isEmpty else { throw ValidationError("give at least one slide") }
+        guard topBags >= 1, topWords >= 1 else { throw ValidationError("--top-bags and --top-words must be at least 1") }
+    }
+
+    func run() throws {
+        let trained = try TrainedRun(directory: URL(fileURLWithPath: model, isDirectory: true))
+        let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
+        let weights = try encoderOptions.weightsURL()
+        let encoder = try encoderOptions.makeEncoder()
+        let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
+        if let trainedCache = try? FeatureCache(directory: URL(fileURLWithPath: trained.options.featureDirectory, isDirectory: true)),
+           trainedCache.key != key {
+            throw ValidationError("the run was trained on features of \(trainedCache.key.encoderName) (weights \(trainedCache.key.weightsSHA256)), "
+                                  + "not \(key.encoderName) (weights \(key.weightsSHA256)); pass the same --encoder and --weights")
+        }
+        let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        let predictor = try Predictor(model: network, classNames: trained.options.classNames,
+                                      wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: WordGridOptions(detectTissue: tissue)),
+                                      scale: trained.options.baseScale)
+        let encoderJSON = JSONEncoder()
+        encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        for slide in slides {
+            let url = URL(fileURLWithPath: slide)
+            let diagnosis = try predictor.predict(slide: url, topBags: topBags, topWords: topWords)
+            let destination = outputDirectory.appendingPathComponent(url.deletingPathExtension().lastPathComponent + ".json")
+            try AtomicFile.write(String(decoding: try encoderJSON.encode(diagnosis), as: UTF8.self) + "\n", to: destination)
+            let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0
+            print("\(url.lastPathComponent): \(diagnosis.predictedClass) (\(String(format: "%.3f", probability))) → \(destination.path)")
+        }
+    }
+}
