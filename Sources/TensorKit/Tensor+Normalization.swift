@@ -97,13 +97,16 @@ extension Tensor {
     }
 
     /// Inverted dropout: zeroes each element with probability `p` and scales survivors by
-    /// `1 / (1 - p)`, drawing from `generator`. Identity when `p == 0`.
+    /// `1 / (1 - p)`, drawing from `generator` (16-bit resolution: four draws per random word).
+    /// Identity when `p == 0`.
     public func dropout(probability p: Float, generator: inout SeededGenerator) -> Tensor {
         precondition(p >= 0 && p < 1, "dropout: probability must be in [0, 1), got \(p)")
         if p == 0 { return self }
         let keepScale = 1 / (1 - p)
-        var mask = [Float](repeating: 0, count: count)
-        for index in 0..<count where generator.nextUniform() >= p { mask[index] = keepScale }
+        let keep = AttentionKernels.dropoutMask(count: count, probability: p, generator: &generator)
+        let mask = keep.withUnsafeBufferPointer { flags in
+            ParallelLoop.makeArray(count: flags.count) { flags[$0] == 0 ? 0 : keepScale }
+        }
         return self * Tensor(shape: shape, scalars: mask)
     }
 }
