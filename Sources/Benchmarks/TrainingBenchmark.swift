@@ -1,5 +1,6 @@
 import Foundation
 import Pipeline
+import Slides
 
 /// Times `hatnet train` epochs on cached features in the authors' setting: 49 bags × 49 words of
 /// F = 1280 features per slide, d = 256, 4 heads, Adam, batch 1 with 8-step accumulation, class
@@ -30,7 +31,7 @@ public enum TrainingBenchmark {
                            progress: (String) -> Void = { _ in }) throws -> Result {
         let root = directory.appendingPathComponent("hatnet-bench-train-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: root) }
-        let scale = BagWordScale(bagSize: 1792, wordSize: 256)
+        let scale = WordGridLayout(bagSize: 1792, wordSize: 256)
         progress("writing \(slides) + 4 slides of cached features to \(root.path)")
         let splits = try SyntheticFeatureCohort.writeCachedSplits(root: root, splitSizes: [("train", slides), ("val", 4)],
                                                                   scales: [scale], features: 1280, seed: 1)

@@ -4,13 +4,14 @@ import Testing
 @testable import Pipeline
 import Reports
 import TensorKit
+import Slides
 
 /// The evaluator's files, single- and multi-scale, against the logits they come from.
 @Suite struct EvaluatorTests {
     @Test func multiScaleEvaluationWritesEveryScaleMaxAndAverage() throws {
         let directory = try TemporaryDirectory("eval")
         defer { directory.remove() }
-        let base = BagWordScale(bagSize: 96, wordSize: 32)
+        let base = WordGridLayout(bagSize: 96, wordSize: 32)
         let scales = base.multiScalePairs(scaleFactor: 32, multipliers: [0, 1])
         let splits = try SyntheticFeatureCohort.writeCachedSplits(root: directory.url, splitSizes: [("test", 8)], scales: scales,
                                                                   features: 16, seed: 3)
@@ -52,7 +53,7 @@ import TensorKit
     @Test func rejectsMissingFeaturesAndMismatchedClasses() throws {
         let directory = try TemporaryDirectory("eval")
         defer { directory.remove() }
-        let base = BagWordScale(bagSize: 96, wordSize: 32)
+        let base = WordGridLayout(bagSize: 96, wordSize: 32)
         let splits = try SyntheticFeatureCohort.writeCachedSplits(root: directory.url, splitSizes: [("test", 4)], scales: [base],
                                                                   features: 16, seed: 3)
         let model = HATNetModel(configuration: HATNetConfiguration(cnnFeatures: 16, outFeatures: 32, numBagsWords: 3))

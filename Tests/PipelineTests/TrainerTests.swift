@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import Pipeline
 import TensorKit
+import Slides
 
 /// Training on cached synthetic features: it learns, and a resumed run ends where an uninterrupted one does.
 @Suite(.serialized) struct TrainerTests {
@@ -31,7 +32,7 @@ import TensorKit
         let directory = try TemporaryDirectory("train")
         defer { directory.remove() }
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
-            root: directory.url, splitSizes: [("train", 32), ("val", 16)], scales: [BagWordScale(bagSize: 96, wordSize: 32)],
+            root: directory.url, splitSizes: [("train", 32), ("val", 16)], scales: [WordGridLayout(bagSize: 96, wordSize: 32)],
             features: 16, seed: 7)
         var options = smallOptions(splits, savedir: directory.file("run"))
         options.epochs = 10
@@ -69,7 +70,7 @@ import TensorKit
     @Test func resumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws {
         let directory = try TemporaryDirectory("resume")
         defer { directory.remove() }
-        let scales = BagWordScale(bagSize: 96, wordSize: 32).multiScalePairs(scaleFactor: 32, multipliers: [0, 1])
+        let scales = WordGridLayout(bagSize: 96, wordSize: 32).multiScalePairs(scaleFactor: 32, multipliers: [0, 1])
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
             root: directory.url, splitSizes: [("train", 12), ("val", 4)], scales: scales, views: 2, features: 16, seed: 11)
         // Everything random or stateful at once: warm-up, multi-scale, views, dropout, batches,
@@ -113,7 +114,7 @@ import TensorKit
         let directory = try TemporaryDirectory("missing")
         defer { directory.remove() }
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
-            root: directory.url, splitSizes: [("train", 4), ("val", 2)], scales: [BagWordScale(bagSize: 96, wordSize: 32)],
+            root: directory.url, splitSizes: [("train", 4), ("val", 2)], scales: [WordGridLayout(bagSize: 96, wordSize: 32)],
             features: 8, seed: 1)
         var options = smallOptions(splits, savedir: directory.file("run"))
         options.scaleMultipliers = [0, 1]

@@ -14,11 +14,11 @@ public struct Predictor {
     /// Encodes each slide the way the training features were encoded.
     public let wordEncoder: WordFeatureEncoder
     /// The scale slides are cut at (the run's base scale).
-    public let scale: BagWordScale
+    public let scale: WordGridLayout
 
     /// - Throws: ``TrainingError`` when the encoder's width, the scale's grid or the class names do
     ///   not fit the model.
-    public init(model: HATNetModel, classNames: [String], wordEncoder: WordFeatureEncoder, scale: BagWordScale) throws {
+    public init(model: HATNetModel, classNames: [String], wordEncoder: WordFeatureEncoder, scale: WordGridLayout) throws {
         guard wordEncoder.encoder.featureCount == model.configuration.cnnFeatures else {
             throw TrainingError.incompatibleFeatures(path: wordEncoder.encoder.name, reason: "gives \(wordEncoder.encoder.featureCount) "
                                                      + "features per word, the model expects \(model.configuration.cnnFeatures)")
