@@ -51,7 +51,7 @@ public enum TrainingBenchmark {
         options.attnHeads = 4
         options.outFeatures = 256
         options.classWeights = true
-        options.scheduler = .multistep
+        options.scheduler = .fixed  // the rate does not change the cost; multistep needs more epochs than a benchmark runs
         options.epochs = epochs
         options.logInterval = 10
         options.savedir = root.appendingPathComponent("run").path

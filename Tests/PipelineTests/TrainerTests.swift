@@ -130,6 +130,10 @@ import Slides
         #expect(throws: TrainingError.invalidOption("--out-features 32 must be a positive multiple of --attn-heads 3")) {
             try Trainer.start(options: options)
         }
+        options.attnHeads = 4
+        options.scheduler = .multistep
+        options.epochs = 10
+        #expect(throws: TrainingError.self) { try Trainer.start(options: options) }  // step size 51 > 10 epochs
         #expect(throws: TrainingError.self) { try Trainer.resume(directory: directory.file("nothing-here")) }
     }
 }

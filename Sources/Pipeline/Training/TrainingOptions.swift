@@ -155,6 +155,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         }
         guard epochs >= 1 else { throw fail("--epochs must be at least 1, got \(epochs)") }
         guard stepSize.allSatisfy({ $0 > 0 }) else { throw fail("--step-size values must be positive, got \(stepSize)") }
+        if scheduler == .multistep || scheduler == .clr, scheduleOptions.milestones.isEmpty {
+            throw fail("--scheduler \(scheduler.rawValue) needs a milestone: --step-size \(stepSize[0]) with --epochs \(epochs) "
+                       + "gives none (the reference asserts the same); use a step size below --epochs or list milestones")
+        }
         guard warmUpIterations >= 0 else { throw fail("--warm-up-iterations must not be negative") }
         guard logInterval >= 1 else { throw fail("--log-interval must be at least 1") }
     }
