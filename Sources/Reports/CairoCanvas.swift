@@ -162,6 +162,9 @@ public final class CairoCanvas {
         cairo_rectangle(context, rectangle.x, rectangle.y, rectangle.width, rectangle.height)
     }
 
+    /// Closes the current sub-path with a straight line back to its start.
+    public func closePath() { cairo_close_path(context) }
+
     /// Strokes the current path with the current colour and line style, then clears it.
     public func stroke() { cairo_stroke(context) }
     /// Fills the current path with the current colour, then clears it.
@@ -180,6 +183,48 @@ public final class CairoCanvas {
         setColor(color)
         addRectangle(rectangle)
         fill()
+    }
+
+    // MARK: Images
+
+    /// Paints an 8-bit RGB raster (`pixels` row-major, interleaved R, G, B, `width * height * 3`
+    /// bytes) stretched over `rectangle`, with `smooth` choosing bilinear rather than nearest-neighbour
+    /// sampling when the rectangle's size in device pixels differs from the raster's.
+    ///
+    /// The raster is copied into a temporary cairo image surface owned and destroyed by this call.
+    public func drawImage(rgbPixels pixels: [UInt8], width: Int, height: Int, in rectangle: PlotRectangle,
+                          smooth: Bool = true) {
+        precondition(width > 0 && height > 0 && pixels.count == width * height * 3,
+                     "drawImage: \(width)×\(height) RGB needs \(width * height * 3) bytes, got \(pixels.count)")
+        let image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height))!
+        defer { cairo_surface_destroy(image) }
+        Self.copy(rgbPixels: pixels, width: width, height: height, into: image)
+        withSavedState {
+            cairo_translate(context, rectangle.x, rectangle.y)
+            cairo_scale(context, rectangle.width / Double(width), rectangle.height / Double(height))
+            cairo_set_source_surface(context, image, 0, 0)
+            cairo_pattern_set_filter(cairo_get_source(context), smooth ? CAIRO_FILTER_GOOD : CAIRO_FILTER_NEAREST)
+            cairo_pattern_set_extend(cairo_get_source(context), CAIRO_EXTEND_PAD)
+            cairo_rectangle(context, 0, 0, Double(width), Double(height))
+            cairo_fill(context)
+        }
+    }
+
+    /// Writes RGB bytes into an RGB24 image surface: one native-endian `UInt32` `0x00RRGGBB` per
+    /// pixel, `stride` bytes per row (cairo's layout).
+    private static func copy(rgbPixels pixels: [UInt8], width: Int, height: Int, into image: OpaquePointer) {
+        cairo_surface_flush(image)
+        let stride = Int(cairo_image_surface_get_stride(image))
+        let bytes = cairo_image_surface_get_data(image)!
+        for row in 0..<height {
+            let destination = UnsafeMutableRawPointer(bytes + row * stride)
+            for column in 0..<width {
+                let source = (row * width + column) * 3
+                let value = UInt32(pixels[source]) << 16 | UInt32(pixels[source + 1]) << 8 | UInt32(pixels[source + 2])
+                destination.storeBytes(of: value, toByteOffset: column * 4, as: UInt32.self)
+            }
+        }
+        cairo_surface_mark_dirty(image)
     }
 
     // MARK: Text

@@ -114,25 +114,7 @@ public struct ConfusionMatrixPlot: Plot {
     }
 
     private func drawColorBar(on canvas: CairoCanvas) {
-        let bar = colorBarArea
-        let slices = 128
-        for slice in 0..<slices {
-            // Slice 0 at the bottom (value 0), the last at the top (value 1); slight overlap hides seams.
-            let value = (Double(slice) + 0.5) / Double(slices)
-            let sliceHeight = bar.height / Double(slices)
-            canvas.fill(PlotRectangle(x: bar.minX, y: bar.maxY - Double(slice + 1) * sliceHeight, width: bar.width,
-                                      height: sliceHeight + 0.5), with: BluesColorMap.color(at: value))
-        }
-        canvas.setColor(.black)
-        canvas.setLineWidth(0.8)
-        canvas.setDash([])
-        canvas.addRectangle(bar)
-        canvas.stroke()
-        canvas.setFont(size: 10)
-        for value in stride(from: 0.0, through: 1.0, by: 0.2) {
-            let y = bar.maxY - value * bar.height
-            canvas.strokePolyline([PlotPoint(x: bar.maxX, y: y), PlotPoint(x: bar.maxX + 4, y: y)])
-            canvas.drawText(String(format: "%.1f", value), at: PlotPoint(x: bar.maxX + 6, y: y), vertical: .middle)
-        }
+        let ticks = stride(from: 0.0, through: 1.0, by: 0.2).map { (position: $0, label: String(format: "%.1f", $0)) }
+        ColorBar(colorMap: .blues, area: colorBarArea, ticks: ticks).draw(on: canvas)
     }
 }

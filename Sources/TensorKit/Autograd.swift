@@ -91,7 +91,8 @@ extension Tensor {
                     continue
                 }
                 let inputs = current.operation.inputs
-                let inputGrads = current.operation.inputGradients(outputGrad)
+                let needed = inputs.map { $0.node != nil }
+                let inputGrads = current.operation.inputGradients(outputGrad, needed: needed)
                 for (input, inputGrad) in zip(inputs, inputGrads) {
                     guard let inputNode = input.node, let inputGrad else { continue }
                     precondition(inputGrad.shape == input.shape,

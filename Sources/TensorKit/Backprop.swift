@@ -3,10 +3,11 @@ import Foundation
 /// Every backward rule of the autograd engine, in one place.
 ///
 /// Given `g = ∂L/∂output`, each case returns `∂L/∂input` for every input in
-/// ``Operation/inputs`` order (`nil` where no gradient is defined). Rules run with gradient
-/// recording off, so they may freely use differentiable tensor operations.
+/// ``Operation/inputs`` order (`nil` where no gradient is defined or `needed` says the input does
+/// not take part in autograd — expensive rules skip that work). Rules run with gradient recording
+/// off, so they may freely use differentiable tensor operations.
 extension Operation {
-    func inputGradients(_ g: Tensor) -> [Tensor?] {
+    func inputGradients(_ g: Tensor, needed: [Bool]) -> [Tensor?] {
         switch self {
         case .leaf:
             return []
@@ -122,11 +123,13 @@ extension Operation {
         // operands swap roles accordingly. A matrix B shared across a batch gets the batch sum.
         case let .matmul(a, b, transposeA, transposeB):
             let left = a.detached(), right = b.detached()
-            let gradA = transposeA
+            let gradA = !needed[0] ? nil : transposeA
                 ? right.matmul(g, transposeA: transposeB, transposeB: true)
                 : g.matmul(right, transposeB: !transposeB)
-            let gradB: Tensor
-            if b.rank == 2 && a.rank > 2 {
+            let gradB: Tensor?
+            if !needed[1] {
+                gradB = nil
+            } else if b.rank == 2 && a.rank > 2 {
                 // A matrix shared by the batch (forward requires !transposeA): fold batch into rows.
                 let rowsA = left.reshaped([-1, left.shape[left.rank - 1]])
                 let rowsG = g.reshaped([-1, g.shape[g.rank - 1]])

@@ -32,13 +32,10 @@ public enum Broadcasting {
     static func apply(_ lhs: Tensor, _ rhs: Tensor, operation: String,
                       _ function: (Float, Float) -> Float) -> (shape: [Int], scalars: [Float]) {
         if lhs.shape == rhs.shape {
-            let result = [Float](unsafeUninitializedCapacity: lhs.count) { buffer, initialized in
-                lhs.scalars.withUnsafeBufferPointer { left in
-                    rhs.scalars.withUnsafeBufferPointer { right in
-                        for index in 0..<left.count { buffer[index] = function(left[index], right[index]) }
-                    }
+            let result = lhs.scalars.withUnsafeBufferPointer { left in
+                rhs.scalars.withUnsafeBufferPointer { right in
+                    ParallelLoop.makeArray(count: left.count) { function(left[$0], right[$0]) }
                 }
-                initialized = lhs.count
             }
             return (lhs.shape, result)
         }
@@ -46,11 +43,15 @@ public enum Broadcasting {
         let outputCount = outputShape.elementCount
         if rhs.count == 1 {
             let right = rhs.scalars[0]
-            return (outputShape, lhs.scalars.map { function($0, right) })
+            return (outputShape, lhs.scalars.withUnsafeBufferPointer { left in
+                ParallelLoop.makeArray(count: left.count) { function(left[$0], right) }
+            })
         }
         if lhs.count == 1 {
             let left = lhs.scalars[0]
-            return (outputShape, rhs.scalars.map { function(left, $0) })
+            return (outputShape, rhs.scalars.withUnsafeBufferPointer { right in
+                ParallelLoop.makeArray(count: right.count) { function(left, right[$0]) }
+            })
         }
         let leftStrides = strides(of: lhs.shape, broadcastTo: outputShape)
         let rightStrides = strides(of: rhs.shape, broadcastTo: outputShape)

@@ -27,7 +27,7 @@ extension Tensor {
 
     /// `self * scale + shift` for constant scalars.
     public func scaled(by scale: Float, shifted shift: Float = 0) -> Tensor {
-        let values = scalars.map { $0 * scale + shift }
+        let values = mappedScalars { $0 * scale + shift }
         return .recorded(shape: shape, scalars: values, .affine(self, scale: scale), inputs: self)
     }
 
@@ -45,7 +45,15 @@ extension Tensor {
 extension Tensor {
     /// Element-wise map without gradient recording (a building block for kernels and rules).
     public func mapScalars(_ transform: (Float) -> Float) -> Tensor {
-        Tensor(shape: shape, scalars: scalars.map(transform))
+        Tensor(shape: shape, scalars: mappedScalars(transform))
+    }
+
+    /// `scalars.map(transform)`, split over cores for large tensors.
+    @inline(__always)
+    func mappedScalars(_ transform: (Float) -> Float) -> [Float] {
+        scalars.withUnsafeBufferPointer { source in
+            ParallelLoop.makeArray(count: source.count) { transform(source[$0]) }
+        }
     }
 
     public func exp() -> Tensor {
@@ -54,7 +62,7 @@ extension Tensor {
     }
 
     public func log() -> Tensor {
-        .recorded(shape: shape, scalars: scalars.map { Foundation.log($0) }, .log(self), inputs: self)
+        .recorded(shape: shape, scalars: mappedScalars { Foundation.log($0) }, .log(self), inputs: self)
     }
 
     public func sqrt() -> Tensor {
@@ -66,9 +74,9 @@ extension Tensor {
     public func pow(_ exponent: Float) -> Tensor {
         let values: [Float]
         switch exponent {
-        case 2: values = scalars.map { $0 * $0 }
+        case 2: values = mappedScalars { $0 * $0 }
         case 1: values = scalars
-        default: values = scalars.map { Foundation.pow($0, exponent) }
+        default: values = mappedScalars { Foundation.pow($0, exponent) }
         }
         return .recorded(shape: shape, scalars: values, .power(self, exponent: exponent), inputs: self)
     }
@@ -85,22 +93,22 @@ extension Tensor {
     }
 
     public func relu() -> Tensor {
-        .recorded(shape: shape, scalars: scalars.map { Swift.max($0, 0) }, .relu(self), inputs: self)
+        .recorded(shape: shape, scalars: mappedScalars { Swift.max($0, 0) }, .relu(self), inputs: self)
     }
 
     /// `min(max(x, 0), 6)`, as MobileNet uses.
     public func relu6() -> Tensor {
-        .recorded(shape: shape, scalars: scalars.map { Swift.min(Swift.max($0, 0), 6) }, .relu6(self), inputs: self)
+        .recorded(shape: shape, scalars: mappedScalars { Swift.min(Swift.max($0, 0), 6) }, .relu6(self), inputs: self)
     }
 
     /// Each element limited to `[minimum, maximum]`; the gradient is 1 inside, 0 outside.
     public func clamped(min minimum: Float, max maximum: Float) -> Tensor {
         precondition(minimum <= maximum, "clamped: min \(minimum) > max \(maximum)")
-        return .recorded(shape: shape, scalars: scalars.map { Swift.min(Swift.max($0, minimum), maximum) },
+        return .recorded(shape: shape, scalars: mappedScalars { Swift.min(Swift.max($0, minimum), maximum) },
                          .clamp(self, min: minimum, max: maximum), inputs: self)
     }
 
     public func abs() -> Tensor {
-        .recorded(shape: shape, scalars: scalars.map { Swift.abs($0) }, .abs(self), inputs: self)
+        .recorded(shape: shape, scalars: mappedScalars { Swift.abs($0) }, .abs(self), inputs: self)
     }
 }

@@ -44,11 +44,16 @@ extension Tensor {
                      "matmul: transposeA with a shared right-hand matrix is not supported (\(shape) · \(other.shape))")
         let batch = batchShape.elementCount
         let outputShape = batchShape + [m, n]
-        var result = [Float](repeating: 0, count: outputShape.elementCount)
-        scalars.withUnsafeBufferPointer { a in
-            other.scalars.withUnsafeBufferPointer { b in
-                result.withUnsafeMutableBufferPointer { c in
-                    guard let aBase = a.baseAddress, let bBase = b.baseAddress, let cBase = c.baseAddress else { return }
+        // GEMM with beta = 0 overwrites every output element, so the buffer is not zero-filled first.
+        let result = [Float](unsafeUninitializedCapacity: outputShape.elementCount) { c, initialized in
+            scalars.withUnsafeBufferPointer { a in
+                other.scalars.withUnsafeBufferPointer { b in
+                    initialized = c.count
+                    guard let cBase = c.baseAddress else { return }
+                    guard let aBase = a.baseAddress, let bBase = b.baseAddress else {
+                        cBase.update(repeating: 0, count: c.count)   // k == 0: an empty sum
+                        return
+                    }
                     if otherBatch.isEmpty && !transposeA {
                         // [batch·m, k] · [k, n] in one call.
                         sgemm(transposeA: false, transposeB: transposeB, m: batch * m, n: n, k: k, a: aBase, b: bBase, c: cBase)

@@ -9,8 +9,14 @@ enum VectorMath {
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let log2e: Float = 1.442_695_040_888_963_4
         let ln2High: Float = 0.693_359_375, ln2Low: Float = -2.121_944_4e-4
-        let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.7))
-        let n = (clamped * log2e).rounded(.toNearestOrEven)
+        var clamped = x
+        clamped.replace(with: -87.3, where: x .< -87.3)
+        clamped.replace(with: 88.7, where: x .> 88.7)
+        // Adding 1.5·2²³ rounds x·log2(e) to the nearest integer n and leaves n in the low mantissa
+        // bits, which avoids a (slow, lane-by-lane) float-to-integer conversion.
+        let roundingMagic = SIMD8<Float>(repeating: 12_582_912)
+        let shifted = clamped * log2e + roundingMagic
+        let n = shifted - roundingMagic
         let r = clamped - n * ln2High - n * ln2Low
         var polynomial = SIMD8<Float>(repeating: 1.987_569_150_0e-4)
         polynomial = polynomial * r + 1.398_199_950_7e-3
@@ -19,7 +25,10 @@ enum VectorMath {
         polynomial = polynomial * r + 1.666_666_545_9e-1
         polynomial = polynomial * r + 5.000_000_120_1e-1
         let mantissa = polynomial * r * r + r + 1
-        let scale = unsafeBitCast((SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23, to: SIMD8<Float>.self)
+        // 2ⁿ as a float: exponent field n + 127.
+        let exponentBits = (unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(roundingMagic, to: SIMD8<Int32>.self)
+                            &+ 127) &<< 23
+        let scale = unsafeBitCast(exponentBits, to: SIMD8<Float>.self)
         var result = mantissa * scale
         result.replace(with: 0, where: x .< -87.3)
         result.replace(with: Float.infinity, where: x .> 88.7)
@@ -35,7 +44,8 @@ enum VectorMath {
         var laneMaximum = SIMD8<Float>(repeating: -.infinity)
         var index = 0
         while index < lanes {
-            laneMaximum = pointwiseMax(laneMaximum, UnsafeRawPointer(row + index).loadUnaligned(as: SIMD8<Float>.self))
+            let values = UnsafeRawPointer(row + index).loadUnaligned(as: SIMD8<Float>.self)
+            laneMaximum.replace(with: values, where: values .> laneMaximum)
             index += 8
         }
         maximum = laneMaximum.max()

@@ -14,5 +14,6 @@ struct HATNetCommand: ParsableCommand {
         """,
         subcommands: [SynthCommand.self, SlideCommand.self, WordsCommand.self, WeightsCommand.self, EncodeCommand.self,
                       FeaturesCommand.self, TrainCommand.self, EvalCommand.self, AverageCommand.self, ExportCommand.self,
-                      PredictCommand.self, AttendCommand.self, MetricsCommand.self, DemoCommand.self, BenchCommand.self])
+                      PredictCommand.self, AttendCommand.self, VisualizeCommand.self, MetricsCommand.self, DemoCommand.self,
+                      BenchCommand.self])
 }

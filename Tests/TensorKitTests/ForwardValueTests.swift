@@ -139,3 +139,19 @@ private extension Float {
     var exponentiated: Float { Float(Foundation.exp(Double(self))) }
     var logarithm: Float { Float(Foundation.log(Double(self))) }
 }
+
+/// The multi-threaded element-wise paths against plain serial loops on tensors large enough to be split.
+@Suite struct ParallelPathTests {
+    @Test func largeElementwiseOpsMatchSerialLoops() {
+        let count = ParallelLoop.minimumParallelCount * 2 + 3
+        let a = randomTensor([count], seed: 70), b = randomTensor([count], seed: 71)
+        let sum = a + b, scaled = a * 3 + 1, rectified = a.relu(), squared = a.pow(2)
+        for index in stride(from: 0, to: count, by: 997) {
+            #expect(sum.scalars[index] == a.scalars[index] + b.scalars[index])
+            #expect(scaled.scalars[index] == a.scalars[index] * 3 + 1)
+            #expect(rectified.scalars[index] == Swift.max(a.scalars[index], 0))
+            #expect(squared.scalars[index] == a.scalars[index] * a.scalars[index])
+        }
+        #expect(sum.scalars[count - 1] == a.scalars[count - 1] + b.scalars[count - 1])
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Encoders
+import Foundation
+import Pipeline
+import Slides
+import Visualization
+
+/// `hatnet visualize`: HATNet's attention drawn on the slide, measured against annotations.
+struct VisualizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "visualize",
+        abstract: "Draw where HATNet looked on a slide and measure how much of the annotated lesions it covers.",
+        discussion: """
+        Writes into --out: top_bags.png/pdf (the top bags outlined in blue, annotations in red), \
+        top_words.png/pdf (the top words in blue, pink where they overlap an annotation), \
+        word_heatmap.png/pdf and bag_heatmap.png/pdf (scores blended over the thumbnail, with a colour \
+        bar), and attention.json (every bag's and word's score, rank and rectangle in level-0 slide \
+        pixels, and the coverage figures). Annotations are QuPath GeoJSON exports (Polygon and \
+        MultiPolygon in level-0 pixels) or a label-mask image (non-zero = lesion) covering the slide. \
+        Scores come either from a trained run (--model: the slide is cut at the run's scale, encoded with \
+        --encoder/--weights as in hatnet predict, and classified) or from `hatnet attend` (--scores; the \
+        grid is read from the scores' word_regions or rebuilt from --bag, --word and --keep-aspect, which \
+        must match the features' grid).
+        """)
+
+    @Argument(help: "Slide or image file.")
+    var slide: String
+
+    @Option(help: ArgumentHelp("Output directory (created if missing).", valueName: "DIR"))
+    var out: String
+
+    @Option(help: ArgumentHelp("Ground truth: QuPath GeoJSON or a label-mask PNG.", valueName: "GEOJSON|MASK.png"))
+    var annotations: String?
+
+    @Option(help: ArgumentHelp("Share of bags and words called top, in (0, 1].", valueName: "FRACTION"))
+    var top: Double = 0.5
+
+    @Option(help: ArgumentHelp("Run directory of `hatnet train`.", valueName: "DIR"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Weights (default DIR/model_best.safetensors; also .pth or an averaged model).", valueName: "FILE"))
+    var modelWeights: String?
+
+    @OptionGroup var encoderOptions: EncoderOptions
+
+    @Flag(inversion: .prefixedNo, help: "Detect tissue (as `hatnet features`; with --model).") var tissue = true
+
+    @Option(help: ArgumentHelp("Attention scores from hatnet attend (word_scores, bag_scores).", valueName: "FILE.safetensors"))
+    var scores: String?
+
+    @Option(help: ArgumentHelp("Which slide of the scores' batch to show.", valueName: "INDEX"))
+    var index: Int = 0
+
+    @Option(help: "Bag size in pixels of the grid the features were cut with.")
+    var bag: Int?
+
+    @Option(help: "Word size in pixels of the grid the features were cut with.")
+    var word: Int?
+
+    @Flag(name: .customLong("keep-aspect"), help: "The grid kept the slide's aspect ratio (as hatnet words --keep-aspect).")
+    var keepAspect = false
+
+    @Option(help: ArgumentHelp("Longer side of the figures, in pixels.", valueName: "PIXELS"))
+    var thumbnail: Int = 1024
+
+    func validate() throws {
+        guard top > 0, top <= 1 else { throw ValidationError("--top must be in (0, 1], got \(top)") }
+        guard thumbnail >= 16 else { throw ValidationError("--thumbnail must be at least 16 pixels") }
+        guard (model == nil) != (scores == nil) else { throw ValidationError("give either --model or --scores") }
+        guard (bag == nil) == (word == nil) else { throw ValidationError("give --bag and --word together") }
+        if let bag, let word, !(word > 0 && bag > 0 && bag % word == 0) {
+            throw ValidationError("--bag must be a positive multiple of --word")
+        }
+    }
+
+    func run() throws {
+        let job = VisualizationJob(slide: URL(fileURLWithPath: slide), outputDirectory: URL(fileURLWithPath: out, isDirectory: true),
+                                   annotations: annotations.map { URL(fileURLWithPath: $0) }, topFraction: top,
+                                   thumbnailSize: thumbnail)
+        let (visualization, files) = try job.run(attention: try attentionSource())
+        if let bags = visualization.bagCoverage, let words = visualization.wordCoverage {
+            print(bags.summary(items: "bags"))
+            print(words.summary(items: "words"))
+        }
+        for url in files.all { print("wrote \(url.path)") }
+    }
+
+    /// Computes the slide's attention with the trained run, or reads it from the scores file.
+    private func attentionSource() throws -> (any SlideSource) throws -> SlideAttention {
+        if let scores {
+            let layout = bag.flatMap { bag in word.map { WordGridLayout(bagSize: bag, wordSize: $0) } }
+            return { source in
+                try AttentionScoresFile.read(URL(fileURLWithPath: scores), index: index, source: source, layout: layout,
+                                             options: WordGridOptions(keepAspect: keepAspect))
+            }
+        }
+        let trained = try TrainedRun(directory: URL(fileURLWithPath: model!, isDirectory: true))
+        let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
+        let predictor = try Predictor(model: network, classNames: trained.options.classNames,
+                                      wordEncoder: WordFeatureEncoder(encoder: try encoderOptions.makeEncoder(),
+                                                                      gridOptions: WordGridOptions(detectTissue: tissue)),
+                                      scale: trained.options.baseScale)
+        return { source in
+            let attended = try predictor.attend(source, imageID: source.url.lastPathComponent)
+            let label = attended.predictedLabel
+            print("\(source.url.lastPathComponent): \(predictor.classNames[label]) (\(String(format: "%.3f", attended.probabilities[label])))")
+            let (width, height) = source.dimensions
+            return SlideAttention(slideWidth: width, slideHeight: height, wordRegionTensor: attended.features.wordRegions,
+                                  wordScores: attended.attention.wordScores, bagScores: attended.attention.bagScores)
+        }
+    }
+}
