@@ -78,6 +78,7 @@ public struct Evaluator {
 
     /// Evaluates and writes every result into `outputDirectory` (created if needed).
     public func run(outputDirectory: URL, progress: (String) -> Void = { _ in }) throws -> [Result] {
+        MemoryTuning.retainFreedBuffers()
         do { try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true) } catch {
             throw TrainingError.badRunDirectory(path: outputDirectory.path, reason: "cannot create the directory (\(error.localizedDescription))")
         }

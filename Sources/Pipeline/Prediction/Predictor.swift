@@ -43,11 +43,9 @@ public struct Predictor {
 
     /// Classifies cached or freshly computed word features.
     public func diagnose(_ features: WordFeatures, slide: String, topBags: Int = 5, topWords: Int = 5) -> Diagnosis {
-        model.eval()
-        let (logits, attention) = withoutGrad { model(features.words.unsqueezed(axis: 0), needAttention: true) }
-        let probabilities = withoutGrad { logits.softmax(axis: -1) }.scalars.map { Double($0) }
-        let label = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
-        let bagScores = attention!.bagScores.scalars, wordScores = attention!.wordScores.scalars
+        let attended = attend(features)
+        let probabilities = attended.probabilities, label = attended.predictedLabel
+        let bagScores = attended.attention.bagScores.scalars, wordScores = attended.attention.wordScores.scalars
         let wordsPerBag = features.wordsPerBag
         func region(_ bag: Int, _ word: Int) -> Diagnosis.Region {
             let box = features.region(bag: bag, word: word)

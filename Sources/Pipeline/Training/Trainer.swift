@@ -175,6 +175,8 @@ public final class Trainer {
     /// - Returns: the records of the epochs this call trained.
     @discardableResult
     public func train(stopAfterEpoch: Int? = nil, progress: (TrainingEvent) -> Void = { _ in }) throws -> [EpochRecord] {
+        // Every step allocates attention tensors of tens of MB; recycling them avoids page faults.
+        MemoryTuning.retainFreedBuffers()
         if nextEpoch > 0 {
             progress(.resumed(afterEpoch: nextEpoch - 1, bestAccuracy: bestAccuracy))
         } else if options.warmUp {
