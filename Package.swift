@@ -39,8 +39,11 @@ let package = Package(
         .target(name: "Slides", dependencies: ["TensorKit", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
 
+        // Optimised in debug builds too: the SHA-256 check of downloaded weights and the weight
+        // packing would otherwise take seconds in every test run.
         .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // Attention maps on the slide, annotation coverage and the HTML report.
         .target(name: "Visualization", dependencies: ["Reports", "Slides", "Checkpoints", "TensorKit"]),

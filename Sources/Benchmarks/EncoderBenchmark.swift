@@ -21,24 +21,33 @@ public enum EncoderBenchmark {
         public let peakResidentMegabytes: Double?
         public let pyTorchSeconds: Double?
 
-        /// `| mobilenetv2 (width 1.0) | 1.234 | 1.250 | 1.61 | 0.77 | 812 |`
+        /// `cpuSeconds / cores`: the wall time to expect on an otherwise idle machine, where both
+        /// data-parallel workers get a whole core.
+        public var idleEstimateSeconds: Double {
+            cpuSeconds / Double(ParallelLoop.workerCount)
+        }
+
+        /// A Markdown table row under ``markdownHeader``.
         public var markdownRow: String {
+            func ratio(_ seconds: Double) -> String {
+                pyTorchSeconds.map { String(format: "%.2f", seconds / $0) } ?? "–"
+            }
             let reference = pyTorchSeconds.map { String(format: "%.2f", $0) } ?? "–"
-            let ratio = pyTorchSeconds.map { String(format: "%.2f", bestSeconds / $0) } ?? "–"
             let memory = peakResidentMegabytes.map { String(format: "%.0f", $0) } ?? "?"
-            return String(format: "| %@ | %.3f | %.3f | %.2f | %@ | %@ | %@ |", encoder, bestSeconds, medianSeconds, cpuSeconds,
-                          reference, ratio, memory)
+            return String(format: "| %@ | %.3f | %.3f | %@ | %.2f | %.2f | %@ | %@ | %@ |", encoder, bestSeconds, medianSeconds,
+                          ratio(bestSeconds), cpuSeconds, idleEstimateSeconds, ratio(idleEstimateSeconds), reference, memory)
         }
 
         public static let markdownHeader = """
-            | encoder | best s | median s | CPU s (best pass) | PyTorch s | ratio | peak RSS MB |
-            | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+            | encoder | best s | median s | ratio | CPU s (best pass) | CPU s ÷ cores | ratio | PyTorch s | peak RSS MB |
+            | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
             """
     }
 
     /// Runs one warm-up and `repetitions` timed passes of `architecture` at `scale`.
     public static func run(_ architecture: EncoderArchitecture, scale: Double? = nil, wordCount: Int = 49,
                            wordSize: Int = 256, batchSize: Int = 1, repetitions: Int = 3) throws -> Result {
+        MemoryTuning.retainFreedBuffers()
         var generator = SeededGenerator(seed: 42)
         // words is [wordCount, 3, wordSize, wordSize], ImageNet-normalised-like values
         let words = Tensor.normal([wordCount, 3, wordSize, wordSize], generator: &generator)

@@ -19,8 +19,8 @@ public protocol Encoder: Sendable {
 extension Encoder {
     /// Pooled features of `images`.
     ///
-    /// The images are divided between the cores, each running the whole network on its share
-    /// (``ParallelRanges/runDataParallel(workerCount:_:)``), `batchSize` images at a time.
+    /// Every core runs the whole network (``ParallelLoop/runDataParallel(workerCount:_:)``) on
+    /// batches of `batchSize` images that it takes from a shared queue until none are left.
     ///
     /// - Parameters:
     ///   - images: `[N, 3, H, W]`, already normalised (ImageNet mean/std).
@@ -33,19 +33,16 @@ extension Encoder {
         let count = images.shape[0], imageSize = images.shape[1...].reduce(1, *)
         let featureCount = self.featureCount
         var features = [Float](repeating: 0, count: count * featureCount)
-        let workerCount = min(ParallelRanges.workerCount, count)
+        let queue = ImageBatchQueue(count: count, batchSize: batchSize)
         features.withUnsafeMutableBufferPointer { output in
             let output = output
-            ParallelRanges.runDataParallel(workerCount: workerCount) { worker in
-                // Worker w encodes images [count·w/W, count·(w+1)/W) in batches.
-                let share = count * worker / workerCount ..< count * (worker + 1) / workerCount
-                for start in stride(from: share.lowerBound, to: share.upperBound, by: batchSize) {
-                    let end = min(share.upperBound, start + batchSize)
-                    // batch is images[start..<end], [B, 3, H, W]
-                    let batch = Tensor(shape: [end - start] + images.shape[1...],
-                                       scalars: Array(images.scalars[start * imageSize ..< end * imageSize]))
+            ParallelLoop.runDataParallel(workerCount: min(ParallelLoop.workerCount, (count + batchSize - 1) / batchSize)) { _ in
+                while let range = queue.next() {
+                    // batch is images[range], [B, 3, H, W]
+                    let batch = Tensor(shape: [range.count] + images.shape[1...],
+                                       scalars: Array(images.scalars[range.lowerBound * imageSize ..< range.upperBound * imageSize]))
                     let pooled = featureMap(FeatureMap(nchw: batch)).globalAveragePooled()
-                    for (offset, value) in pooled.scalars.enumerated() { output[start * featureCount + offset] = value }
+                    for (offset, value) in pooled.scalars.enumerated() { output[range.lowerBound * featureCount + offset] = value }
                 }
             }
         }

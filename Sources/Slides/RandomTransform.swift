@@ -25,6 +25,13 @@ public struct RandomTransform: Sendable, Equatable {
         /// Top-left corner of the crop, or `nil` for no crop.
         public var cropOrigin: (x: Int, y: Int)?
 
+        /// No flip, rotation or crop.
+        public init(flipCode: Int? = nil, rotationDegrees: Int? = nil, cropOrigin: (x: Int, y: Int)? = nil) {
+            self.flipCode = flipCode
+            self.rotationDegrees = rotationDegrees
+            self.cropOrigin = cropOrigin
+        }
+
         public static func == (lhs: Draw, rhs: Draw) -> Bool {
             lhs.flipCode == rhs.flipCode && lhs.rotationDegrees == rhs.rotationDegrees
                 && lhs.cropOrigin?.x == rhs.cropOrigin?.x && lhs.cropOrigin?.y == rhs.cropOrigin?.y

@@ -52,11 +52,13 @@ struct StromaTexture: Sendable {
         min(mips.count - 1, max(0, Int(log2(max(1, downsample)).rounded())))
     }
 
-    /// Density at level-0 point (`x`, `y`) from mip `level`.
-    func value(x: Float, y: Float, level: Int) -> Float {
+    /// Calls `body` with a sampler of mip `level`: `sample(x, y)` is the density at level-0 point
+    /// (`x`, `y`), the texture repeating every `size · 2^level` level-0 pixels.
+    func withMip<Result>(_ level: Int, _ body: ((Float, Float) -> Float) -> Result) -> Result {
         let side = StromaTexture.size >> level
-        let scale = Float(1 << level)
-        let column = Int(x / scale) & (side - 1), row = Int(y / scale) & (side - 1)
-        return mips[level][row * side + column]
+        let inverseScale = 1 / Float(1 << level), mask = side - 1
+        return mips[level].withUnsafeBufferPointer { values in
+            body { x, y in values[(Int(y * inverseScale) & mask) * side + (Int(x * inverseScale) & mask)] }
+        }
     }
 }

@@ -18,22 +18,20 @@ extension SyntheticSlide {
         let classifications = outlines.map { $0.classifySquare(x: (minX + maxX) / 2, y: (minY + maxY) / 2, halfSize: halfSize) }
         let allInside = classifications.contains { $0 == true }
         let candidates = outlines.indices.filter { classifications[$0] == nil }
-        if allInside || !candidates.isEmpty {
+        let candidateOutlines = candidates.map { outlines[$0] }
+        let stromaRange = SyntheticSlide.denseStroma - SyntheticSlide.lightStroma
+        texture.withMip(mip) { sample in
             for row in 0..<height {
                 let y = (Float(region.y + row) + 0.5) * scale
                 for column in 0..<width {
                     let x = (Float(region.x + column) + 0.5) * scale
-                    guard allInside || candidates.contains(where: { outlines[$0].contains(x: x, y: y) }) else { continue }
-                    let density = texture.value(x: x, y: y, level: mip)
-                    color[row * width + column] = SyntheticSlide.lightStroma + (SyntheticSlide.denseStroma - SyntheticSlide.lightStroma) * density
+                    if allInside || candidateOutlines.contains(where: { $0.contains(x: x, y: y) }) {
+                        color[row * width + column] = SyntheticSlide.lightStroma + stromaRange * sample(x, y)
+                    } else {
+                        // Glass: a faint grain so tiles are not perfectly flat.
+                        color[row * width + column] += SIMD3<Float>(repeating: (sample(x * 3.1, y * 2.7) - 0.3) * 3)
+                    }
                 }
-            }
-        } else {
-            // Glass: a faint grain so tiles are not perfectly flat.
-            for index in color.indices {
-                let column = index % width, row = index / width
-                let grain = texture.value(x: (Float(region.x + column) + 0.5) * scale * 3.1, y: (Float(region.y + row) + 0.5) * scale * 2.7, level: mip)
-                color[index] += SIMD3<Float>(repeating: (grain - 0.3) * 3)
             }
         }
 
@@ -46,9 +44,10 @@ extension SyntheticSlide {
         var pixels = [UInt8](repeating: 0, count: width * height * 3)
         for index in color.indices {
             let value = color[index]
-            pixels[index * 3] = UInt8(max(0, min(255, value.x.rounded())))
-            pixels[index * 3 + 1] = UInt8(max(0, min(255, value.y.rounded())))
-            pixels[index * 3 + 2] = UInt8(max(0, min(255, value.z.rounded())))
+            let clamped = (value.clamped(lowerBound: SIMD3(repeating: 0), upperBound: SIMD3(repeating: 255)) + 0.5)
+            pixels[index * 3] = UInt8(clamped.x)
+            pixels[index * 3 + 1] = UInt8(clamped.y)
+            pixels[index * 3 + 2] = UInt8(clamped.z)
         }
         return RGBImage(width: width, height: height, pixels: pixels)
     }

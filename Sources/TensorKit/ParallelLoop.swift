@@ -2,16 +2,24 @@ import Foundation
 
 /// Splits element-wise work over the machine's cores when it is large enough to pay for the
 /// thread hand-off. Serial and parallel paths run the same body, so results are identical.
-enum ParallelLoop {
+///
+/// Inside a data-parallel worker (``runDataParallel(workerCount:_:)``) every loop runs serially:
+/// the cores are already busy with one worker each.
+public enum ParallelLoop {
     /// Element counts below this run on the calling thread (about 0.1 ms of work).
     static let minimumParallelCount = 1 << 17
-    static let workerCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    /// Cores used (at most 8).
+    public static let workerCount = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
 
     /// Calls `body` on disjoint, contiguous sub-ranges covering `0..<count`.
+    ///
+    /// - Parameter costPerItem: elements touched per item (e.g. a row's width × channels), so that
+    ///   loops over rows and loops over elements share one threshold.
     @inline(__always)
-    static func forEachChunk(count: Int, _ body: (Range<Int>) -> Void) {
-        guard count >= minimumParallelCount, workerCount > 1 else { return body(0..<count) }
-        let chunks = workerCount
+    static func forEachChunk(count: Int, costPerItem: Int = 1, _ body: (Range<Int>) -> Void) {
+        guard count * costPerItem >= minimumParallelCount, workerCount > 1, count > 1,
+              !DataParallelWorker.isCurrentThreadWorker else { return body(0..<count) }
+        let chunks = min(workerCount, count)
         DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
             body((count * chunk / chunks)..<(count * (chunk + 1) / chunks))
         }

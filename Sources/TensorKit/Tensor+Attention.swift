@@ -30,9 +30,10 @@ extension Tensor {
 
         var output = [Float](repeating: 0, count: query.count)
         var meanScores = needMeanScores ? [Float](repeating: 0, count: geometry.batch * geometry.scoresPerHead) : []
-        // With gradients every head's probabilities are kept for the backward pass; without, one
-        // head-sized buffer is reused.
-        var probabilities = [Float](repeating: 0, count: recording ? geometry.totalScores : geometry.scoresPerHead)
+        // With gradients every head's probabilities are kept for the backward pass; without, each
+        // worker reuses one head-sized buffer.
+        let workers = AttentionKernels.workerCount(geometry: geometry, needMeanScores: needMeanScores)
+        var probabilities = [Float](repeating: 0, count: recording ? geometry.totalScores : geometry.scoresPerHead * workers)
         query.scalars.withUnsafeBufferPointer { q in
             key.scalars.withUnsafeBufferPointer { k in
                 value.scalars.withUnsafeBufferPointer { v in
@@ -43,7 +44,7 @@ extension Tensor {
                                                          value: v.baseAddress!, output: o.baseAddress!,
                                                          probabilities: p.baseAddress!, keepsAllHeads: recording,
                                                          mask: mask, keepScale: keepScale,
-                                                         meanScores: needMeanScores ? mean.baseAddress : nil)
+                                                         meanScores: needMeanScores ? mean.baseAddress : nil, workers: workers)
                             }
                         }
                     }
@@ -89,30 +90,40 @@ enum AttentionKernels {
         return mask
     }
 
-    /// Runs `body` over `rows` split into two contiguous halves on two threads (the machine has
-    /// two cores; BLAS is idle while this runs). Small problems stay on the calling thread.
+    /// How many heads run at once. Heads are independent, so each core takes whole heads with a
+    /// single-threaded GEMM and serial softmax — no hand-off between BLAS threads and ours inside a
+    /// head. Head-averaged scores are accumulated by one thread (used for inspection, not training).
+    static func workerCount(geometry: AttentionGeometry, needMeanScores: Bool) -> Int {
+        let heads = geometry.batch * geometry.heads
+        guard !needMeanScores, heads > 1, geometry.scoresPerHead >= 1 << 14 else { return 1 }
+        return min(ParallelLoop.workerCount, heads)
+    }
+
+    /// Calls `body(head, worker)` for every head, spread over `workers` data-parallel workers
+    /// (worker w takes heads w, w + workers, …).
     @inline(__always)
-    static func parallelRows(_ rows: Int, columns: Int, _ body: (Range<Int>) -> Void) {
-        guard rows * columns >= 1 << 16 else { return body(0..<rows) }
-        let chunks = 2
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-            body((rows * chunk / chunks)..<(rows * (chunk + 1) / chunks))
+    static func forEachHead(count: Int, workers: Int, _ body: (Int, Int) -> Void) {
+        guard workers > 1 else {
+            for head in 0..<count { body(head, 0) }
+            return
+        }
+        ParallelLoop.runDataParallel(workerCount: workers) { worker in
+            for head in stride(from: worker, to: count, by: workers) { body(head, worker) }
         }
     }
 
     static func forward(geometry g: AttentionGeometry, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
                         value: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         probabilities: UnsafeMutablePointer<Float>, keepsAllHeads: Bool,
-                        mask: [UInt8]?, keepScale: Float, meanScores: UnsafeMutablePointer<Float>?) {
+                        mask: [UInt8]?, keepScale: Float, meanScores: UnsafeMutablePointer<Float>?, workers: Int) {
         let headScores = g.scoresPerHead
         let inverseHeads = 1 / Float(g.heads)
-        let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : headScores)
+        let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : headScores * workers)
         defer { dropped.deallocate() }
         withOptionalPointer(mask) { keep in
-        for batchIndex in 0..<g.batch {
-            for headIndex in 0..<g.heads {
-                let head = batchIndex * g.heads + headIndex
-                let scores = keepsAllHeads ? probabilities + head * headScores : probabilities
+            forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
+                let batchIndex = head / g.heads
+                let scores = keepsAllHeads ? probabilities + head * headScores : probabilities + worker * headScores
                 // scores [Nq, Nk] = Q [Nq, dₕ] · Kᵀ
                 sgemm(transposeA: false, transposeB: true, m: g.queries, n: g.keys, k: g.featuresPerHead,
                       a: query + head * g.queries * g.featuresPerHead, b: key + head * g.keys * g.featuresPerHead, c: scores)
@@ -120,23 +131,23 @@ enum AttentionKernels {
                     let target = meanScores + batchIndex * headScores
                     for index in 0..<headScores { target[index] += scores[index] * inverseHeads }
                 }
-                parallelRows(g.queries, columns: g.keys) { rows in
+                ParallelLoop.forEachChunk(count: g.queries, costPerItem: g.keys) { rows in
                     for row in rows { VectorMath.softmaxRow(scores + row * g.keys, count: g.keys) }
                 }
                 var weights = UnsafePointer(scores)
                 if let keep {
                     let offset = head * headScores
+                    let target = dropped + worker * headScores
                     for index in 0..<headScores {
-                        dropped[index] = keep[offset + index] == 0 ? 0 : scores[index] * keepScale
+                        target[index] = keep[offset + index] == 0 ? 0 : scores[index] * keepScale
                     }
-                    weights = UnsafePointer(dropped)
+                    weights = UnsafePointer(target)
                 }
                 // output [Nq, dₕ] = P [Nq, Nk] · V [Nk, dₕ]
                 sgemm(transposeA: false, transposeB: false, m: g.queries, n: g.featuresPerHead, k: g.keys,
                       a: weights, b: value + head * g.keys * g.featuresPerHead,
                       c: output + head * g.queries * g.featuresPerHead)
             }
-        }
         }
     }
 
@@ -156,9 +167,10 @@ enum AttentionKernels {
         var queryGradient = [Float](repeating: 0, count: query.count)
         var keyGradient = [Float](repeating: 0, count: key.count)
         var valueGradient = [Float](repeating: 0, count: value.count)
-        let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : g.scoresPerHead)
-        defer { dropped.deallocate() }
-        var scoreGradient = [Float](repeating: 0, count: g.scoresPerHead)
+        let workers = workerCount(geometry: g, needMeanScores: false)
+        let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : g.scoresPerHead * workers)
+        let scoreGradients = UnsafeMutablePointer<Float>.allocate(capacity: g.scoresPerHead * workers)
+        defer { dropped.deallocate(); scoreGradients.deallocate() }
         let queryBlock = g.queries * g.featuresPerHead, keyBlock = g.keys * g.featuresPerHead
         outputGradient.withUnsafeBufferPointer { dO in
         query.withUnsafeBufferPointer { q in
@@ -169,26 +181,26 @@ enum AttentionKernels {
         keyGradient.withUnsafeMutableBufferPointer { dK in
         valueGradient.withUnsafeMutableBufferPointer { dV in
         withOptionalPointer(mask) { maskPointer in
-        scoreGradient.withUnsafeMutableBufferPointer { dS in
-            for head in 0..<(g.batch * g.heads) {
+            forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
                 let probabilityBase = p.baseAddress! + head * g.scoresPerHead
                 var usedWeights = probabilityBase
                 let maskBase = maskPointer.map { $0 + head * g.scoresPerHead }
                 if let maskBase {
+                    let target = dropped + worker * g.scoresPerHead
                     for index in 0..<g.scoresPerHead {
-                        dropped[index] = maskBase[index] == 0 ? 0 : probabilityBase[index] * keepScale
+                        target[index] = maskBase[index] == 0 ? 0 : probabilityBase[index] * keepScale
                     }
-                    usedWeights = UnsafePointer(dropped)
+                    usedWeights = UnsafePointer(target)
                 }
                 let gradientHead = dO.baseAddress! + head * queryBlock
+                let scoresGradient = scoreGradients + worker * g.scoresPerHead
                 // ∂V [Nk, dₕ] = P̃ᵀ · G
                 sgemm(transposeA: true, transposeB: false, m: g.keys, n: g.featuresPerHead, k: g.queries,
                       a: usedWeights, b: gradientHead, c: dV.baseAddress! + head * keyBlock)
                 // ∂P̃ [Nq, Nk] = G · Vᵀ
                 sgemm(transposeA: false, transposeB: true, m: g.queries, n: g.keys, k: g.featuresPerHead,
-                      a: gradientHead, b: v.baseAddress! + head * keyBlock, c: dS.baseAddress!)
-                let scoresGradient = dS.baseAddress!
-                parallelRows(g.queries, columns: g.keys) { rows in
+                      a: gradientHead, b: v.baseAddress! + head * keyBlock, c: scoresGradient)
+                ParallelLoop.forEachChunk(count: g.queries, costPerItem: g.keys) { rows in
                     for row in rows {
                         let gradientRow = scoresGradient + row * g.keys
                         let probabilityRow = probabilityBase + row * g.keys
@@ -207,7 +219,7 @@ enum AttentionKernels {
                 sgemm(transposeA: true, transposeB: false, m: g.keys, n: g.featuresPerHead, k: g.queries,
                       a: scoresGradient, b: q.baseAddress! + head * queryBlock, c: dK.baseAddress! + head * keyBlock)
             }
-        }}}}}}}}}}
+        }}}}}}}}}
         return (queryGradient, keyGradient, valueGradient)
     }
 }

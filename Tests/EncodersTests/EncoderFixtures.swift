@@ -30,12 +30,8 @@ func expectMatchesReference(_ actual: Tensor, _ expected: Tensor, _ label: Strin
     guard actual.shape == expected.shape else { return }
     let largest = expected.scalars.map(abs).max() ?? 0
     let tolerance = 1e-4 + 1e-3 * largest
-    var worst: Float = 0, worstIndex = 0
-    for index in actual.scalars.indices where abs(actual.scalars[index] - expected.scalars[index]) > worst {
-        worst = abs(actual.scalars[index] - expected.scalars[index])
-        worstIndex = index
-    }
-    print("\(label): max |a − b| = \(worst) at flat index \(worstIndex), tolerance \(tolerance) (max |b| = \(largest))")
-    #expect(worst <= tolerance, "\(label): max |a − b| = \(worst) at flat index \(worstIndex) exceeds \(tolerance)",
+    let worst = actual.largestAbsoluteDifference(from: expected)
+    print("\(label): max |a − b| = \(worst.difference) at flat index \(worst.index), tolerance \(tolerance) (max |b| = \(largest))")
+    #expect(worst.difference <= tolerance, "\(label): max |a − b| = \(worst.difference) at flat index \(worst.index) exceeds \(tolerance)",
             sourceLocation: sourceLocation)
 }

@@ -163,13 +163,8 @@ import Testing
 func expectClose(_ actual: Tensor, _ expected: Tensor, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
     guard actual.shape == expected.shape else { return }
-    let largest = expected.scalars.map(abs).max() ?? 0
-    let tolerance = 1e-5 + 1e-5 * largest
-    var worst: Float = 0, worstIndex = 0
-    for index in actual.scalars.indices where abs(actual.scalars[index] - expected.scalars[index]) > worst {
-        worst = abs(actual.scalars[index] - expected.scalars[index])
-        worstIndex = index
-    }
-    #expect(worst <= tolerance, "\(label): max |a − b| = \(worst) at flat index \(worstIndex) (tolerance \(tolerance))",
+    let tolerance = 1e-5 + 1e-5 * (expected.scalars.map(abs).max() ?? 0)
+    let worst = actual.largestAbsoluteDifference(from: expected)
+    #expect(worst.difference <= tolerance, "\(label): max |a − b| = \(worst.difference) at flat index \(worst.index) (tolerance \(tolerance))",
             sourceLocation: sourceLocation)
 }

@@ -157,7 +157,7 @@ public struct Conv2d: Sendable {
                         channels: outputChannels, weights: weights.baseAddress!, bias: bias.baseAddress!,
                         slopes: slopes.baseAddress, activation: activation.kind, geometry: geometry)
                     let taps = geometry.kernelSize * geometry.kernelSize
-                    ParallelRanges.run(count: inputMap.batchSize * outputHeight, costPerItem: outputWidth * outputChannels * taps) { rows in
+                    ParallelLoop.forEachChunk(count: inputMap.batchSize * outputHeight, costPerItem: outputWidth * outputChannels * taps) { rows in
                         DepthwiseKernel.run(problem, rows: rows)
                     }
                 }
@@ -174,7 +174,7 @@ public struct Conv2d: Sendable {
         let outputPixels = inputMap.batchSize * outputHeight * outputWidth
         // A separate addend slice is copied into the output first, so the GEMM can accumulate (beta = 1).
         if let addend, addend.base != output.base {
-            ParallelRanges.run(count: outputPixels, costPerItem: outputChannels) { pixels in
+            ParallelLoop.forEachChunk(count: outputPixels, costPerItem: outputChannels) { pixels in
                 for pixel in pixels {
                     (output.base + pixel * output.pixelStride).update(from: addend.base + pixel * addend.pixelStride, count: outputChannels)
                 }
@@ -192,7 +192,10 @@ public struct Conv2d: Sendable {
                 }
             } else {
                 let imagePixels = outputHeight * outputWidth
-                var columns = [Float](repeating: 0, count: imagePixels * filterSize)
+                // im2col writes every entry (zeros for padding), so the buffer starts uninitialised.
+                var columns = [Float](unsafeUninitializedCapacity: imagePixels * filterSize) { _, count in
+                    count = imagePixels * filterSize
+                }
                 columns.withUnsafeMutableBufferPointer { columns in
                     for image in 0..<inputMap.batchSize {
                         let imageInput = input.base + image * inputMap.height * inputMap.width * input.pixelStride
@@ -215,7 +218,7 @@ public struct Conv2d: Sendable {
         bias.withUnsafeBufferPointer { bias in
             slopes.withUnsafeBufferPointer { slopes in
                 let kind = activation.kind
-                ParallelRanges.run(count: outputPixels, costPerItem: outputChannels) { pixels in
+                ParallelLoop.forEachChunk(count: outputPixels, costPerItem: outputChannels) { pixels in
                     for pixel in pixels {
                         applyChannelEpilogue(output.base + pixel * output.pixelStride, channelCount: outputChannels, scale: nil,
                                              bias: bias.baseAddress!, activation: kind, slopes: slopes.baseAddress)

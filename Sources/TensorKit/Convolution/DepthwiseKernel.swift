@@ -93,7 +93,22 @@ enum DepthwiseKernel {
             store8(sum, to: target + channel)
             channel += 8
         }
-        while channel < channels {
+        accumulateRemainingChannels(problem, from: channel, imageInput: imageInput, firstInputRow: firstInputRow,
+                                    kernelRows: kernelRows, firstInputColumn: firstInputColumn,
+                                    kernelColumns: kernelColumns, target: target, addendPixel: addendPixel)
+        applyChannelEpilogue(target, channelCount: channels, scale: nil, bias: problem.bias,
+                             activation: problem.activation, slopes: problem.slopes)
+    }
+
+    /// The channels after the last whole SIMD block of one pixel, one at a time.
+    @inline(__always)
+    private static func accumulateRemainingChannels(_ problem: Problem, from firstChannel: Int, imageInput: UnsafePointer<Float>,
+                                                    firstInputRow: Int, kernelRows: Range<Int>, firstInputColumn: Int,
+                                                    kernelColumns: Range<Int>, target: UnsafeMutablePointer<Float>,
+                                                    addendPixel: UnsafePointer<Float>?) {
+        let kernel = problem.geometry.kernelSize, dilation = problem.geometry.dilation, channels = problem.channels
+        let inputStride = problem.input.pixelStride
+        for channel in firstChannel..<channels {
             var sum: Float = addendPixel.map { $0[channel] } ?? 0
             for kernelRow in kernelRows {
                 let inputRow = imageInput + (firstInputRow + kernelRow * dilation) * problem.inputWidth * inputStride
@@ -103,10 +118,7 @@ enum DepthwiseKernel {
                 }
             }
             target[channel] = sum
-            channel += 1
         }
-        applyChannelEpilogue(target, channelCount: channels, scale: nil, bias: problem.bias,
-                             activation: problem.activation, slopes: problem.slopes)
     }
 
     /// Four horizontally adjacent output pixels whose taps all lie inside the image columns:
@@ -152,19 +164,10 @@ enum DepthwiseKernel {
         }
         for offset in 0..<4 {
             let pixelTarget = target + offset * outputStride
-            var tailChannel = channel
-            while tailChannel < channels {
-                var sum: Float = addendPixel.map { $0[offset * addendStride + tailChannel] } ?? 0
-                for kernelRow in kernelRows {
-                    let inputRow = imageInput + (firstInputRow + kernelRow * dilation) * problem.inputWidth * inputStride
-                    for kernelColumn in 0..<kernel {
-                        let pixel = inputRow + (firstInputColumn + kernelColumn * dilation) * inputStride + offset * pixelStep
-                        sum += problem.weights[(kernelRow * kernel + kernelColumn) * channels + tailChannel] * pixel[tailChannel]
-                    }
-                }
-                pixelTarget[tailChannel] = sum
-                tailChannel += 1
-            }
+            accumulateRemainingChannels(problem, from: channel, imageInput: imageInput, firstInputRow: firstInputRow,
+                                        kernelRows: kernelRows, firstInputColumn: firstInputColumn + offset * geometry.stride,
+                                        kernelColumns: 0..<kernel, target: pixelTarget,
+                                        addendPixel: addendPixel.map { $0 + offset * addendStride })
             applyChannelEpilogue(pixelTarget, channelCount: channels, scale: nil, bias: problem.bias,
                                  activation: problem.activation, slopes: problem.slopes)
         }

@@ -13,7 +13,7 @@ extension FeatureMap {
                 shift.withUnsafeBufferPointer { shift in
                     slopes.withUnsafeBufferPointer { slopes in
                         let base = target.baseAddress! + channelOffset
-                        ParallelRanges.run(count: pixelCount, costPerItem: count) { pixels in
+                        ParallelLoop.forEachChunk(count: pixelCount, costPerItem: count) { pixels in
                             for pixel in pixels {
                                 applyChannelEpilogue(base + pixel * stride, channelCount: count, scale: scale.baseAddress,
                                                      bias: shift.baseAddress!, activation: kind, slopes: slopes.baseAddress)

@@ -40,7 +40,7 @@ extension FeatureMap {
                             outputHeight: outputHeight, outputWidth: outputWidth, addend: nil, channels: inputChannels,
                             weights: weights.baseAddress!, bias: zeros.baseAddress!, slopes: nil, activation: .identity,
                             geometry: geometry)
-                        ParallelRanges.run(count: batch * outputHeight, costPerItem: outputWidth * inputChannels * taps) { rows in
+                        ParallelLoop.forEachChunk(count: batch * outputHeight, costPerItem: outputWidth * inputChannels * taps) { rows in
                             DepthwiseKernel.run(problem, rows: rows)
                         }
                     }

@@ -23,30 +23,22 @@ public struct FeatureMap: Sendable {
 
     /// A zero-filled map of the given extents.
     public init(batchSize: Int, height: Int, width: Int, channels: Int) {
-        precondition(batchSize >= 0 && height >= 0 && width >= 0 && channels >= 0,
-                     "FeatureMap: negative extent [\(batchSize), \(height), \(width), \(channels)]")
-        self.batchSize = batchSize
-        self.height = height
-        self.width = width
-        self.channels = channels
-        self.values = [Float](repeating: 0, count: batchSize * height * width * channels)
+        self.init(batchSize: batchSize, height: height, width: width, channels: channels,
+                  values: [Float](repeating: 0, count: max(0, batchSize * height * width * channels)))
     }
 
     /// A map whose values are left uninitialised, for kernel outputs that write every value
     /// before anything reads it (saves the zero-fill pass over large activations).
     public init(uninitializedBatchSize batchSize: Int, height: Int, width: Int, channels: Int) {
-        precondition(batchSize >= 0 && height >= 0 && width >= 0 && channels >= 0,
-                     "FeatureMap: negative extent [\(batchSize), \(height), \(width), \(channels)]")
-        self.batchSize = batchSize
-        self.height = height
-        self.width = width
-        self.channels = channels
-        let count = batchSize * height * width * channels
-        self.values = [Float](unsafeUninitializedCapacity: count) { _, initializedCount in initializedCount = count }
+        let count = max(0, batchSize * height * width * channels)
+        self.init(batchSize: batchSize, height: height, width: width, channels: channels,
+                  values: [Float](unsafeUninitializedCapacity: count) { _, initializedCount in initializedCount = count })
     }
 
     /// Wraps existing channels-last values.
     public init(batchSize: Int, height: Int, width: Int, channels: Int, values: [Float]) {
+        precondition(batchSize >= 0 && height >= 0 && width >= 0 && channels >= 0,
+                     "FeatureMap: negative extent [\(batchSize), \(height), \(width), \(channels)]")
         precondition(values.count == batchSize * height * width * channels,
                      "FeatureMap: [\(batchSize), \(height), \(width), \(channels)] needs \(batchSize * height * width * channels) values, got \(values.count)")
         self.batchSize = batchSize

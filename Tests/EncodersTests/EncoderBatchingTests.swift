@@ -1,0 +1,27 @@
+import Encoders
+import Foundation
+import Testing
+import TensorKit
+
+/// The features of an image must not depend on how images are batched or threaded: one image
+/// alone (layer-parallel: OpenBLAS threads, split loops) and several at once (data-parallel
+/// workers taking batches from a queue) give the same numbers.
+@Suite struct EncoderBatchingTests {
+    @Test func batchingAndThreadingDoNotChangeFeatures() throws {
+        let io = try EncoderFixtures.io("mobilenetv2_w0.5")
+        let weights = try EncoderWeights(contentsOf: EncoderFixtures.url("encoder_mobilenetv2_w0.5.safetensors"))
+        let encoder = try MobileNetV2(widthMultiplier: 0.5, weights: weights)
+        // five images: the two fixture images, their negatives and their mean, [5, 3, 64, 64]
+        let imageSize = 3 * 64 * 64
+        let first = Array(io.input.scalars[0 ..< imageSize]), second = Array(io.input.scalars[imageSize...])
+        let images = [first, second, first.map { -$0 }, second.map { -$0 }, zip(first, second).map { ($0 + $1) / 2 }]
+        let batch = Tensor(shape: [5, 3, 64, 64], scalars: images.flatMap { $0 })
+        let oneAtATime = encoder.features(batch, batchSize: 1)
+        let inThrees = encoder.features(batch, batchSize: 3)
+        let alone = images.flatMap { encoder.features(Tensor(shape: [1, 3, 64, 64], scalars: $0)).scalars }
+        #expect(oneAtATime.largestAbsoluteDifference(from: inThrees).difference <= 1e-5)
+        #expect(oneAtATime.largestAbsoluteDifference(from: Tensor(shape: [5, 1280], scalars: alone)).difference <= 1e-5)
+        expectMatchesReference(Tensor(shape: [2, 1280], scalars: Array(oneAtATime.scalars[0 ..< 2560])), io.features,
+                               "mobilenetv2_w0.5 inside a batch of 5")
+    }
+}

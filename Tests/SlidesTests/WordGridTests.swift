@@ -1,0 +1,98 @@
+import Foundation
+import Slides
+import TensorKit
+import Testing
+
+/// Layout order, streaming equivalence, aspect handling and tissue flags of `WordGridExtractor`.
+@Suite struct WordGridTests {
+    @Test func bagsAndWordsAreNumberedColumnByColumn() throws {
+        // A 12 × 12 image of 2 × 2 bags of 2 × 2 words of 3 × 3 pixels; each word's red value
+        // encodes its grid column and green its grid row.
+        var image = RGBImage(width: 12, height: 12)
+        for y in 0..<12 {
+            for x in 0..<12 {
+                image.pixels[(y * 12 + x) * 3] = UInt8(x / 3 * 10)
+                image.pixels[(y * 12 + x) * 3 + 1] = UInt8(y / 3 * 10)
+            }
+        }
+        let source = ImageSource(url: URL(fileURLWithPath: "/virtual/order.png"), image: image, format: "png")
+        let grid = try WordGridExtractor(bagSize: 6, wordSize: 3).extract(from: source)
+        #expect(grid.words.shape == [4, 4, 3, 3, 3])
+        let red = ImageNetNormalization.table, green = Array(ImageNetNormalization.table[256...])
+        for bag in 0..<4 {
+            for word in 0..<4 {
+                let column = (bag / 2) * 2 + word / 2, row = (bag % 2) * 2 + word % 2
+                let base = (bag * 4 + word) * 27
+                #expect(grid.words.scalars[base] == red[column * 10], "bag \(bag) word \(word) column")
+                #expect(grid.words.scalars[base + 9] == green[row * 10], "bag \(bag) word \(word) row")
+            }
+        }
+        #expect(grid.wordRegions[1] == SlideRectangle(x: 0, y: 3, width: 3, height: 3))
+    }
+
+    @Test func streamingEqualsResizingTheWholeChosenLevel() throws {
+        let slide = try openSlide(SyntheticSlideFixture.url)
+        let extractor = WordGridExtractor(bagSize: 96, wordSize: 32)
+        let placement = try extractor.placement(for: slide)
+        #expect(placement.level == 1, "a 288² grid reads level 1 (512 × 384); level 2 (256 × 192) is too small")
+        var streamed: [Float] = []
+        var indices: [Int] = []
+        try extractor.forEachBag(in: slide) { bag in
+            indices.append(bag.index)
+            streamed += bag.words.scalars
+        }
+        #expect(indices == Array(0..<9))
+        // The same algorithm on the whole level loaded at once.
+        let level = try slide.readLevel(placement.level)
+        let whole = ImageSource(url: slide.url, image: level, format: "level")
+        let reference = try WordGridExtractor(bagSize: 96, wordSize: 32, options: WordGridOptions(level: .level(0))).extract(from: whole)
+        let maxDifference = zip(streamed, reference.words.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        print("streamed vs whole level: max difference \(maxDifference)")
+        #expect(streamed.count == reference.words.count)
+        #expect(maxDifference <= 0.03)
+    }
+
+    @Test func keepAspectCentresTheSlideOnWhite() throws {
+        let image = RGBImage(width: 40, height: 20, filledWith: (0, 0, 0))
+        let source = ImageSource(url: URL(fileURLWithPath: "/virtual/wide.png"), image: image, format: "png")
+        let extractor = WordGridExtractor(bagSize: 8, wordSize: 4, options: WordGridOptions(keepAspect: true))
+        let placement = try extractor.placement(for: source)
+        #expect(placement.content == PixelRectangle(x: 0, y: 4, width: 16, height: 8))
+        let grid = try extractor.extract(from: source)
+        // Word 0 of bag 0 (top-left) lies on padding: white, empty region; word 1 of bag 0 is on the slide.
+        #expect(grid.words.scalars[0] == ImageNetNormalization.table[255])
+        #expect(grid.wordRegions[0].isEmpty)
+        #expect(grid.words.scalars[48] == ImageNetNormalization.table[0])
+        #expect(grid.wordRegions[1] == SlideRectangle(x: 0, y: 0, width: 10, height: 10))
+    }
+
+    @Test func micronsPerPixelPicksTheMatchingLevel() throws {
+        let slide = try openSlide(SyntheticSlideFixture.url)
+        #expect(slide.micronsPerPixel == MicronsPerPixel(x: 0.5, y: 0.5))
+        let extractor = WordGridExtractor(bagSize: 64, wordSize: 32, options: WordGridOptions(level: .micronsPerPixel(2.0)))
+        #expect(try extractor.placement(for: slide).level == 2)
+        let plain = ImageSource(url: URL(fileURLWithPath: "/virtual/plain.png"), image: RGBImage(width: 8, height: 8), format: "png")
+        #expect(throws: SlideError.self) { try extractor.placement(for: plain) }
+    }
+
+    @Test func tissueDetectionSeparatesTissueFromGlass() throws {
+        let slide = try openSlide(SyntheticSlideFixture.url)
+        let grid = try WordGridExtractor(bagSize: 96, wordSize: 32, options: WordGridOptions(detectTissue: true)).extract(from: slide)
+        let flags = try #require(grid.isTissue)
+        let tissue = flags.filter { $0 }.count
+        print("tissue words: \(tissue) of \(flags.count)")
+        #expect(tissue > flags.count / 5 && tissue < flags.count * 9 / 10)
+        // The grid's top-left word is glass (tissue pieces keep a margin from the slide edge).
+        #expect(flags[0] == false)
+    }
+
+    @Test func otsuSplitsABimodalHistogram() {
+        var histogram = [Int](repeating: 0, count: 256)
+        histogram[10] = 500
+        histogram[12] = 300
+        histogram[150] = 400
+        histogram[160] = 200
+        let threshold = TissueMask.otsuThreshold(histogram: histogram)
+        #expect(threshold >= 12 && threshold < 150)
+    }
+}
