@@ -1,5 +1,6 @@
 import Foundation
 import HATNet
+import TestSupport
 import Testing
 @testable import Pipeline
 import Reports
@@ -9,8 +10,8 @@ import Slides
 /// The evaluator's files, single- and multi-scale, against the logits they come from.
 @Suite struct EvaluatorTests {
     @Test func multiScaleEvaluationWritesEveryScaleMaxAndAverage() throws {
-        let directory = try TemporaryDirectory("eval")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let base = WordGridLayout(bagSize: 96, wordSize: 32)
         let scales = base.multiScalePairs(scaleFactor: 32, multipliers: [0, 1])
         let splits = try SyntheticFeatureCohort.writeCachedSplits(root: directory.url, splitSizes: [("test", 8)], scales: scales,
@@ -51,8 +52,8 @@ import Slides
     }
 
     @Test func rejectsMissingFeaturesAndMismatchedClasses() throws {
-        let directory = try TemporaryDirectory("eval")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let base = WordGridLayout(bagSize: 96, wordSize: 32)
         let splits = try SyntheticFeatureCohort.writeCachedSplits(root: directory.url, splitSizes: [("test", 4)], scales: [base],
                                                                   features: 16, seed: 3)

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import TestSupport
 import Testing
 @testable import Pipeline
 import TensorKit
@@ -8,8 +9,8 @@ import Slides
 /// The feature cache: layout, round trip, keys that keep encoders apart.
 @Suite struct FeatureCacheTests {
     @Test func roundTripsFeaturesGeometryAndTissue() throws {
-        let directory = try TemporaryDirectory("cache")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let key = FeatureCacheKey(encoderName: "efficientnet-lite0", weightsSHA256: String(repeating: "ab", count: 32))
         let cache = try FeatureCache(root: directory.url, key: key)
         #expect(cache.directory.lastPathComponent == "efficientnet-lite0-abababababababab")
@@ -33,8 +34,8 @@ import Slides
     }
 
     @Test func refusesFeaturesOfAnotherEncoder() throws {
-        let directory = try TemporaryDirectory("cache")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let key = FeatureCacheKey(encoderName: "mobilenetv2", weightsSHA256: "00112233445566778899")
         let cache = try FeatureCache(root: directory.url, key: key)
         let scale = WordGridLayout(bagSize: 256, wordSize: 128)

@@ -1,6 +1,7 @@
 import Encoders
 import Foundation
 import Slides
+import TestSupport
 import Testing
 @testable import Pipeline
 import TensorKit
@@ -15,8 +16,8 @@ import TensorKit
     }
 
     @Test func encodesEverySlideScaleAndViewOnceAndResumes() throws {
-        let directory = try TemporaryDirectory("features")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         for (index, name) in ["a", "b"].enumerated() { try writeNoiseImage(to: directory.file("\(name).png"), seed: UInt64(index)) }
         let encoder = try EncoderArchitecture.mobilenetv2.makeEncoder(scale: 0.5, weights: .synthetic(seed: 1))
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: "feed")

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import TestSupport
 import Testing
 @testable import Pipeline
 import TensorKit
@@ -29,8 +30,8 @@ import Slides
     }
 
     @Test func learnsASmallCohortAndWritesTheRunFiles() throws {
-        let directory = try TemporaryDirectory("train")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
             root: directory.url, splitSizes: [("train", 32), ("val", 16)], scales: [WordGridLayout(bagSize: 96, wordSize: 32)],
             features: 16, seed: 7)
@@ -68,8 +69,8 @@ import Slides
     }
 
     @Test func resumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws {
-        let directory = try TemporaryDirectory("resume")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let scales = WordGridLayout(bagSize: 96, wordSize: 32).multiScalePairs(scaleFactor: 32, multipliers: [0, 1])
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
             root: directory.url, splitSizes: [("train", 12), ("val", 4)], scales: scales, views: 2, features: 16, seed: 11)
@@ -111,8 +112,8 @@ import Slides
     }
 
     @Test func reportsMissingFeaturesAndBadOptions() throws {
-        let directory = try TemporaryDirectory("missing")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
             root: directory.url, splitSizes: [("train", 4), ("val", 2)], scales: [WordGridLayout(bagSize: 96, wordSize: 32)],
             features: 8, seed: 1)
