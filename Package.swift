@@ -60,7 +60,7 @@ let package = Package(
         // MARK: Tests
         .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "TensorKit"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "Encoders", "TensorKit", "TestSupport"]),
         .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import Slides
 import TensorKit
 
 extension SyntheticFeatureCohort {
@@ -16,7 +17,7 @@ extension SyntheticFeatureCohort {
     /// `index % 4`, and for every slide, scale and view a cache file of ``SyntheticFeatureCohort``
     /// words (all splits and views share the class directions; each draw has its own noise and
     /// lesion positions). Word regions tile a square slide of `bag · n` pixels in the reference order.
-    public static func writeCachedSplits(root: URL, splitSizes: [(name: String, slides: Int)], scales: [BagWordScale],
+    public static func writeCachedSplits(root: URL, splitSizes: [(name: String, slides: Int)], scales: [WordGridLayout],
                                          views: Int = 1, features: Int, classCount: Int = 4, seed: UInt64) throws -> CachedSplits {
         let cache = try FeatureCache(root: root.appendingPathComponent("features"),
                                      key: FeatureCacheKey(encoderName: "synthetic-\(features)", weightsSHA256: String(format: "%016llx", seed)))
@@ -42,18 +43,18 @@ extension SyntheticFeatureCohort {
         return CachedSplits(cache: cache, splitFiles: splitFiles)
     }
 
-    /// `[Nb, Nw, 4]` word rectangles of a square slide of `bag · n` pixels, bags and words column by
-    /// column (index = column · n + row), as the reference enumerates them.
-    static func gridRegions(scale: BagWordScale) -> Tensor {
-        let n = scale.bagsPerSide
+    /// `[Nb, Nw, 4]` word rectangles of a square slide of `bag · n` pixels, bags and words in the
+    /// reference's column-major order (``WordGridLayout``).
+    static func gridRegions(scale: WordGridLayout) -> Tensor {
         var values: [Float] = []
-        for bag in 0..<(n * n) {
-            let bagX = (bag / n) * scale.bagSize, bagY = (bag % n) * scale.bagSize
-            for word in 0..<(n * n) {
-                values += [Float(bagX + (word / n) * scale.wordSize), Float(bagY + (word % n) * scale.wordSize),
-                           Float(scale.wordSize), Float(scale.wordSize)]
+        for bag in 0..<scale.bagCount {
+            let bagSquare = scale.bagRectangle(bag)
+            for word in 0..<scale.wordsPerBag {
+                let wordSquare = scale.wordRectangleInBag(word)
+                values += [Float(bagSquare.x + wordSquare.x), Float(bagSquare.y + wordSquare.y),
+                           Float(wordSquare.width), Float(wordSquare.height)]
             }
         }
-        return Tensor(shape: [n * n, n * n, 4], scalars: values)
+        return Tensor(shape: [scale.bagCount, scale.wordsPerBag, 4], scalars: values)
     }
 }

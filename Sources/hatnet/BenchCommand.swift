@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of a pipeline stage (build with -c release for real figures).",
-        subcommands: [GemmBench.self, AttentionBench.self, EncodersBench.self, SlideBench.self])
+        subcommands: [GemmBench.self, AttentionBench.self, EncodersBench.self, SlideBench.self, TrainingBench.self])
 }
 
 struct GemmBench: ParsableCommand {
@@ -89,6 +89,35 @@ struct AttentionBench: ParsableCommand {
 
     func run() throws {
         AttentionBenchmark.run(repetitions: repetitions).lines.forEach { print($0) }
+    }
+}
+
+struct TrainingBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Seconds per training epoch on cached features (authors' setting: 49×49 words, F 1280, Adam, accumulation 8).",
+        discussion: "Writes a synthetic feature cache of --slides slides (12 MB each) into --directory, trains, and removes it.")
+
+    @Option(help: "Training slides per epoch.")
+    var slides: Int = 100
+
+    @Option(help: "Epochs to time (the best is reported).")
+    var epochs: Int = 2
+
+    @Option(help: "Where the temporary feature cache goes.")
+    var directory: String = FileManager.default.temporaryDirectory.path
+
+    func validate() throws {
+        guard slides > 0, epochs > 0 else { throw ValidationError("--slides and --epochs must be positive") }
+    }
+
+    func run() throws {
+        let line = ProgressLine()
+        let result = try TrainingBenchmark.run(slides: slides, epochs: epochs, directory: URL(fileURLWithPath: directory, isDirectory: true)) {
+            line.update($0)
+        }
+        line.finish()
+        result.lines.forEach { print($0) }
     }
 }
 

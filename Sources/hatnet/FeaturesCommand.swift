@@ -67,7 +67,7 @@ struct FeaturesCommand: ParsableCommand {
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
         let cache = try FeatureCache(root: URL(fileURLWithPath: featuresDir, isDirectory: true), key: key)
         let multipliers = scaleMultipliers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let scales = BagWordScale(bagSize: bagSize, wordSize: wordSize).multiScalePairs(scaleFactor: scaleFactor, multipliers: multipliers)
+        let scales = WordGridLayout(bagSize: bagSize, wordSize: wordSize).multiScalePairs(scaleFactor: scaleFactor, multipliers: multipliers)
         print("\(slides.count) slides × \(scales.count) scales (\(scales.map(\.description).joined(separator: ", "))) × \(views) view(s) "
               + "with \(encoder.name), F \(encoder.featureCount)")
         print("cache \(cache.directory.path)")

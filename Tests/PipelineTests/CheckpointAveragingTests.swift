@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import TestSupport
 import Testing
 @testable import Pipeline
 import TensorKit
@@ -7,8 +8,8 @@ import TensorKit
 /// average_checkpoints.py: epoch selection and the element-wise mean.
 @Suite struct CheckpointAveragingTests {
     @Test func averageOfTwoCheckpointsIsTheirElementWiseMean() throws {
-        let directory = try TemporaryDirectory("average")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         var generator = SeededGenerator(seed: 5)
         let first: [(key: String, tensor: Tensor)] = [("a.weight", .normal([3, 4], generator: &generator)), ("b", .normal([5], generator: &generator))]
         let second: [(key: String, tensor: Tensor)] = [("a.weight", .normal([3, 4], generator: &generator)), ("b", .normal([5], generator: &generator))]
@@ -43,8 +44,8 @@ import TensorKit
     }
 
     @Test func refusesCheckpointsWithDifferentParameters() throws {
-        let directory = try TemporaryDirectory("average")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         try RunDirectory.writeStateDict([("a", .zeros([2]))], to: directory.file("x.safetensors"))
         try RunDirectory.writeStateDict([("a", .zeros([3]))], to: directory.file("y.safetensors"))
         #expect(throws: TrainingError.self) { try CheckpointAveraging.average([directory.file("x.safetensors"), directory.file("y.safetensors")]) }

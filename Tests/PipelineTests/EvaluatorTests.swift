@@ -1,16 +1,18 @@
 import Foundation
 import HATNet
+import TestSupport
 import Testing
 @testable import Pipeline
 import Reports
 import TensorKit
+import Slides
 
 /// The evaluator's files, single- and multi-scale, against the logits they come from.
 @Suite struct EvaluatorTests {
     @Test func multiScaleEvaluationWritesEveryScaleMaxAndAverage() throws {
-        let directory = try TemporaryDirectory("eval")
-        defer { directory.remove() }
-        let base = BagWordScale(bagSize: 96, wordSize: 32)
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let base = WordGridLayout(bagSize: 96, wordSize: 32)
         let scales = base.multiScalePairs(scaleFactor: 32, multipliers: [0, 1])
         let splits = try SyntheticFeatureCohort.writeCachedSplits(root: directory.url, splitSizes: [("test", 8)], scales: scales,
                                                                   features: 16, seed: 3)
@@ -50,9 +52,9 @@ import TensorKit
     }
 
     @Test func rejectsMissingFeaturesAndMismatchedClasses() throws {
-        let directory = try TemporaryDirectory("eval")
-        defer { directory.remove() }
-        let base = BagWordScale(bagSize: 96, wordSize: 32)
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let base = WordGridLayout(bagSize: 96, wordSize: 32)
         let splits = try SyntheticFeatureCohort.writeCachedSplits(root: directory.url, splitSizes: [("test", 4)], scales: [base],
                                                                   features: 16, seed: 3)
         let model = HATNetModel(configuration: HATNetConfiguration(cnnFeatures: 16, outFeatures: 32, numBagsWords: 3))

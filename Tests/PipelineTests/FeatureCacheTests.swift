@@ -1,18 +1,20 @@
 import Checkpoints
 import Foundation
+import TestSupport
 import Testing
 @testable import Pipeline
 import TensorKit
+import Slides
 
 /// The feature cache: layout, round trip, keys that keep encoders apart.
 @Suite struct FeatureCacheTests {
     @Test func roundTripsFeaturesGeometryAndTissue() throws {
-        let directory = try TemporaryDirectory("cache")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let key = FeatureCacheKey(encoderName: "efficientnet-lite0", weightsSHA256: String(repeating: "ab", count: 32))
         let cache = try FeatureCache(root: directory.url, key: key)
         #expect(cache.directory.lastPathComponent == "efficientnet-lite0-abababababababab")
-        let scale = BagWordScale(bagSize: 512, wordSize: 256)
+        let scale = WordGridLayout(bagSize: 512, wordSize: 256)
         var generator = SeededGenerator(seed: 3)
         let features = WordFeatures(words: .normal([4, 4, 8], generator: &generator),
                                     wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale),
@@ -32,11 +34,11 @@ import TensorKit
     }
 
     @Test func refusesFeaturesOfAnotherEncoder() throws {
-        let directory = try TemporaryDirectory("cache")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let key = FeatureCacheKey(encoderName: "mobilenetv2", weightsSHA256: "00112233445566778899")
         let cache = try FeatureCache(root: directory.url, key: key)
-        let scale = BagWordScale(bagSize: 256, wordSize: 128)
+        let scale = WordGridLayout(bagSize: 256, wordSize: 128)
         try cache.write(WordFeatures(words: .zeros([4, 4, 2]), wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale),
                                      tissueFractions: nil, scale: scale, view: 0), imageID: "x")
         // Same directory, other weights: the manifest refuses.

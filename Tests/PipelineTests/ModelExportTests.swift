@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import HATNet
+import TestSupport
 import Testing
 @testable import Pipeline
 import TensorKit
@@ -8,8 +9,8 @@ import TensorKit
 /// `hatnet export --to pth`: our .pth reader and (when installed) PyTorch read back what we wrote.
 @Suite struct ModelExportTests {
     @Test func exportedStateDictRoundTripsThroughThePthReader() throws {
-        let directory = try TemporaryDirectory("export")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let model = HATNetModel(configuration: HATNetConfiguration(cnnFeatures: 16, outFeatures: 32, numBagsWords: 3), seed: 4)
         let source = directory.file("model_best.safetensors"), target = directory.file("model_best.pth")
         try RunDirectory.writeStateDict(model.stateDict(), to: source)

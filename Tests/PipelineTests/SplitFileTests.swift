@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Pipeline
 
@@ -7,8 +8,8 @@ import Testing
     let classes = SlideClasses.defaultNames
 
     @Test func readsIndicesAndClassNames() throws {
-        let directory = try TemporaryDirectory("split")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let url = try directory.write("a,0\n b , 3 \n\nc,dcis\n", to: "train.txt")
         let split = try SplitFile(contentsOf: url, classNames: classes)
         #expect(split.entries.map(\.imageID) == ["a", "b", "c"])
@@ -18,8 +19,8 @@ import Testing
     }
 
     @Test func listsEveryOffendingLineInOneError() throws {
-        let directory = try TemporaryDirectory("split")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         _ = try directory.write("", to: "present.tiff")
         let url = try directory.write("present,1\nmissing,0\nonlyid\nx,7\n,2\npresent,1\ny,Lymphoma\n", to: "val.txt")
         do {
@@ -40,8 +41,8 @@ import Testing
     }
 
     @Test func rejectsEmptyAndMissingSplits() throws {
-        let directory = try TemporaryDirectory("split")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let empty = try directory.write("\n\n", to: "test.txt")
         #expect(throws: DatasetError.emptySplit(path: empty.path)) { try SplitFile(contentsOf: empty, classNames: classes) }
         #expect(try SplitFile(contentsOf: empty, classNames: classes, allowEmpty: true).entries.isEmpty)

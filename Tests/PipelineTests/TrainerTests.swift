@@ -1,8 +1,10 @@
 import Checkpoints
 import Foundation
+import TestSupport
 import Testing
 @testable import Pipeline
 import TensorKit
+import Slides
 
 /// Training on cached synthetic features: it learns, and a resumed run ends where an uninterrupted one does.
 @Suite(.serialized) struct TrainerTests {
@@ -28,10 +30,10 @@ import TensorKit
     }
 
     @Test func learnsASmallCohortAndWritesTheRunFiles() throws {
-        let directory = try TemporaryDirectory("train")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
-            root: directory.url, splitSizes: [("train", 32), ("val", 16)], scales: [BagWordScale(bagSize: 96, wordSize: 32)],
+            root: directory.url, splitSizes: [("train", 32), ("val", 16)], scales: [WordGridLayout(bagSize: 96, wordSize: 32)],
             features: 16, seed: 7)
         var options = smallOptions(splits, savedir: directory.file("run"))
         options.epochs = 10
@@ -67,9 +69,9 @@ import TensorKit
     }
 
     @Test func resumedRunEndsWithTheWeightsOfAnUninterruptedOne() throws {
-        let directory = try TemporaryDirectory("resume")
-        defer { directory.remove() }
-        let scales = BagWordScale(bagSize: 96, wordSize: 32).multiScalePairs(scaleFactor: 32, multipliers: [0, 1])
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let scales = WordGridLayout(bagSize: 96, wordSize: 32).multiScalePairs(scaleFactor: 32, multipliers: [0, 1])
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
             root: directory.url, splitSizes: [("train", 12), ("val", 4)], scales: scales, views: 2, features: 16, seed: 11)
         // Everything random or stateful at once: warm-up, multi-scale, views, dropout, batches,
@@ -110,10 +112,10 @@ import TensorKit
     }
 
     @Test func reportsMissingFeaturesAndBadOptions() throws {
-        let directory = try TemporaryDirectory("missing")
-        defer { directory.remove() }
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
         let splits = try SyntheticFeatureCohort.writeCachedSplits(
-            root: directory.url, splitSizes: [("train", 4), ("val", 2)], scales: [BagWordScale(bagSize: 96, wordSize: 32)],
+            root: directory.url, splitSizes: [("train", 4), ("val", 2)], scales: [WordGridLayout(bagSize: 96, wordSize: 32)],
             features: 8, seed: 1)
         var options = smallOptions(splits, savedir: directory.file("run"))
         options.scaleMultipliers = [0, 1]
@@ -129,6 +131,10 @@ import TensorKit
         #expect(throws: TrainingError.invalidOption("--out-features 32 must be a positive multiple of --attn-heads 3")) {
             try Trainer.start(options: options)
         }
+        options.attnHeads = 4
+        options.scheduler = .multistep
+        options.epochs = 10
+        #expect(throws: TrainingError.self) { try Trainer.start(options: options) }  // step size 51 > 10 epochs
         #expect(throws: TrainingError.self) { try Trainer.resume(directory: directory.file("nothing-here")) }
     }
 }

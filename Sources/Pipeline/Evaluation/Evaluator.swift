@@ -2,13 +2,14 @@ import Foundation
 import HATNet
 import Reports
 import TensorKit
+import Slides
 
 /// Evaluates a trained attention network on a test split of cached features, as the reference's
 /// `Evaluator` (train_and_eval/evaluator.py):
 ///
 /// - single scale: the softmax of each slide's logits at the base scale;
 /// - multi-scale (`--msc-eval`): the same for every scale of
-///   ``BagWordScale/multiScalePairs(scaleFactor:multipliers:)``, then the element-wise maximum and
+///   ``WordGridLayout/multiScalePairs(scaleFactor:multipliers:)``, then the element-wise maximum and
 ///   the mean of the logits over scales, each followed by a softmax.
 ///
 /// Every prediction set gets the reference's outputs, named
@@ -22,12 +23,12 @@ public struct Evaluator {
     public let test: SplitFile
     public let cache: FeatureCache
     /// The scales evaluated, in the order of the reference's bag-word pairs.
-    public let scales: [BagWordScale]
+    public let scales: [WordGridLayout]
     /// The scale the `max`/`avg` results are named after (`--bag-size`, `--word-size`).
-    public let baseScale: BagWordScale
+    public let baseScale: WordGridLayout
     public let isMultiScale: Bool
 
-    public init(model: HATNetModel, classNames: [String], test: SplitFile, cache: FeatureCache, baseScale: BagWordScale,
+    public init(model: HATNetModel, classNames: [String], test: SplitFile, cache: FeatureCache, baseScale: WordGridLayout,
                 multiScale: (scaleFactor: Int, multipliers: [Int])?) throws {
         guard classNames.count == model.configuration.numClasses else {
             throw TrainingError.invalidOption("\(classNames.count) class names (\(classNames.joined(separator: ", "))) for a model "
@@ -59,7 +60,7 @@ public struct Evaluator {
     }
 
     /// Logits `[N, C]` of every test slide at `scale` (dropout off).
-    public func logits(at scale: BagWordScale, progress: (Int, Int) -> Void = { _, _ in }) throws -> Tensor {
+    public func logits(at scale: WordGridLayout, progress: (Int, Int) -> Void = { _, _ in }) throws -> Tensor {
         model.eval()
         var scalars: [Float] = []
         for (index, entry) in test.entries.enumerated() {
@@ -77,6 +78,7 @@ public struct Evaluator {
 
     /// Evaluates and writes every result into `outputDirectory` (created if needed).
     public func run(outputDirectory: URL, progress: (String) -> Void = { _ in }) throws -> [Result] {
+        MemoryTuning.retainFreedBuffers()
         do { try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true) } catch {
             throw TrainingError.badRunDirectory(path: outputDirectory.path, reason: "cannot create the directory (\(error.localizedDescription))")
         }

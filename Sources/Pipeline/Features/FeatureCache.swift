@@ -2,6 +2,7 @@ import Checkpoints
 import Reports
 import Foundation
 import TensorKit
+import Slides
 
 /// A directory of cached word features, one safetensors file per slide, scale and view:
 ///
@@ -66,18 +67,18 @@ public struct FeatureCache: Sendable {
     }
 
     /// The file of one slide, scale and view.
-    public func url(imageID: String, scale: BagWordScale, view: Int) -> URL {
+    public func url(imageID: String, scale: WordGridLayout, view: Int) -> URL {
         directory.appendingPathComponent(imageID, isDirectory: true)
             .appendingPathComponent("\(scale)_view_\(view).safetensors")
     }
 
     /// Whether the features of one slide, scale and view are cached.
-    public func contains(imageID: String, scale: BagWordScale, view: Int) -> Bool {
+    public func contains(imageID: String, scale: WordGridLayout, view: Int) -> Bool {
         FileManager.default.fileExists(atPath: url(imageID: imageID, scale: scale, view: view).path)
     }
 
     /// The image ids among `imageIDs` that lack some scale or view.
-    public func imagesMissingFeatures(_ imageIDs: [String], scales: [BagWordScale], views: Int) -> [String] {
+    public func imagesMissingFeatures(_ imageIDs: [String], scales: [WordGridLayout], views: Int) -> [String] {
         imageIDs.filter { imageID in
             scales.contains { scale in (0..<views).contains { !contains(imageID: imageID, scale: scale, view: $0) } }
         }
@@ -85,7 +86,7 @@ public struct FeatureCache: Sendable {
 
     /// Reads one file, checking that it was written for this cache's encoder and weights.
     /// - Throws: ``PipelineError`` naming the file when it is missing, damaged or from another key.
-    public func read(imageID: String, scale: BagWordScale, view: Int) throws -> WordFeatures {
+    public func read(imageID: String, scale: WordGridLayout, view: Int) throws -> WordFeatures {
         let url = self.url(imageID: imageID, scale: scale, view: view)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw PipelineError.badInput(file: url.path, reason: "is not cached; run `hatnet features` for \(imageID) at \(scale), view \(view)")

@@ -12,10 +12,10 @@ import TensorKit
 public struct FeatureExtraction {
     public let wordEncoder: WordFeatureEncoder
     public let cache: FeatureCache
-    public let scales: [BagWordScale]
+    public let scales: [WordGridLayout]
     public let views: Int
 
-    public init(wordEncoder: WordFeatureEncoder, cache: FeatureCache, scales: [BagWordScale], views: Int) {
+    public init(wordEncoder: WordFeatureEncoder, cache: FeatureCache, scales: [WordGridLayout], views: Int) {
         precondition(!scales.isEmpty && views >= 1, "FeatureExtraction needs at least one scale and one view")
         self.wordEncoder = wordEncoder
         self.cache = cache

@@ -27,7 +27,7 @@ public struct WordFeatureEncoder {
     }
 
     /// One slide's features at one scale and view.
-    public func encode(_ source: any SlideSource, imageID: String, scale: BagWordScale, view: Int) throws -> WordFeatures {
+    public func encode(_ source: any SlideSource, imageID: String, scale: WordGridLayout, view: Int) throws -> WordFeatures {
         let extractor = WordGridExtractor(bagSize: scale.bagSize, wordSize: scale.wordSize, options: gridOptions)
         let positions = scale.bagsPerSide * scale.bagsPerSide
         var features: [Float] = [], regions: [SlideRectangle] = [], fractions: [Float] = []
@@ -62,7 +62,7 @@ public struct WordFeatureEncoder {
 
     /// The augmentation seed of one file: `seed` mixed with an FNV-1a hash of the image id, the
     /// scale and the view (independent of the order in which files are computed).
-    func viewSeed(imageID: String, scale: BagWordScale, view: Int) -> UInt64 {
+    func viewSeed(imageID: String, scale: WordGridLayout, view: Int) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in "\(imageID)|\(scale)|\(view)".utf8 {
             hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3

@@ -1,4 +1,5 @@
 import TensorKit
+import Slides
 
 /// One slide's CNN word features at one (bag, word) scale and one augmented view, with the grid
 /// geometry: what the feature cache stores and what the attention network reads.
@@ -11,11 +12,11 @@ public struct WordFeatures: Sendable {
     /// `[Nb, Nw]`: the tissue fraction of each word, when tissue detection was on.
     public var tissueFractions: Tensor?
     /// The scale the words were cut at.
-    public var scale: BagWordScale
+    public var scale: WordGridLayout
     /// 0 for the untransformed slide, 1… for seeded augmentations.
     public var view: Int
 
-    public init(words: Tensor, wordRegions: Tensor, tissueFractions: Tensor?, scale: BagWordScale, view: Int) {
+    public init(words: Tensor, wordRegions: Tensor, tissueFractions: Tensor?, scale: WordGridLayout, view: Int) {
         precondition(words.rank == 3, "WordFeatures: words must be [Nb, Nw, F], got \(words.shape)")
         precondition(wordRegions.shape == [words.shape[0], words.shape[1], 4],
                      "WordFeatures: word regions must be [\(words.shape[0]), \(words.shape[1]), 4], got \(wordRegions.shape)")

@@ -19,7 +19,11 @@ public struct AttendedSlide {
 extension Predictor {
     /// Encodes `source` at the predictor's scale and runs the model with attention.
     public func attend(_ source: any SlideSource, imageID: String) throws -> AttendedSlide {
-        let features = try wordEncoder.encode(source, imageID: imageID, scale: scale, view: 0)
+        attend(try wordEncoder.encode(source, imageID: imageID, scale: scale, view: 0))
+    }
+
+    /// Runs the model with attention on a slide's word features (dropout off).
+    public func attend(_ features: WordFeatures) -> AttendedSlide {
         model.eval()
         let (logits, attention) = withoutGrad { model(features.words.unsqueezed(axis: 0), needAttention: true) }
         let probabilities = withoutGrad { logits.softmax(axis: -1) }.scalars.map { Double($0) }

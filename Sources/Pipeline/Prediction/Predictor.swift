@@ -14,11 +14,11 @@ public struct Predictor {
     /// Encodes each slide the way the training features were encoded.
     public let wordEncoder: WordFeatureEncoder
     /// The scale slides are cut at (the run's base scale).
-    public let scale: BagWordScale
+    public let scale: WordGridLayout
 
     /// - Throws: ``TrainingError`` when the encoder's width, the scale's grid or the class names do
     ///   not fit the model.
-    public init(model: HATNetModel, classNames: [String], wordEncoder: WordFeatureEncoder, scale: BagWordScale) throws {
+    public init(model: HATNetModel, classNames: [String], wordEncoder: WordFeatureEncoder, scale: WordGridLayout) throws {
         guard wordEncoder.encoder.featureCount == model.configuration.cnnFeatures else {
             throw TrainingError.incompatibleFeatures(path: wordEncoder.encoder.name, reason: "gives \(wordEncoder.encoder.featureCount) "
                                                      + "features per word, the model expects \(model.configuration.cnnFeatures)")
@@ -43,11 +43,9 @@ public struct Predictor {
 
     /// Classifies cached or freshly computed word features.
     public func diagnose(_ features: WordFeatures, slide: String, topBags: Int = 5, topWords: Int = 5) -> Diagnosis {
-        model.eval()
-        let (logits, attention) = withoutGrad { model(features.words.unsqueezed(axis: 0), needAttention: true) }
-        let probabilities = withoutGrad { logits.softmax(axis: -1) }.scalars.map { Double($0) }
-        let label = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
-        let bagScores = attention!.bagScores.scalars, wordScores = attention!.wordScores.scalars
+        let attended = attend(features)
+        let probabilities = attended.probabilities, label = attended.predictedLabel
+        let bagScores = attended.attention.bagScores.scalars, wordScores = attended.attention.wordScores.scalars
         let wordsPerBag = features.wordsPerBag
         func region(_ bag: Int, _ word: Int) -> Diagnosis.Region {
             let box = features.region(bag: bag, word: word)

@@ -1,5 +1,6 @@
 import Foundation
 import TensorKit
+import Slides
 
 /// A split whose slides are read from the feature cache instead of being re-encoded every epoch
 /// (the reference's `BBWSIDataset` + `gen_collate_fn` + `features_from_cnn`, with the CNN run
@@ -8,7 +9,7 @@ public struct CachedFeatureDataset: Sendable {
     public let split: SplitFile
     public let cache: FeatureCache
     /// Scales every slide has in the cache.
-    public let scales: [BagWordScale]
+    public let scales: [WordGridLayout]
     /// Views `0..<views` every slide has at every scale.
     public let views: Int
     /// Feature width F of the cached words.
@@ -17,7 +18,7 @@ public struct CachedFeatureDataset: Sendable {
     /// Checks that every slide of `split` has all `scales` and `views` in `cache`, and reads one
     /// file to learn F.
     /// - Throws: ``DatasetError/missingFeatures(path:cache:imageIDs:)`` listing the slides without features.
-    public init(split: SplitFile, cache: FeatureCache, scales: [BagWordScale], views: Int) throws {
+    public init(split: SplitFile, cache: FeatureCache, scales: [WordGridLayout], views: Int) throws {
         precondition(!scales.isEmpty && views >= 1, "CachedFeatureDataset needs at least one scale and one view")
         let missing = cache.imagesMissingFeatures(split.entries.map(\.imageID), scales: scales, views: views)
         guard missing.isEmpty else {
@@ -33,7 +34,7 @@ public struct CachedFeatureDataset: Sendable {
     public var count: Int { split.entries.count }
 
     /// One slide's features `[Nb, Nw, F]`.
-    public func words(at index: Int, scale: BagWordScale, view: Int) throws -> Tensor {
+    public func words(at index: Int, scale: WordGridLayout, view: Int) throws -> Tensor {
         let features = try cache.read(imageID: split.entries[index].imageID, scale: scale, view: view)
         guard features.featureCount == featureCount else {
             throw TrainingError.incompatibleFeatures(path: cache.url(imageID: split.entries[index].imageID, scale: scale, view: view).path,
@@ -43,7 +44,7 @@ public struct CachedFeatureDataset: Sendable {
     }
 
     /// A batch `[B, Nb, Nw, F]` of slides at one scale, each with its own view.
-    public func batch(_ indices: [Int], scale: BagWordScale, views: [Int]) throws -> (words: Tensor, labels: [Int]) {
+    public func batch(_ indices: [Int], scale: WordGridLayout, views: [Int]) throws -> (words: Tensor, labels: [Int]) {
         precondition(indices.count == views.count, "one view per slide")
         let slides = try zip(indices, views).map { try words(at: $0, scale: scale, view: $1) }
         let shape = [slides.count] + slides[0].shape

@@ -3,6 +3,7 @@ import HATNet
 import NN
 import Reports
 import TensorKit
+import Slides
 
 /// Trains the attention network on cached word features, epoch by epoch, as the reference's
 /// `Trainer` (train_and_eval/trainer.py) does on images:
@@ -174,6 +175,8 @@ public final class Trainer {
     /// - Returns: the records of the epochs this call trained.
     @discardableResult
     public func train(stopAfterEpoch: Int? = nil, progress: (TrainingEvent) -> Void = { _ in }) throws -> [EpochRecord] {
+        // Every step allocates attention tensors of tens of MB; recycling them avoids page faults.
+        MemoryTuning.retainFreedBuffers()
         if nextEpoch > 0 {
             progress(.resumed(afterEpoch: nextEpoch - 1, bestAccuracy: bestAccuracy))
         } else if options.warmUp {
@@ -206,7 +209,7 @@ public final class Trainer {
 
     /// The batches of one pass over the training split: shuffled slides, one scale per batch and
     /// one view per slide, all drawn from the data generator.
-    private func shuffledBatches() -> [(indices: [Int], scale: BagWordScale, views: [Int])] {
+    private func shuffledBatches() -> [(indices: [Int], scale: WordGridLayout, views: [Int])] {
         var order = Array(0..<training.count)
         order.shuffle(using: &dataGenerator)
         return stride(from: 0, to: order.count, by: options.batchSize).map { start in
@@ -218,7 +221,7 @@ public final class Trainer {
     }
 
     /// Forward and backward on one batch, returning its loss and accuracy.
-    private func trainingStep(_ batch: (indices: [Int], scale: BagWordScale, views: [Int])) throws -> (loss: Double, accuracy: Double) {
+    private func trainingStep(_ batch: (indices: [Int], scale: WordGridLayout, views: [Int])) throws -> (loss: Double, accuracy: Double) {
         let (words, labels) = try training.batch(batch.indices, scale: batch.scale, views: batch.views)
         let (logits, _) = model(words)
         let loss = self.loss(logits: logits, labels: labels)

@@ -1,6 +1,7 @@
 import Foundation
 import HATNet
 import NN
+import Slides
 
 /// Every option of a training run, with the reference's names (`config/opts.py` and the option
 /// groups it collects) and defaults, so the saved config reads like the authors' argument dump.
@@ -27,7 +28,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var bagSize: Int = 1024
     public var wordSize: Int = 256
     /// `--scale-factor`, `--scale-multipliers`: multi-scale training picks one of
-    /// `word + factor · m` per batch (``BagWordScale/multiScalePairs(scaleFactor:multipliers:)``).
+    /// `word + factor · m` per batch (``WordGridLayout/multiScalePairs(scaleFactor:multipliers:)``).
     public var scaleFactor: Int = 32
     public var scaleMultipliers: [Int] = [-2, -1, 0, 1, 2]
     /// `--batch-size`: slides per batch.
@@ -102,10 +103,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     }
 
     /// The base scale (`bag_size`, `word_size`).
-    public var baseScale: BagWordScale { BagWordScale(bagSize: bagSize, wordSize: wordSize) }
+    public var baseScale: WordGridLayout { WordGridLayout(bagSize: bagSize, wordSize: wordSize) }
 
     /// The scales multi-scale training draws from.
-    public var trainingScales: [BagWordScale] {
+    public var trainingScales: [WordGridLayout] {
         baseScale.multiScalePairs(scaleFactor: scaleFactor, multipliers: scaleMultipliers)
     }
 
@@ -154,6 +155,10 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         }
         guard epochs >= 1 else { throw fail("--epochs must be at least 1, got \(epochs)") }
         guard stepSize.allSatisfy({ $0 > 0 }) else { throw fail("--step-size values must be positive, got \(stepSize)") }
+        if scheduler == .multistep || scheduler == .clr, scheduleOptions.milestones.isEmpty {
+            throw fail("--scheduler \(scheduler.rawValue) needs a milestone: --step-size \(stepSize[0]) with --epochs \(epochs) "
+                       + "gives none (the reference asserts the same); use a step size below --epochs or list milestones")
+        }
         guard warmUpIterations >= 0 else { throw fail("--warm-up-iterations must not be negative") }
         guard logInterval >= 1 else { throw fail("--log-interval must be at least 1") }
     }
