@@ -34,6 +34,11 @@ public enum GemmBenchmark {
             if repetition > 0 { bestTensor = min(bestTensor, seconds) }
         }
 
+        // The raw call uses OpenBLAS's own threads over all cores (its default), whatever mode
+        // the tensor layer runs in.
+        let tensorThreads = openblas_get_num_threads()
+        openblas_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
+        defer { openblas_set_num_threads(tensorThreads) }
         var bestRaw = Double.infinity
         var output = [Float](repeating: 0, count: size * size)
         for repetition in 0...repetitions {

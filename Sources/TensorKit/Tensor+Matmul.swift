@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Single-precision GEMM through OpenBLAS: `C = op(A) · op(B) + beta · C`, all row-major.
 ///
@@ -12,6 +13,21 @@ func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         if beta == 0 { c.update(repeating: 0, count: m * n) }
         return
     }
+    if BLASThreading.splitsRowsAcrossCores, m >= 64, m * n * k >= 1 << 21, !DataParallelWorker.isCurrentThreadWorker {
+        // Our own two-way split of C's rows, each half a single-threaded BLAS call.
+        let workers = ParallelLoop.workerCount
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let start = m * worker / workers, end = m * (worker + 1) / workers
+            cblas_sgemm(CblasRowMajor,
+                        transposeA ? CblasTrans : CblasNoTrans,
+                        transposeB ? CblasTrans : CblasNoTrans,
+                        Int32(end - start), Int32(n), Int32(k), 1,
+                        a + (transposeA ? start : start * k), Int32(transposeA ? m : k),
+                        b, Int32(transposeB ? k : n),
+                        beta, c + start * n, Int32(n))
+        }
+        return
+    }
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,
@@ -19,6 +35,18 @@ func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
                 a, Int32(transposeA ? m : k),
                 b, Int32(transposeB ? k : n),
                 beta, c, Int32(n))
+}
+
+/// How GEMMs use the cores.
+public enum BLASThreading {
+    /// When set, OpenBLAS runs single-threaded and large GEMMs are split by rows over our own
+    /// threads, so no OpenBLAS pool threads spin between calls.
+    nonisolated(unsafe) public private(set) static var splitsRowsAcrossCores = false
+
+    public static func useRowSplitting(_ enabled: Bool) {
+        splitsRowsAcrossCores = enabled
+        openblas_set_num_threads(enabled ? 1 : Int32(ParallelLoop.workerCount))
+    }
 }
 
 extension Tensor {

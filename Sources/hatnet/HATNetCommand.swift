@@ -1,4 +1,5 @@
 import ArgumentParser
+import TensorKit
 
 /// The `hatnet` command-line tool: each pipeline stage is a subcommand.
 @main
@@ -16,4 +17,10 @@ struct HATNetCommand: ParsableCommand {
                       FeaturesCommand.self, TrainCommand.self, EvalCommand.self, AverageCommand.self, ExportCommand.self,
                       PredictCommand.self, AttendCommand.self, VisualizeCommand.self, MetricsCommand.self, DemoCommand.self,
                       BenchCommand.self])
+
+    /// Applies the runtime settings for throughput, then parses the arguments and runs the command.
+    static func main() {
+        RuntimeTuning.applyThroughputDefaults()
+        main(nil)
+    }
 }

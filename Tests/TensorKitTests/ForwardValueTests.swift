@@ -155,3 +155,27 @@ private extension Float {
         #expect(sum.scalars[count - 1] == a.scalars[count - 1] + b.scalars[count - 1])
     }
 }
+
+/// GEMM split over our own threads (single-threaded OpenBLAS per half) against a naive triple loop.
+@Suite(.serialized) struct RowSplitGEMMTests {
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func splitGEMMMatchesNaiveLoop(_ flags: (Bool, Bool)) {
+        let (m, n, k) = (300, 97, 80)   // m·n·k ≥ 2²¹, so the split path runs
+        let a = randomTensor(flags.0 ? [k, m] : [m, k], seed: 80), b = randomTensor(flags.1 ? [n, k] : [k, n], seed: 81)
+        let wasSplitting = BLASThreading.splitsRowsAcrossCores
+        BLASThreading.useRowSplitting(true)
+        defer { BLASThreading.useRowSplitting(wasSplitting) }
+        let product = a.matmul(b, transposeA: flags.0, transposeB: flags.1)
+        var worst: Float = 0
+        for row in 0..<m {
+            for column in 0..<n {
+                var expected: Float = 0
+                for inner in 0..<k {
+                    expected += (flags.0 ? a[inner, row] : a[row, inner]) * (flags.1 ? b[column, inner] : b[inner, column])
+                }
+                worst = Swift.max(worst, Swift.abs(product[row, column] - expected))
+            }
+        }
+        #expect(worst < 1e-4, "max |split − naive| = \(worst)")
+    }
+}
