@@ -48,12 +48,15 @@ let package = Package(
         // Attention maps on the slide, annotation coverage and the HTML report.
         .target(name: "Visualization", dependencies: ["Reports", "Slides", "Checkpoints", "TensorKit"]),
 
+        // The whole product on an embedded default (`hatnet demo`): synthetic cohort → report.
+        .target(name: "Demo", dependencies: ["Slides", "Encoders", "Pipeline", "Reports", "Visualization"]),
+
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Encoders", "Pipeline"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Encoders", "Pipeline", "Reports", "Visualization", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Encoders", "Pipeline", "Reports", "Visualization", "Demo", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -17,11 +17,26 @@ public enum SyntheticCohort {
         public let split: String
     }
 
+    /// Where ``generate(in:countPerClass:width:height:seed:progress:)`` stands: one pyramid tile row
+    /// of one slide written. Its description is a human-readable progress line.
+    public struct Progress: Sendable, CustomStringConvertible {
+        /// 1-based number of the slide being written, of `slideCount`.
+        public let slide: Int
+        public let slideCount: Int
+        public let imageID: String
+        /// Pyramid level, and tile rows of it written so far of `rows`.
+        public let level: Int
+        public let row: Int
+        public let rows: Int
+
+        public var description: String { "slide \(slide)/\(slideCount) \(imageID): level \(level) tile row \(row)/\(rows)" }
+    }
+
     /// Generates `countPerClass` slides of each class at `width × height`, deterministically from
-    /// `seed`. `progress` receives one human-readable line per step (for a progress display).
+    /// `seed`. `progress` receives every step (for a progress display).
     @discardableResult
     public static func generate(in directory: URL, countPerClass: Int, width: Int, height: Int, seed: UInt64,
-                                progress: (String) -> Void = { _ in }) throws -> [Entry] {
+                                progress: (Progress) -> Void = { _ in }) throws -> [Entry] {
         precondition(countPerClass > 0, "SyntheticCohort: countPerClass must be positive, got \(countPerClass)")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,9 +56,8 @@ public enum SyntheticCohort {
         for (number, entry) in entries.enumerated() {
             let slideSeed = seed &* 6_364_136_223_846_793_005 &+ UInt64(number + 1) &* 1_442_695_040_888_963_407
             let slide = SyntheticSlide(width: width, height: height, diagnosticClass: entry.diagnosticClass, seed: slideSeed)
-            let label = "slide \(number + 1)/\(entries.count) \(entry.imageID)"
             try writeSlide(slide, imageID: entry.imageID, in: directory) { level, done, total in
-                progress("\(label): level \(level) tile row \(done)/\(total)")
+                progress(Progress(slide: number + 1, slideCount: entries.count, imageID: entry.imageID, level: level, row: done, rows: total))
             }
             let downsample = slide.maskDownsample()
             let mask = slide.lesionMask(downsample: downsample)
