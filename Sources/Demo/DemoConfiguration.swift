@@ -60,7 +60,7 @@ public struct DemoConfiguration: Codable, Equatable, Sendable {
     public static func standard(seed: UInt64 = defaultSeed) -> DemoConfiguration {
         DemoConfiguration(slidesPerClass: 20, slideWidth: 3072, slideHeight: 2304, bagSize: 768, wordSize: 192, epochs: 30,
                           learningRate: 5e-4, outFeatures: 128, attentionHeads: 4, dropout: 0.2, attentionDropout: 0.1,
-                          figureSize: 640, topFraction: 0.5, seed: seed)
+                          figureSize: 512, topFraction: 0.5, seed: seed)
     }
 
     /// `--small`: 24 slides of 1024×768 cut into 4×4 bags of 4×4 words of 64 px — every stage, in

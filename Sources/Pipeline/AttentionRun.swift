@@ -21,27 +21,33 @@ public enum AttentionRun {
         return model
     }
 
-    /// Reads `words` `[B, Nb, Nw, F]` from `featuresURL`, runs the model and writes `logits`
-    /// `[B, C]`, `probabilities` `[B, C]`, `w2w_self_attn`, `b2b_self_attn`, `word_scores`,
-    /// `bag_scores` to `outputURL` (atomically).
+    /// Reads `words` `[B, Nb, Nw, F]` — or `[Nb, Nw, F]`, one slide as the feature cache of
+    /// `hatnet features` stores it — from `featuresURL`, runs the model and writes `logits` `[B, C]`,
+    /// `probabilities` `[B, C]`, `w2w_self_attn`, `b2b_self_attn`, `word_scores`, `bag_scores` to
+    /// `outputURL` (atomically). A `word_regions` tensor in the features file (the cache's word
+    /// rectangles in slide pixels) is copied to the output, so `hatnet visualize --scores` can
+    /// place the scores on the slide without being told the grid.
     public static func run(model: HATNetModel, featuresURL: URL, outputURL: URL) throws {
         let file = try SafeTensorsFile(url: featuresURL)
         guard file.contains("words") else {
             throw PipelineError.badInput(file: featuresURL.path, reason: "has no tensor named 'words' (found: \(file.names.joined(separator: ", ")))")
         }
-        let words = try file.tensor(named: "words")
+        var words = try file.tensor(named: "words")
+        if words.rank == 3 { words = words.unsqueezed(axis: 0) }
         let configuration = model.configuration
         let positions = configuration.positionsPerGrid
         let expected = [words.shape.first ?? 1, positions, positions, configuration.cnnFeatures]
         guard words.rank == 4, Array(words.shape.dropFirst()) == Array(expected.dropFirst()), words.shape[0] > 0 else {
             throw PipelineError.badInput(file: featuresURL.path,
-                                         reason: "tensor 'words' has shape \(words.shape), but the model expects [B, \(positions), \(positions), \(configuration.cnnFeatures)]")
+                                         reason: "tensor 'words' has shape \(words.shape), but the model expects [B, \(positions), \(positions), \(configuration.cnnFeatures)] "
+                                         + "or [\(positions), \(positions), \(configuration.cnnFeatures)]")
         }
         let (logits, attention) = withoutGrad { model(words, needAttention: true) }
         var writer = SafeTensorsWriter(metadata: ["producer": "hatnet attend"])
         writer.add(logits, named: "logits")
         writer.add(withoutGrad { logits.softmax(axis: -1) }, named: "probabilities")
         for (name, tensor) in attention?.named ?? [] { writer.add(tensor, named: name) }
+        if file.contains("word_regions") { writer.add(try file.tensor(named: "word_regions"), named: "word_regions") }
         try writer.write(to: outputURL)
     }
 

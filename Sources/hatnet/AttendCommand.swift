@@ -8,9 +8,12 @@ struct AttendCommand: ParsableCommand {
         commandName: "attend",
         abstract: "Run the HATNet attention network on CNN word features and write logits and attention scores.",
         discussion: """
-        FEATURES must hold a tensor 'words' of shape [B, Nb, Nw, F] (Nb = Nw = num_bags_words²). \
-        OUTPUT receives 'logits', 'probabilities', 'w2w_self_attn', 'b2b_self_attn', 'word_scores' and \
-        'bag_scores' (the reference's names). CFG is our JSON (num_bags_words, cnn_feature_sz, …) or the \
+        FEATURES must hold a tensor 'words' of shape [B, Nb, Nw, F] (Nb = Nw = num_bags_words²), or \
+        [Nb, Nw, F] for one slide — a file of the `hatnet features` cache \
+        (<cache>/<image id>/bag_<B>_word_<W>_view_0.safetensors). OUTPUT receives 'logits', \
+        'probabilities', 'w2w_self_attn', 'b2b_self_attn', 'word_scores' and 'bag_scores' (the reference's \
+        names), and the features' 'word_regions' when present, which `hatnet visualize --scores` uses to \
+        place the scores on the slide. CFG is our JSON (num_bags_words, cnn_feature_sz, …) or the \
         authors' model_zoo config (bag_size, word_size, base_extractor, s, …).
         """)
 

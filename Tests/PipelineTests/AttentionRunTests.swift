@@ -48,6 +48,37 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         #expect(logits[0] == logits[1], "max difference \(zip(logits[0], logits[1]).map { Swift.abs($0 - $1) }.max() ?? 0)")
     }
 
+    /// A `hatnet features` cache file — one slide's `[Nb, Nw, F]` words and its `word_regions` — is
+    /// accepted as a batch of one, and the word rectangles are passed on for `hatnet visualize`.
+    @Test func oneSlideOfTheFeatureCacheIsABatchOfOne() throws {
+        let model = try AttentionRun.loadModel(configurationURL: fixtures.appendingPathComponent("mimodel_softmax_l2.json"),
+                                               weightsURL: fixtures.appendingPathComponent("mimodel_softmax_l2.safetensors"))
+        let batch = try SafeTensorsFile(url: fixtures.appendingPathComponent("mimodel_softmax_l2_io.safetensors")).tensor(named: "words")
+        let slideShape = Array(batch.shape.dropFirst())
+        let firstSlide = Tensor(shape: slideShape, scalars: Array(batch.scalars.prefix(slideShape.reduce(1, *))))
+        let regions = Tensor(shape: [slideShape[0], slideShape[1], 4],
+                             scalars: (0..<(slideShape[0] * slideShape[1] * 4)).map { Float($0) })
+        var writer = SafeTensorsWriter()
+        writer.add(firstSlide, named: "words")
+        writer.add(regions, named: "word_regions")
+        let cacheFile = temporaryURL("slide.safetensors"), batchFile = temporaryURL("batch.safetensors")
+        let slideOutput = temporaryURL("slide-out.safetensors"), batchOutput = temporaryURL("batch-out.safetensors")
+        defer { for url in [cacheFile, batchFile, slideOutput, batchOutput] { try? FileManager.default.removeItem(at: url) } }
+        try writer.write(to: cacheFile)
+        var batchWriter = SafeTensorsWriter()
+        batchWriter.add(firstSlide.unsqueezed(axis: 0), named: "words")
+        try batchWriter.write(to: batchFile)
+        try AttentionRun.run(model: model, featuresURL: cacheFile, outputURL: slideOutput)
+        try AttentionRun.run(model: model, featuresURL: batchFile, outputURL: batchOutput)
+        let fromSlide = try SafeTensorsFile(url: slideOutput), fromBatch = try SafeTensorsFile(url: batchOutput)
+        for name in ["logits", "word_scores", "bag_scores"] {
+            let slide = try fromSlide.tensor(named: name), batch = try fromBatch.tensor(named: name)
+            #expect(slide.shape == batch.shape && slide.scalars == batch.scalars, "\(name) differs")
+        }
+        #expect(try fromSlide.tensor(named: "word_regions").scalars == regions.scalars)
+        #expect(!fromBatch.contains("word_regions"))
+    }
+
     @Test func mismatchedFeaturesAreRejectedWithBothShapes() throws {
         let model = try AttentionRun.loadModel(configurationURL: fixtures.appendingPathComponent("mimodel_tanh_l1.json"),
                                                weightsURL: fixtures.appendingPathComponent("mimodel_tanh_l1.safetensors"))
