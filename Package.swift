@@ -36,8 +36,11 @@ let package = Package(
 
         .target(name: "Reports", dependencies: ["TensorKit", "CCairo"]),
 
+        // Optimised in debug builds too: drawing synthetic slides and resampling words unoptimised
+        // made the end-to-end tests (DemoTests, `hatnet demo --small`) several times slower.
         .target(name: "Slides", dependencies: ["TensorKit", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
-                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // Optimised in debug builds too: the SHA-256 check of downloaded weights and the weight
         // packing would otherwise take seconds in every test run.
