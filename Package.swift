@@ -31,14 +31,16 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorKit"]),
         .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
 
-        .target(name: "Checkpoints", dependencies: ["TensorKit"]),
-        .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints", "Reports", "Slides", "Encoders"]),
+        // Atomic output files (temporary file + rename), shared by every stage that writes.
+        .target(name: "FileOutput"),
+        .target(name: "Checkpoints", dependencies: ["TensorKit", "FileOutput"]),
+        .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints", "Reports", "Slides", "Encoders", "FileOutput"]),
 
-        .target(name: "Reports", dependencies: ["TensorKit", "CCairo"]),
+        .target(name: "Reports", dependencies: ["TensorKit", "CCairo", "FileOutput"]),
 
         // Optimised in debug builds too: drawing synthetic slides and resampling words unoptimised
         // made the end-to-end tests (DemoTests, `hatnet demo --small`) several times slower.
-        .target(name: "Slides", dependencies: ["TensorKit", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
+        .target(name: "Slides", dependencies: ["TensorKit", "FileOutput", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
@@ -49,10 +51,10 @@ let package = Package(
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // Attention maps on the slide, annotation coverage and the HTML report.
-        .target(name: "Visualization", dependencies: ["Reports", "Slides", "Checkpoints", "TensorKit"]),
+        .target(name: "Visualization", dependencies: ["Reports", "Slides", "Checkpoints", "TensorKit", "FileOutput"]),
 
         // The whole product on an embedded default (`hatnet demo`): synthetic cohort → report.
-        .target(name: "Demo", dependencies: ["Slides", "Encoders", "Pipeline", "Reports", "Visualization"]),
+        .target(name: "Demo", dependencies: ["Slides", "Encoders", "Pipeline", "Reports", "Visualization", "FileOutput"]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Encoders", "Pipeline"]),
@@ -60,6 +62,7 @@ let package = Package(
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
             "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Encoders", "Pipeline", "Reports", "Visualization", "Demo", "Benchmarks",
+            "FileOutput",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -72,7 +75,8 @@ let package = Package(
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
         // Helpers shared by test targets (temporary directories).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport"]),
+        .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport", "FileOutput"]),
         .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Visualization", "Reports", "TestSupport"]),

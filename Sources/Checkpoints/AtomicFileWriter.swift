@@ -1,9 +1,5 @@
+import FileOutput
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A sequential output file that counts the bytes written so far (zip writers need offsets).
 final class CountingFileOutput {
@@ -33,40 +29,29 @@ final class CountingFileOutput {
     }
 }
 
-/// Writes files atomically: the content goes to a temporary file in the destination's directory,
-/// which is flushed to disk and then renamed over the destination. A reader therefore sees either
-/// the old file or the complete new one, never a partial file, even if the writer crashes.
+/// Streams a checkpoint into a file atomically (through ``FileOutput/AtomicFile``: temporary
+/// file, flush, rename), reporting failures as ``CheckpointError``s.
 enum AtomicFileWriter {
     /// Creates (or replaces) the file at `url` with what `produceContent` writes.
     ///
     /// - Throws: ``CheckpointError/writeFailed(file:reason:)``, or whatever `produceContent`
-    ///   throws; in both cases the temporary file is removed and `url` is left untouched.
+    ///   throws; in both cases `url` is left untouched.
     static func write(to url: URL, _ produceContent: (CountingFileOutput) throws -> Void) throws {
         let displayName = url.checkpointDisplayName
-        let directory = url.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(displayName).\(UUID().uuidString).partial")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw CheckpointError.writeFailed(
-                file: displayName, reason: "cannot create a temporary file in \(directory.path)")
-        }
         do {
-            let handle = try FileHandle(forWritingTo: temporary)
-            do {
+            try AtomicFile.write(to: url) { temporaryPath in
+                guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
+                      let handle = FileHandle(forWritingAtPath: temporaryPath) else {
+                    throw CheckpointError.writeFailed(
+                        file: displayName, reason: "cannot create a file in \(url.deletingLastPathComponent().path)")
+                }
+                defer { try? handle.close() }
                 try produceContent(CountingFileOutput(handle: handle, displayName: displayName))
-                try handle.synchronize()
-                try handle.close()
-            } catch {
-                try? handle.close()
-                throw error
             }
-            guard rename(temporary.path, url.path) == 0 else {
-                throw CheckpointError.writeFailed(
-                    file: displayName, reason: "cannot rename the temporary file into place: \(String(cString: strerror(errno)))")
-            }
+        } catch let error as CheckpointError {
+            throw error
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            if error is CheckpointError { throw error }
-            throw CheckpointError.writeFailed(file: displayName, reason: error.localizedDescription)
+            throw CheckpointError.writeFailed(file: displayName, reason: "\(error)")
         }
     }
 }

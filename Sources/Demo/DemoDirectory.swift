@@ -1,5 +1,5 @@
 import Foundation
-import Reports
+import FileOutput
 
 /// The layout of a `hatnet demo` output directory:
 ///

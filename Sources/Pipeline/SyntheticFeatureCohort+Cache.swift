@@ -2,6 +2,7 @@ import Foundation
 import Reports
 import Slides
 import TensorKit
+import FileOutput
 
 extension SyntheticFeatureCohort {
     /// The split files and cache of ``writeCachedSplits(root:splitSizes:scales:views:features:seed:)``.

@@ -1,4 +1,5 @@
 import Foundation
+import FileOutput
 
 extension EvaluationReport {
     /// The results as a table, one row per metric:

@@ -1,4 +1,5 @@
 import Foundation
+import FileOutput
 
 extension EvaluationReport {
     /// The results document: every `CMMetrics` field at the top level under the reference's names

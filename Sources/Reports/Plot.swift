@@ -1,4 +1,5 @@
 import Foundation
+import FileOutput
 
 /// A figure that draws itself on a ``CairoCanvas`` of a fixed page size and can be saved as a
 /// vector PDF and a raster PNG of the same drawing.

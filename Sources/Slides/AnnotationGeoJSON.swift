@@ -1,4 +1,5 @@
 import Foundation
+import FileOutput
 
 /// Lesion annotations as a GeoJSON `FeatureCollection` in the form QuPath exports and imports:
 /// one `Polygon` feature per lesion (level-0 pixel coordinates, ring closed), with
@@ -20,7 +21,7 @@ public enum AnnotationGeoJSON {
 
     /// Writes the annotations to `url` atomically.
     public static func write(_ lesions: [SyntheticLesion], to url: URL) throws {
-        try AtomicFileWriter.write(text(for: lesions), to: url)
+        try AtomicFile.write(text(for: lesions), to: url)
     }
 
     private static func format(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import FileOutput
 
 /// PNG decoding and encoding through libpng's simplified API (`png_image_*`), which reports
 /// errors through `png_image.message` instead of `longjmp`, so it is safe to call from Swift.
@@ -50,7 +51,7 @@ public enum PNGImage {
         guard width > 0, height > 0 else {
             throw SlideError.writeFailed(path: url.path, reason: "cannot write an empty \(width)×\(height) image")
         }
-        try AtomicFileWriter.write(to: url) { temporaryPath in
+        try AtomicFile.write(to: url) { temporaryPath in
             var image = png_image()
             image.version = UInt32(PNG_IMAGE_VERSION)
             image.width = UInt32(width)

@@ -1,6 +1,7 @@
 import CTIFF
 import Dispatch
 import Foundation
+import FileOutput
 
 /// Writes a tiled, JPEG-compressed pyramidal TIFF that OpenSlide's generic tiled-TIFF driver opens:
 /// 256 × 256 tiles, `COMPRESSION_JPEG` with `PHOTOMETRIC_YCBCR` (libtiff converts from RGB through
@@ -40,7 +41,7 @@ public struct PyramidalTIFFWriter: Sendable {
                       renderTile: @escaping @Sendable (_ level: Int, _ rectangle: PixelRectangle) -> RGBImage,
                       progress: (_ level: Int, _ rowsDone: Int, _ rowsTotal: Int) -> Void = { _, _, _ in }) throws {
         let levels = PyramidalTIFFWriter.levelSizes(width: width, height: height)
-        try AtomicFileWriter.write(to: url) { temporaryPath in
+        try AtomicFile.write(to: url) { temporaryPath in
             let file = try TIFFFileHandle(path: temporaryPath, mode: width * height > 500_000_000 ? "w8" : "w")
             for (level, size) in levels.enumerated() {
                 try writeLevel(file, level: level, width: size.width, height: size.height,

@@ -1,5 +1,6 @@
 import Foundation
 import TensorKit
+import FileOutput
 
 /// A synthetic data set of breast-biopsy slides for end-to-end tests and demonstrations.
 ///
@@ -66,10 +67,10 @@ public enum SyntheticCohort {
             try AnnotationGeoJSON.write(slide.lesions, to: directory.appendingPathComponent("\(entry.imageID).geojson"))
             labels += "\(entry.imageID),\(entry.diagnosticClass.rawValue),\(entry.diagnosticClass.name),\(width),\(height),\(downsample)\n"
         }
-        try AtomicFileWriter.write(labels, to: directory.appendingPathComponent("labels.csv"))
+        try AtomicFile.write(labels, to: directory.appendingPathComponent("labels.csv"))
         for split in ["train", "val", "test"] {
             let lines = entries.filter { $0.split == split }.map { "\($0.imageID),\($0.diagnosticClass.rawValue)\n" }.joined()
-            try AtomicFileWriter.write(lines, to: directory.appendingPathComponent("\(split).txt"))
+            try AtomicFile.write(lines, to: directory.appendingPathComponent("\(split).txt"))
         }
         return entries
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Reports
 import Slides
+import FileOutput
 
 /// `attention.json`: every bag's and word's score, rank, top-share flag and rectangle, and the
 /// annotation coverage, for reading by other programs.

@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import FileOutput
 
 /// A self-contained HTML report for pathologists and engineers: the evaluation metrics as tables,
 /// the ROC and confusion-matrix plots, and per-slide attention figures with their annotation

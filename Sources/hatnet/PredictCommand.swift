@@ -4,6 +4,7 @@ import Foundation
 import Pipeline
 import Reports
 import Slides
+import FileOutput
 
 /// `hatnet predict`: diagnose slides with a trained model.
 struct PredictCommand: ParsableCommand {

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import TestSupport
 import Testing
@@ -99,7 +100,7 @@ import Testing
         do {
             try MetricsJob(input: ReferenceFixture.metricsURL, output: directory.file("no/such/dir/r.json")).run()
             Issue.record("writing into a missing directory must fail")
-        } catch let error as ReportFileError {
+        } catch let error as FileWriteError {
             #expect(error.path.hasSuffix("no/such/dir/r.json"))
         }
     }

@@ -229,15 +229,18 @@ import Testing
         }
     }
 
-    @Test func gradientsWithDropoutMatchTheComposedMaskedTwin() {
+    /// Sizes: one row block, and several blocks with a partial last one (rows > `rowBlock`).
+    @Test(arguments: [(6, 6, 4), (150, 70, 8)])
+    func gradientsWithDropoutMatchTheComposedMaskedTwin(_ sizes: (Int, Int, Int)) {
         // With a fixed seed the fused op draws one mask; applying the same mask in the composed
         // version must give the same output and the same gradients.
-        let query = randomTensor([1, 2, 6, 4], seed: 56), key = randomTensor([1, 2, 6, 4], seed: 57)
-        let value = randomTensor([1, 2, 6, 4], seed: 58)
+        let (queries, keys, features) = sizes
+        let query = randomTensor([1, 2, queries, features], seed: 56), key = randomTensor([1, 2, keys, features], seed: 57)
+        let value = randomTensor([1, 2, keys, features], seed: 58)
         var maskGenerator = SeededGenerator(seed: 9)
-        let mask = AttentionKernels.dropoutMask(count: 72, probability: 0.3, generator: &maskGenerator)
+        let mask = AttentionKernels.dropoutMask(count: 2 * queries * keys, probability: 0.3, generator: &maskGenerator)
         let keepScale: Float = 1 / 0.7
-        let maskTensor = Tensor(shape: [1, 2, 6, 6], scalars: mask.map { $0 == 0 ? 0 : keepScale })
+        let maskTensor = Tensor(shape: [1, 2, queries, keys], scalars: mask.map { $0 == 0 ? 0 : keepScale })
 
         let leaves = [query, key, value].map { $0.requiringGrad() }
         var generator = SeededGenerator(seed: 9)

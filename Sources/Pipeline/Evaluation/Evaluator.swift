@@ -3,6 +3,7 @@ import HATNet
 import Reports
 import TensorKit
 import Slides
+import FileOutput
 
 /// Evaluates a trained attention network on a test split of cached features, as the reference's
 /// `Evaluator` (train_and_eval/evaluator.py):

@@ -3,6 +3,7 @@ import Reports
 import Foundation
 import TensorKit
 import Slides
+import FileOutput
 
 /// A directory of cached word features, one safetensors file per slide, scale and view:
 ///

@@ -4,6 +4,7 @@ import NN
 import Reports
 import TensorKit
 import Slides
+import FileOutput
 
 /// Trains the attention network on cached word features, epoch by epoch, as the reference's
 /// `Trainer` (train_and_eval/trainer.py) does on images:

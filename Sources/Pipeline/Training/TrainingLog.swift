@@ -1,5 +1,6 @@
 import Foundation
 import Reports
+import FileOutput
 
 /// One epoch's figures, as the reference logs them to TensorBoard (`LR`, `TrainingLoss`,
 /// `TrainingAcc`, `ValidationLoss`, `ValidationAcc`), plus the best accuracy so far and the time.
