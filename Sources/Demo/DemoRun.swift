@@ -1,7 +1,6 @@
 import Encoders
 import Foundation
 import Pipeline
-import Reports
 import Slides
 import Visualization
 
