@@ -28,8 +28,7 @@ public final class Linear: Module {
         precondition(input.rank >= 1 && input.shape[input.rank - 1] == inputFeatures,
                      "Linear(\(inputFeatures)→\(outputFeatures)): input shape \(input.shape) must end in \(inputFeatures)")
         let rows = input.reshaped([-1, inputFeatures])
-        var output = rows.matmul(weight.value, transposeB: true)
-        if let bias { output = output + bias.value }
-        return output.reshaped(Array(input.shape.dropLast()) + [outputFeatures])
+        return rows.linear(weight: weight.value, bias: bias?.value)
+            .reshaped(Array(input.shape.dropLast()) + [outputFeatures])
     }
 }

@@ -150,6 +150,13 @@ extension Operation {
             return [Tensor(shape: query.shape, scalars: gradients.query), Tensor(shape: key.shape, scalars: gradients.key),
                     Tensor(shape: value.shape, scalars: gradients.value)]
 
+        // Y = X·Wᵀ + b: ∂X = G·W, ∂W = Gᵀ·X, ∂b = Σ_rows G.
+        case let .linear(input, weight, bias):
+            var grads: [Tensor?] = [needed[0] ? g.matmul(weight.detached()) : nil,
+                                    needed[1] ? g.matmul(input.detached(), transposeA: true) : nil]
+            if bias != nil { grads.append(needed[2] ? g.sum(axis: 0) : nil) }
+            return grads
+
         // Softmax: ∂x = y ⊙ (g − Σ g⊙y).
         case let .softmax(_, axis, output):
             let weighted = (g * output).sum(axis: axis, keepDims: true)

@@ -44,6 +44,8 @@ indirect enum Operation {
 
     // Linear algebra.
     case matmul(Tensor, Tensor, transposeA: Bool, transposeB: Bool)
+    /// `input · weightᵀ + bias` (see `Tensor.linear`).
+    case linear(Tensor, weight: Tensor, bias: Tensor?)
 
     /// Fused scaled dot-product attention (see `Tensor.attention`): softmax probabilities of every
     /// head and the dropout keep-mask are saved for the backward pass.
@@ -60,6 +62,7 @@ indirect enum Operation {
         case .leaf: return []
         case let .add(a, b), let .subtract(a, b), let .multiply(a, b), let .divide(a, b): return [a, b]
         case let .matmul(a, b, _, _): return [a, b]
+        case let .linear(input, weight, bias): return [input, weight] + (bias.map { [$0] } ?? [])
         case let .attention(query, key, value, _, _, _): return [query, key, value]
         case let .affine(x, _), let .exp(x, _), let .log(x), let .sqrt(x, _), let .power(x, _),
              let .tanh(x, _), let .sigmoid(x, _), let .relu(x), let .relu6(x), let .clamp(x, _, _),

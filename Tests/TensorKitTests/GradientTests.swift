@@ -269,3 +269,16 @@ import Testing
         }
     }
 }
+
+/// The fused linear op against its composed twin (matmul + broadcast bias) and by finite differences.
+@Suite struct FusedLinearTests {
+    @Test func matchesComposedOpsAndFiniteDifferences() {
+        let input = randomTensor([5, 3], seed: 60), weight = randomTensor([4, 3], seed: 61), bias = randomTensor([4], seed: 62)
+        let fused = input.linear(weight: weight, bias: bias)
+        let composed = input.matmul(weight, transposeB: true) + bias
+        #expect(zip(fused.scalars, composed.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-6 })
+        #expect(input.linear(weight: weight, bias: nil).scalars == input.matmul(weight, transposeB: true).scalars)
+        checkGradients([input, weight, bias]) { $0[0].linear(weight: $0[1], bias: $0[2]) }
+        checkGradients([input, weight]) { $0[0].linear(weight: $0[1], bias: nil) }
+    }
+}
