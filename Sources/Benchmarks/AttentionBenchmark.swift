@@ -8,13 +8,17 @@ import TensorKit
 /// backward, Adam) and one inference (eval mode, no gradients).
 public enum AttentionBenchmark {
     public struct Result: Sendable {
+        /// Medians over the timed repetitions.
         public let trainingStepSeconds: Double
         public let inferenceSeconds: Double
+        /// Fastest repetitions: steadier than the median on a machine with noisy neighbours.
+        public let fastestTrainingStepSeconds: Double
+        public let fastestInferenceSeconds: Double
         public let peakResidentBytes: Int?
 
         public var lines: [String] {
-            [String(format: "attention training step: %.3f s (median)", trainingStepSeconds),
-             String(format: "attention inference: %.3f s (median)", inferenceSeconds),
+            [String(format: "attention training step: %.3f s (median), %.3f s (fastest)", trainingStepSeconds, fastestTrainingStepSeconds),
+             String(format: "attention inference: %.3f s (median), %.3f s (fastest)", inferenceSeconds, fastestInferenceSeconds),
              "peak memory: " + (peakResidentBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "unknown")]
         }
     }
@@ -50,6 +54,8 @@ public enum AttentionBenchmark {
         }
         return Result(trainingStepSeconds: median(trainingTimes.dropFirst()),
                       inferenceSeconds: median(inferenceTimes.dropFirst()),
+                      fastestTrainingStepSeconds: trainingTimes.dropFirst().min() ?? 0,
+                      fastestInferenceSeconds: inferenceTimes.dropFirst().min() ?? 0,
                       peakResidentBytes: peakResidentBytes())
     }
 
