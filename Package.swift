@@ -76,7 +76,7 @@ let package = Package(
         // Helpers shared by test targets (temporary directories).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport", "FileOutput"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport"]),
         .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Visualization", "Reports", "TestSupport"]),

@@ -11,7 +11,7 @@ public enum AtomicFile {
     /// Calls `produce` with a temporary path next to `url`, then moves the finished file to `url`.
     /// The temporary file is removed if `produce` or the move fails.
     ///
-    /// - Throws: ``FileWriteError`` naming `url` if the move fails; errors of `produce` unchanged.
+    /// - Throws: ``FileError`` naming `url` if the move fails; errors of `produce` unchanged.
     public static func write(to url: URL, using produce: (_ temporaryPath: String) throws -> Void) throws {
         let directory = url.deletingLastPathComponent().path
         let temporaryPath = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -19,8 +19,8 @@ public enum AtomicFile {
             try produce(temporaryPath)
             flushToDisk(temporaryPath)
             guard rename(temporaryPath, url.path) == 0 else {
-                throw FileWriteError(path: url.path,
-                                     reason: "cannot move the finished file into place (\(String(cString: strerror(errno))))")
+                throw FileError(path: url.path,
+                                problem: "cannot move the finished file into place (\(String(cString: strerror(errno))))")
             }
         } catch {
             unlink(temporaryPath)
@@ -29,19 +29,19 @@ public enum AtomicFile {
     }
 
     /// Writes `data` to `url` atomically.
-    /// - Throws: ``FileWriteError`` naming `url`.
+    /// - Throws: ``FileError`` naming `url`.
     public static func write(_ data: Data, to url: URL) throws {
         try write(to: url) { temporaryPath in
             do {
                 try data.write(to: URL(fileURLWithPath: temporaryPath))
             } catch {
-                throw FileWriteError(path: url.path, reason: "cannot write the file (\(error.localizedDescription))")
+                throw FileError(path: url.path, problem: "cannot write the file (\(error.localizedDescription))")
             }
         }
     }
 
     /// Writes `text` as UTF-8 to `url` atomically.
-    /// - Throws: ``FileWriteError`` naming `url`.
+    /// - Throws: ``FileError`` naming `url`.
     public static func write(_ text: String, to url: URL) throws {
         try write(Data(text.utf8), to: url)
     }

@@ -1,18 +1,4 @@
-import Foundation
+import FileOutput
 
-/// A file the reports module could not read or write: names the file and says what is wrong,
-/// e.g. `predictions.json: y_prob row 17 has 3 probabilities, expected 4`.
-public struct ReportFileError: Error, CustomStringConvertible, LocalizedError, Equatable {
-    /// Path of the offending file.
-    public let path: String
-    /// What is wrong with it, as a sentence fragment.
-    public let problem: String
-
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
-    public var description: String { "\(path): \(problem)" }
-    public var errorDescription: String? { description }
-}
+/// A file the reports module could not read or write (the shared ``FileOutput/FileError``).
+public typealias ReportFileError = FileError

@@ -38,7 +38,7 @@ import Testing
     @Test func aMissingDirectoryNamesTheDestination() {
         let url = directory.appendingPathComponent("no/such/dir/file.txt")
         #expect { try AtomicFile.write("x", to: url) } throws: { error in
-            (error as? FileWriteError)?.path == url.path
+            (error as? FileError)?.path == url.path
         }
     }
 }

@@ -1,4 +1,3 @@
-import FileOutput
 import Foundation
 import TestSupport
 import Testing
@@ -100,7 +99,7 @@ import Testing
         do {
             try MetricsJob(input: ReferenceFixture.metricsURL, output: directory.file("no/such/dir/r.json")).run()
             Issue.record("writing into a missing directory must fail")
-        } catch let error as FileWriteError {
+        } catch let error as ReportFileError {
             #expect(error.path.hasSuffix("no/such/dir/r.json"))
         }
     }
