@@ -1,4 +1,5 @@
 import Dispatch
+import TensorKit
 
 /// Bilinear resizing of RGB images that reproduces OpenCV's `cv2.resize` (INTER_LINEAR, 8-bit) to
 /// the bit: the same pixel-centre mapping and fixed-point arithmetic (see ``LinearResizeAxis``).
@@ -52,7 +53,7 @@ public struct BilinearResizer: Sendable {
                      "BilinearResizer: region at \(origin) of \(region.width)×\(region.height) does not cover the source rectangle \(needed)")
         var output = [UInt8](repeating: 0, count: destination.width * destination.height * 3)
         guard !output.isEmpty else { return RGBImage(width: destination.width, height: destination.height, pixels: output) }
-        let chunkRows = max(8, destination.height / (ParallelWork.coreCount * 4))
+        let chunkRows = max(8, destination.height / (ParallelLoop.workerCount * 4))
         let chunks = (destination.height + chunkRows - 1) / chunkRows
         output.withUnsafeMutableBufferPointer { outputBuffer in
             let outputBase = outputBuffer.baseAddress!

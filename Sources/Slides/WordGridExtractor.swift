@@ -30,7 +30,7 @@ public struct WordGridExtractor: Sendable {
     public func forEachBag(in source: any SlideSource, _ body: (WordBag) throws -> Void) throws {
         let placement = try placement(for: source)
         let mask = options.detectTissue ? try TissueMask.detect(in: source) : nil
-        let batchSize = ParallelWork.coreCount
+        let batchSize = ParallelLoop.workerCount
         for batchStart in stride(from: 0, to: layout.bagCount, by: batchSize) {
             let batch = batchStart..<min(layout.bagCount, batchStart + batchSize)
             let results = ConcurrentResults<WordBag>(count: batch.count)
