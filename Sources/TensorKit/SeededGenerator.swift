@@ -60,6 +60,26 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 }
 
+extension SeededGenerator {
+    /// A dropout keep-mask of `count` bytes (1 = keep, 0 = drop with `probability`), four
+    /// Bernoulli draws per 64-bit random number (16-bit resolution of the probability). Shared by
+    /// ``Tensor/dropout(probability:generator:)`` and the fused attention.
+    public mutating func dropoutKeepMask(count: Int, probability: Float) -> [UInt8] {
+        let threshold = UInt64((probability * 65536).rounded())
+        var mask = [UInt8](repeating: 0, count: count)
+        var index = 0
+        while index < count {
+            var bits = next()
+            for _ in 0..<4 where index < count {
+                mask[index] = (bits & 0xFFFF) >= threshold ? 1 : 0
+                bits >>= 16
+                index += 1
+            }
+        }
+        return mask
+    }
+}
+
 extension Tensor {
     /// Uniform samples in `[low, high)`.
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1, generator: inout SeededGenerator) -> Tensor {

@@ -24,7 +24,7 @@ extension Tensor {
         let geometry = AttentionGeometry(query: query.shape, key: key.shape)
         let recording = GradMode.isEnabled && [query, key, value].contains { $0.node != nil }
         let mask = dropoutProbability > 0
-            ? AttentionKernels.dropoutMask(count: geometry.totalScores, probability: dropoutProbability, generator: &generator)
+            ? generator.dropoutKeepMask(count: geometry.totalScores, probability: dropoutProbability)
             : nil
         let keepScale = 1 / (1 - dropoutProbability)
 
@@ -76,22 +76,6 @@ struct AttentionGeometry {
 /// Raw-pointer kernels of the fused attention. Every pointer argument points at a buffer the
 /// caller sized from the ``AttentionGeometry``.
 enum AttentionKernels {
-    /// A keep-mask of `count` bytes (1 = keep), four Bernoulli draws per 64-bit random number.
-    static func dropoutMask(count: Int, probability: Float, generator: inout SeededGenerator) -> [UInt8] {
-        let threshold = UInt64((probability * 65536).rounded())
-        var mask = [UInt8](repeating: 0, count: count)
-        var index = 0
-        while index < count {
-            var bits = generator.next()
-            for _ in 0..<4 where index < count {
-                mask[index] = (bits & 0xFFFF) >= threshold ? 1 : 0
-                bits >>= 16
-                index += 1
-            }
-        }
-        return mask
-    }
-
     /// How many heads run at once. Heads are independent, so each core takes whole heads with a
     /// single-threaded GEMM and serial softmax — no hand-off between BLAS threads and ours inside a
     /// head. Head-averaged scores are accumulated by one thread (used for inspection, not training).

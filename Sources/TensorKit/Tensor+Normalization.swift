@@ -103,7 +103,7 @@ extension Tensor {
         precondition(p >= 0 && p < 1, "dropout: probability must be in [0, 1), got \(p)")
         if p == 0 { return self }
         let keepScale = 1 / (1 - p)
-        let keep = AttentionKernels.dropoutMask(count: count, probability: p, generator: &generator)
+        let keep = generator.dropoutKeepMask(count: count, probability: p)
         let mask = keep.withUnsafeBufferPointer { flags in
             ParallelLoop.makeArray(count: flags.count) { flags[$0] == 0 ? 0 : keepScale }
         }

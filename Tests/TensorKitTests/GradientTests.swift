@@ -238,7 +238,7 @@ import Testing
         let query = randomTensor([1, 2, queries, features], seed: 56), key = randomTensor([1, 2, keys, features], seed: 57)
         let value = randomTensor([1, 2, keys, features], seed: 58)
         var maskGenerator = SeededGenerator(seed: 9)
-        let mask = AttentionKernels.dropoutMask(count: 2 * queries * keys, probability: 0.3, generator: &maskGenerator)
+        let mask = maskGenerator.dropoutKeepMask(count: 2 * queries * keys, probability: 0.3)
         let keepScale: Float = 1 / 0.7
         let maskTensor = Tensor(shape: [1, 2, queries, keys], scalars: mask.map { $0 == 0 ? 0 : keepScale })
 
