@@ -25,13 +25,14 @@ public enum GemmBenchmark {
         let b = Tensor.uniform([size, size], low: -1, high: 1, generator: &generator)
         let flops = 2 * pow(Double(size), 3)
 
-        var bestTensor = Double.infinity
-        for repetition in 0...repetitions {
-            let start = DispatchTime.now().uptimeNanoseconds
+        /// Best time of `repetitions` runs of `body` after one warm-up run.
+        func bestSeconds(_ body: () -> Void) -> Double {
+            (0...repetitions).map { _ in measureSeconds(body) }.dropFirst().min() ?? .infinity
+        }
+
+        let bestTensor = bestSeconds {
             let product = a.matmul(b)
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             precondition(product.count == size * size)
-            if repetition > 0 { bestTensor = min(bestTensor, seconds) }
         }
 
         // The raw call uses OpenBLAS's own threads over all cores (its default), whatever mode
@@ -39,10 +40,8 @@ public enum GemmBenchmark {
         let tensorThreads = openblas_get_num_threads()
         openblas_set_num_threads(Int32(ProcessInfo.processInfo.activeProcessorCount))
         defer { openblas_set_num_threads(tensorThreads) }
-        var bestRaw = Double.infinity
         var output = [Float](repeating: 0, count: size * size)
-        for repetition in 0...repetitions {
-            let start = DispatchTime.now().uptimeNanoseconds
+        let bestRaw = bestSeconds {
             a.scalars.withUnsafeBufferPointer { left in
                 b.scalars.withUnsafeBufferPointer { right in
                     output.withUnsafeMutableBufferPointer { result in
@@ -52,8 +51,6 @@ public enum GemmBenchmark {
                     }
                 }
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if repetition > 0 { bestRaw = min(bestRaw, seconds) }
         }
         return Result(size: size, tensorGFLOPS: flops / bestTensor / 1e9, rawGFLOPS: flops / bestRaw / 1e9)
     }

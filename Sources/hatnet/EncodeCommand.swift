@@ -34,7 +34,6 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        MemoryTuning.retainFreedBuffers()
         let encoder = try encoderOptions.makeEncoder()
         let inputFile = try SafeTensorsFile(url: URL(fileURLWithPath: input))
         let images = try inputFile.tensor(named: "input")
