@@ -22,7 +22,12 @@ let package = Package(
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
 
         // MARK: Pipeline stages
-        .target(name: "TensorKit", dependencies: ["CBLAS", "CAllocator"],
+        // Hot kernels built for AVX2 + FMA CPUs; TensorKit calls them only after checking the CPU.
+        .target(name: "VectorKernelsAVX2",
+                swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"]),
+                                .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "TensorKit", dependencies: ["CBLAS", "CAllocator", "VectorKernelsAVX2"],
                 // Kernels are optimised even in debug builds: unoptimised SIMD code is ~50× slower and
                 // would make the test suite crawl.
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
@@ -67,7 +72,7 @@ let package = Package(
         ]),
 
         // MARK: Tests
-        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit"]),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "VectorKernelsAVX2"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "Encoders", "TensorKit", "TestSupport"]),
         .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),

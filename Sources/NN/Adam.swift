@@ -52,18 +52,58 @@ public final class Adam: Optimizer {
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.grad else { continue }
             var values = parameter.value.scalars
-            var first = firstMoments[index], second = secondMoments[index]
-            for element in 0..<values.count {
-                var g = gradient.scalars[element]
-                if weightDecay != 0 { g += weightDecay * values[element] }
-                first[element] = first[element] * beta1 + (1 - beta1) * g
-                second[element] = second[element] * beta2 + (1 - beta2) * g * g
-                let denominator = second[element].squareRoot() / correction2Root + eps
-                values[element] -= stepSize * (first[element] / denominator)
+            gradient.scalars.withUnsafeBufferPointer { gradientBuffer in
+                values.withUnsafeMutableBufferPointer { valueBuffer in
+                    firstMoments[index].withUnsafeMutableBufferPointer { firstBuffer in
+                        secondMoments[index].withUnsafeMutableBufferPointer { secondBuffer in
+                            update(values: valueBuffer, gradient: gradientBuffer, first: firstBuffer, second: secondBuffer,
+                                   stepSize: stepSize, correction2Root: correction2Root)
+                        }
+                    }
+                }
             }
-            firstMoments[index] = first
-            secondMoments[index] = second
             parameter.assign(Tensor(shape: parameter.shape, scalars: values))
+        }
+    }
+
+    /// One Adam update of one parameter, in place (buffers of equal length, not overlapping).
+    private func update(values: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
+                        first: UnsafeMutableBufferPointer<Float>, second: UnsafeMutableBufferPointer<Float>,
+                        stepSize: Float, correction2Root: Float) {
+        precondition(gradient.count == values.count && first.count == values.count && second.count == values.count,
+                     "Adam: gradient or moments differ in size from the parameter")
+        guard let value = values.baseAddress, let g0 = gradient.baseAddress,
+              let m = first.baseAddress, let v = second.baseAddress else { return }
+        let count = values.count
+        // Eight lanes at a time (the same IEEE operations per element as the scalar tail, so the
+        // result does not depend on where a parameter's elements fall), then the remainder.
+        typealias Lanes = SIMD8<Float>
+        let laneCount = count / Lanes.scalarCount * Lanes.scalarCount
+        let (beta1, beta2, eps, weightDecay) = (Lanes(repeating: self.beta1), Lanes(repeating: self.beta2),
+                                                Lanes(repeating: self.eps), Lanes(repeating: self.weightDecay))
+        let (oneMinusBeta1, oneMinusBeta2) = (1 - beta1, 1 - beta2)
+        let (step, root) = (Lanes(repeating: stepSize), Lanes(repeating: correction2Root))
+        var element = 0
+        while element < laneCount {
+            var g = UnsafeRawPointer(g0 + element).loadUnaligned(as: Lanes.self)
+            let parameter = UnsafeRawPointer(value + element).loadUnaligned(as: Lanes.self)
+            if self.weightDecay != 0 { g += weightDecay * parameter }
+            let firstMoment = UnsafeRawPointer(m + element).loadUnaligned(as: Lanes.self) * beta1 + oneMinusBeta1 * g
+            let secondMoment = UnsafeRawPointer(v + element).loadUnaligned(as: Lanes.self) * beta2 + oneMinusBeta2 * g * g
+            let denominator = secondMoment.squareRoot() / root + eps
+            UnsafeMutableRawPointer(m + element).storeBytes(of: firstMoment, as: Lanes.self)
+            UnsafeMutableRawPointer(v + element).storeBytes(of: secondMoment, as: Lanes.self)
+            UnsafeMutableRawPointer(value + element).storeBytes(of: parameter - step * (firstMoment / denominator), as: Lanes.self)
+            element += Lanes.scalarCount
+        }
+        while element < count {
+            var g = g0[element]
+            if self.weightDecay != 0 { g += self.weightDecay * value[element] }
+            m[element] = m[element] * self.beta1 + (1 - self.beta1) * g
+            v[element] = v[element] * self.beta2 + (1 - self.beta2) * g * g
+            let denominator = v[element].squareRoot() / correction2Root + self.eps
+            value[element] -= stepSize * (m[element] / denominator)
+            element += 1
         }
     }
 

@@ -19,7 +19,8 @@ extension Operation {
             return [g.summed(toShape: a.shape), (-g).summed(toShape: b.shape)]
         // y = a·b: ∂a = g·b, ∂b = g·a.
         case let .multiply(a, b):
-            return [(g * b.detached()).summed(toShape: a.shape), (g * a.detached()).summed(toShape: b.shape)]
+            return [needed[0] ? (g * b.detached()).summed(toShape: a.shape) : nil,
+                    needed[1] ? (g * a.detached()).summed(toShape: b.shape) : nil]
         // y = a/b: ∂a = g/b, ∂b = -g·a/b².
         case let .divide(a, b):
             let denominator = b.detached()
@@ -41,7 +42,8 @@ extension Operation {
         case let .sigmoid(_, output):         // d σ = σ(1 - σ)
             return [g * output.mapScalars { $0 * (1 - $0) }]
         case let .relu(x):
-            return [g * x.detached().mapScalars { $0 > 0 ? 1 : 0 }]
+            return [Tensor(shape: g.shape, scalars: Broadcasting.combineSameShape(g.scalars, x.scalars,
+                                                                                  ScalarFunctions.RectifierGradient()))]
         case let .relu6(x):
             return [g * x.detached().mapScalars { $0 > 0 && $0 < 6 ? 1 : 0 }]
         case let .clamp(x, minimum, maximum):

@@ -15,6 +15,20 @@ public enum Broadcasting {
         return result
     }
 
+    /// `function(lhs[i], rhs[i])` for arrays of equal length, in parallel chunks.
+    @inline(__always)
+    static func combineSameShape<Function: BinaryScalarFunction>(_ lhs: [Float], _ rhs: [Float],
+                                                                 _ function: Function) -> [Float] {
+        lhs.withUnsafeBufferPointer { left in
+            rhs.withUnsafeBufferPointer { right in
+                let (leftBase, rightBase) = (left.baseAddress, right.baseAddress)
+                return ParallelLoop.makeArray(count: left.count) { range, output in
+                    for index in range { output[index] = function(leftBase![index], rightBase![index]) }
+                }
+            }
+        }
+    }
+
     /// Strides for reading `shape` as if it had been broadcast to `target` (0 on stretched axes).
     static func strides(of shape: [Int], broadcastTo target: [Int]) -> [Int] {
         let own = shape.contiguousStrides
@@ -29,28 +43,29 @@ public enum Broadcasting {
     /// Fast paths: identical shapes, and a scalar on either side; otherwise an odometer walks the
     /// outer axes and an inner loop runs along the last axis.
     @inline(__always)
-    static func apply(_ lhs: Tensor, _ rhs: Tensor, operation: String,
-                      _ function: (Float, Float) -> Float) -> (shape: [Int], scalars: [Float]) {
+    static func apply<Function: BinaryScalarFunction>(_ lhs: Tensor, _ rhs: Tensor, operation: String,
+                                                      _ function: Function) -> (shape: [Int], scalars: [Float]) {
         if lhs.shape == rhs.shape {
-            let result = lhs.scalars.withUnsafeBufferPointer { left in
-                rhs.scalars.withUnsafeBufferPointer { right in
-                    ParallelLoop.makeArray(count: left.count) { function(left[$0], right[$0]) }
-                }
-            }
-            return (lhs.shape, result)
+            return (lhs.shape, combineSameShape(lhs.scalars, rhs.scalars, function))
         }
         let outputShape = shape(lhs.shape, rhs.shape, operation: operation)
         let outputCount = outputShape.elementCount
         if rhs.count == 1 {
             let right = rhs.scalars[0]
             return (outputShape, lhs.scalars.withUnsafeBufferPointer { left in
-                ParallelLoop.makeArray(count: left.count) { function(left[$0], right) }
+                let input = left.baseAddress
+                return ParallelLoop.makeArray(count: left.count) { range, output in
+                    for index in range { output[index] = function(input![index], right) }
+                }
             })
         }
         if lhs.count == 1 {
             let left = lhs.scalars[0]
             return (outputShape, rhs.scalars.withUnsafeBufferPointer { right in
-                ParallelLoop.makeArray(count: right.count) { function(left, right[$0]) }
+                let input = right.baseAddress
+                return ParallelLoop.makeArray(count: right.count) { range, output in
+                    for index in range { output[index] = function(left, input![index]) }
+                }
             })
         }
         let leftStrides = strides(of: lhs.shape, broadcastTo: outputShape)
@@ -108,7 +123,7 @@ extension Tensor {
     /// This tensor repeated along stretched axes to `targetShape`.
     public func broadcast(to targetShape: [Int]) -> Tensor {
         if shape == targetShape { return self }
-        let (outShape, values) = Broadcasting.apply(Tensor.zeros(targetShape), self, operation: "broadcast(to:)") { $1 }
+        let (outShape, values) = Broadcasting.apply(Tensor.zeros(targetShape), self, operation: "broadcast(to:)", ScalarFunctions.SecondOperand())
         precondition(outShape == targetShape, "broadcast(to:): \(shape) does not broadcast to \(targetShape)")
         return .recorded(shape: outShape, scalars: values, .broadcast(self), inputs: self)
     }

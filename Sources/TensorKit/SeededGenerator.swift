@@ -66,16 +66,22 @@ extension SeededGenerator {
     /// ``Tensor/dropout(probability:generator:)`` and the fused attention.
     public mutating func dropoutKeepMask(count: Int, probability: Float) -> [UInt8] {
         let threshold = UInt64((probability * 65536).rounded())
-        var mask = [UInt8](repeating: 0, count: count)
-        var index = 0
-        while index < count {
-            var bits = next()
-            for _ in 0..<4 where index < count {
-                mask[index] = (bits & 0xFFFF) >= threshold ? 1 : 0
-                bits >>= 16
-                index += 1
+        guard count > 0 else { return [] }
+        var generator = self    // a local copy keeps the state in registers in the loop below
+        let mask = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            let flags = buffer.baseAddress!
+            var index = 0
+            while index < count {
+                var bits = generator.next()
+                for _ in 0..<Swift.min(4, count - index) {
+                    flags[index] = (bits & 0xFFFF) >= threshold ? 1 : 0
+                    bits >>= 16
+                    index += 1
+                }
             }
+            initialized = count
         }
+        self = generator
         return mask
     }
 }

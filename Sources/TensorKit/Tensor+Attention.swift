@@ -33,9 +33,11 @@ extension Tensor {
         // With gradients every head's probabilities are kept for the backward pass; without, each
         // worker reuses one head-sized buffer.
         let workers = AttentionKernels.workerCount(geometry: geometry, needMeanScores: needMeanScores)
-        var probabilities = [Float](repeating: 0, count: recording
-                                        ? geometry.totalScores
-                                        : AttentionKernels.rowBlock * geometry.keys * workers)
+        // Every element is written by the forward kernel before it is read.
+        let probabilityCount = recording ? geometry.totalScores : AttentionKernels.rowBlock * geometry.keys * workers
+        var probabilities = [Float](unsafeUninitializedCapacity: probabilityCount) { _, initialized in
+            initialized = probabilityCount
+        }
         query.scalars.withUnsafeBufferPointer { q in
             key.scalars.withUnsafeBufferPointer { k in
                 value.scalars.withUnsafeBufferPointer { v in
@@ -205,15 +207,10 @@ enum AttentionKernels {
                     sgemm(transposeA: false, transposeB: true, m: rows, n: g.keys, k: g.featuresPerHead,
                           a: gradientRows, b: v.baseAddress! + head * keyBlock, c: scoresGradient)
                     for row in 0..<rows {
-                        let gradientRow = scoresGradient + row * g.keys
-                        let probabilityRow = probabilityBlock + row * g.keys
-                        if let maskBlock {
-                            let maskRow = maskBlock + row * g.keys
-                            for column in 0..<g.keys { gradientRow[column] *= maskRow[column] == 0 ? 0 : keepScale }
-                        }
-                        var dot: Float = 0
-                        for column in 0..<g.keys { dot += gradientRow[column] * probabilityRow[column] }
-                        for column in 0..<g.keys { gradientRow[column] = probabilityRow[column] * (gradientRow[column] - dot) }
+                        VectorMath.softmaxBackwardRow(gradient: scoresGradient + row * g.keys,
+                                                      probabilities: probabilityBlock + row * g.keys,
+                                                      keep: maskBlock.map { $0 + row * g.keys },
+                                                      keepScale: keepScale, count: g.keys)
                     }
                     // ∂Q[rows] = ∂S · K ;  ∂K [Nk, dₕ] += ∂Sᵀ · Q[rows]
                     sgemm(transposeA: false, transposeB: false, m: rows, n: g.featuresPerHead, k: g.keys,

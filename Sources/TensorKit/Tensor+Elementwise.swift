@@ -4,22 +4,22 @@ import Foundation
 
 extension Tensor {
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let (shape, values) = Broadcasting.apply(lhs, rhs, operation: "add", +)
+        let (shape, values) = Broadcasting.apply(lhs, rhs, operation: "add", ScalarFunctions.Sum())
         return .recorded(shape: shape, scalars: values, .add(lhs, rhs), inputs: lhs, rhs)
     }
 
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let (shape, values) = Broadcasting.apply(lhs, rhs, operation: "subtract", -)
+        let (shape, values) = Broadcasting.apply(lhs, rhs, operation: "subtract", ScalarFunctions.Difference())
         return .recorded(shape: shape, scalars: values, .subtract(lhs, rhs), inputs: lhs, rhs)
     }
 
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let (shape, values) = Broadcasting.apply(lhs, rhs, operation: "multiply", *)
+        let (shape, values) = Broadcasting.apply(lhs, rhs, operation: "multiply", ScalarFunctions.Product())
         return .recorded(shape: shape, scalars: values, .multiply(lhs, rhs), inputs: lhs, rhs)
     }
 
     public static func / (lhs: Tensor, rhs: Tensor) -> Tensor {
-        let (shape, values) = Broadcasting.apply(lhs, rhs, operation: "divide", /)
+        let (shape, values) = Broadcasting.apply(lhs, rhs, operation: "divide", ScalarFunctions.Quotient())
         return .recorded(shape: shape, scalars: values, .divide(lhs, rhs), inputs: lhs, rhs)
     }
 
@@ -27,7 +27,7 @@ extension Tensor {
 
     /// `self * scale + shift` for constant scalars.
     public func scaled(by scale: Float, shifted shift: Float = 0) -> Tensor {
-        let values = mappedScalars { $0 * scale + shift }
+        let values = mappedScalars(ScalarFunctions.Affine(scale: scale, shift: shift))
         return .recorded(shape: shape, scalars: values, .affine(self, scale: scale), inputs: self)
     }
 
@@ -51,8 +51,17 @@ extension Tensor {
     /// `scalars.map(transform)`, split over cores for large tensors.
     @inline(__always)
     func mappedScalars(_ transform: (Float) -> Float) -> [Float] {
+        withoutActuallyEscaping(transform) { mappedScalars(ClosureUnaryFunction(body: $0)) }
+    }
+
+    /// `scalars.map(function)`, split over cores, with `function` inlined into the loop.
+    @inline(__always)
+    func mappedScalars<Function: UnaryScalarFunction>(_ function: Function) -> [Float] {
         scalars.withUnsafeBufferPointer { source in
-            ParallelLoop.makeArray(count: source.count) { transform(source[$0]) }
+            let input = source.baseAddress
+            return ParallelLoop.makeArray(count: source.count) { range, output in
+                for index in range { output[index] = function(input![index]) }
+            }
         }
     }
 
@@ -93,7 +102,7 @@ extension Tensor {
     }
 
     public func relu() -> Tensor {
-        .recorded(shape: shape, scalars: mappedScalars { Swift.max($0, 0) }, .relu(self), inputs: self)
+        .recorded(shape: shape, scalars: mappedScalars(ScalarFunctions.Rectifier()), .relu(self), inputs: self)
     }
 
     /// `min(max(x, 0), 6)`, as MobileNet uses.

