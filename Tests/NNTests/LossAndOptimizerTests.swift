@@ -54,6 +54,34 @@ import TensorKit
         #expect(Swift.abs(Double(parameter.value.item) - (1.9 - update)) < 1e-5)
     }
 
+    /// The eight-lane update and the scalar tail give every element exactly what the element-wise
+    /// formula gives in Float (parameter of 8 + 5 elements: both paths).
+    @Test func adamVectorisedUpdateEqualsTheScalarFormula() {
+        var generator = SeededGenerator(seed: 17)
+        let initial = (0..<13).map { _ in generator.nextUniform() * 2 - 1 }
+        let gradients = (0..<3).map { _ in (0..<13).map { _ in generator.nextUniform() * 4 - 2 } }
+        let parameter = Parameter(Tensor(shape: [13], scalars: initial))
+        let (lr, beta1, beta2, eps, decay): (Float, Float, Float, Float, Float) = (1e-2, 0.9, 0.98, 1e-9, 4e-3)
+        let adam = Adam(parameters: [parameter], learningRate: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: decay)
+        var expected = initial, first = [Float](repeating: 0, count: 13), second = first
+        for (step, gradient) in gradients.enumerated() {
+            adam.zeroGrad()
+            (parameter.value * Tensor(shape: [13], scalars: gradient)).sum().backward()
+            adam.step()
+            let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step + 1)))
+            let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step + 1)))
+            for index in 0..<13 {
+                let g = gradient[index] + decay * expected[index]
+                first[index] = first[index] * beta1 + (1 - beta1) * g
+                second[index] = second[index] * beta2 + (1 - beta2) * g * g
+                let denominator = second[index].squareRoot() / correction2.squareRoot() + eps
+                expected[index] -= (lr / correction1) * (first[index] / denominator)
+            }
+            #expect(parameter.value.scalars == expected, "step \(step + 1)")
+        }
+        #expect(adam.firstMoments[0] == first && adam.secondMoments[0] == second)
+    }
+
     @Test func sgdWithWeightDecayAndMomentum() {
         let parameter = Parameter(Tensor([1, -1]))
         let sgd = SGD(parameters: [parameter], learningRate: 0.5, momentum: 0.9, weightDecay: 0.1)
