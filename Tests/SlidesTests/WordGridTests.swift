@@ -30,6 +30,34 @@ import Testing
         #expect(grid.wordRegions[1] == SlideRectangle(x: 0, y: 3, width: 3, height: 3))
     }
 
+    /// A training view, streamed bag by bag, equals cutting the whole transformed grid image with
+    /// the plain extractor (a 12² image, 2 × 2 bags: the grid resize is the identity).
+    @Test func trainingViewIsTheTransformedGridCutBagByBag() throws {
+        var image = RGBImage(width: 12, height: 12)
+        for index in image.pixels.indices { image.pixels[index] = UInt8((index * 37 + index / 36 * 11) % 256) }
+        let source = ImageSource(url: URL(fileURLWithPath: "/virtual/view.png"), image: image, format: "png")
+        let extractor = WordGridExtractor(bagSize: 6, wordSize: 3)
+        let untransformed = try extractor.extract(from: source)
+        var changedViews = 0
+        for seed: UInt64 in 0..<8 {
+            var generator = SeededGenerator(seed: seed)
+            var bags: [WordBag] = []
+            try extractor.forEachBag(in: source, transform: RandomTransform(), generator: &generator) { bags.append($0) }
+            var replay = SeededGenerator(seed: seed)
+            let transformed = RandomTransform().apply(to: try extractor.gridImage(from: source), generator: &replay)
+            let reference = try extractor.extract(from: ImageSource(url: source.url, image: transformed, format: "png"))
+            #expect(bags.map(\.index) == Array(0..<4))
+            #expect(bags.flatMap(\.words.scalars) == reference.words.scalars, "seed \(seed)")
+            #expect(bags.flatMap(\.wordRegions) == untransformed.wordRegions, "regions describe the untransformed grid")
+            #expect(generator.stateWords == replay.stateWords)
+            var again = SeededGenerator(seed: seed)
+            #expect(try extractor.extract(from: source, transform: RandomTransform(), generator: &again).words.scalars
+                    == reference.words.scalars)
+            if reference.words.scalars != untransformed.words.scalars { changedViews += 1 }
+        }
+        #expect(changedViews >= 4, "most seeds flip, rotate or crop")
+    }
+
     @Test func streamingEqualsResizingTheWholeChosenLevel() throws {
         let slide = try openSlide(SyntheticSlideFixture.url)
         let extractor = WordGridExtractor(bagSize: 96, wordSize: 32)

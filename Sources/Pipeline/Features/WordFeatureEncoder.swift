@@ -32,25 +32,17 @@ public struct WordFeatureEncoder {
         let positions = scale.bagsPerSide * scale.bagsPerSide
         var features: [Float] = [], regions: [SlideRectangle] = [], fractions: [Float] = []
         features.reserveCapacity(positions * positions * encoder.featureCount)
+        func add(_ bag: WordBag) {
+            // bag.words is [Nw, 3, W, W] → [Nw, F]
+            features += encoder.features(bag.words, batchSize: batchSize).scalars
+            regions += bag.wordRegions
+            fractions += bag.tissueFractions ?? []
+        }
         if view == 0 {
-            try extractor.forEachBag(in: source) { bag in
-                // bag.words is [Nw, 3, W, W] → [Nw, F]
-                features += encoder.features(bag.words, batchSize: batchSize).scalars
-                regions += bag.wordRegions
-                fractions += bag.tissueFractions ?? []
-            }
+            try extractor.forEachBag(in: source, add)
         } else {
             var generator = SeededGenerator(seed: viewSeed(imageID: imageID, scale: scale, view: view))
-            let grid = try extractor.extract(from: source, transform: RandomTransform(), generator: &generator)
-            let wordShape = Array(grid.words.shape.dropFirst(2))
-            let wordsPerBag = positions * wordShape.reduce(1, *)
-            for bag in 0..<positions {
-                let words = Tensor(shape: [positions] + wordShape,
-                                   scalars: Array(grid.words.scalars[(bag * wordsPerBag)..<((bag + 1) * wordsPerBag)]))
-                features += encoder.features(words, batchSize: batchSize).scalars
-            }
-            regions = grid.wordRegions
-            fractions = grid.tissueFractions ?? []
+            try extractor.forEachBag(in: source, transform: RandomTransform(), generator: &generator, add)
         }
         let regionTensor = Tensor(shape: [positions, positions, 4],
                                   scalars: regions.flatMap { [Float($0.x), Float($0.y), Float($0.width), Float($0.height)] })
