@@ -173,19 +173,20 @@ extension Operation {
             let width = x.shape[x.rank - 1]
             let rows = width == 0 ? 0 : x.count / width
             let scaledGrad = weight.map { g * $0.detached() } ?? g
-            var result = [Float](repeating: 0, count: x.count)
-            for row in 0..<rows {
-                let base = row * width
-                var meanGrad: Float = 0, meanGradDotX: Float = 0
-                for column in 0..<width {
-                    meanGrad += scaledGrad.scalars[base + column]
-                    meanGradDotX += scaledGrad.scalars[base + column] * normalized.scalars[base + column]
-                }
-                meanGrad /= Float(width)
-                meanGradDotX /= Float(width)
-                for column in 0..<width {
-                    result[base + column] = inverseStd[row]
-                        * (scaledGrad.scalars[base + column] - meanGrad - normalized.scalars[base + column] * meanGradDotX)
+            var result = [Float](unsafeUninitializedCapacity: x.count) { _, initialized in initialized = x.count }
+            scaledGrad.scalars.withUnsafeBufferPointer { gradient in
+                normalized.scalars.withUnsafeBufferPointer { normal in
+                    inverseStd.withUnsafeBufferPointer { inverse in
+                        result.withUnsafeMutableBufferPointer { target in
+                            let (gradientBase, normalBase, inverseBase, targetBase)
+                                = (gradient.baseAddress, normal.baseAddress, inverse.baseAddress, target.baseAddress)
+                            guard rows > 0, width > 0 else { return }
+                            ParallelLoop.forEachChunk(count: rows, costPerItem: width) { chunk in
+                                LayerNormKernels.backward(scaledGradient: gradientBase!, normalized: normalBase!,
+                                                          inverseStd: inverseBase!, rows: chunk, width: width, result: targetBase!)
+                            }
+                        }
+                    }
                 }
             }
             var grads: [Tensor?] = [Tensor(shape: x.shape, scalars: result)]

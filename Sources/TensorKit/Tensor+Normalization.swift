@@ -61,39 +61,44 @@ extension Tensor {
                          "layerNorm: weight \(weight.shape) / bias \(bias.shape) must be [\(width)] for input \(shape)")
         }
         let rows = width == 0 ? 0 : count / width
-        var normalized = [Float](repeating: 0, count: count)
-        var inverseStd = [Float](repeating: 0, count: rows)
-        var output = [Float](repeating: 0, count: count)
+        var inputs = [self]
+        if let weight, let bias { inputs += [weight, bias] }
+        let recording = GradMode.isEnabled && inputs.contains { $0.node != nil }
+        // Every element of the three buffers is written by the kernel (x̂ only when recording).
+        var normalized = [Float](unsafeUninitializedCapacity: recording ? count : 0) { _, initialized in
+            initialized = recording ? count : 0
+        }
+        var inverseStd = [Float](unsafeUninitializedCapacity: rows) { _, initialized in initialized = rows }
+        var output = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         scalars.withUnsafeBufferPointer { source in
-            for row in 0..<rows {
-                let base = row * width
-                var mean: Float = 0
-                for column in 0..<width { mean += source[base + column] }
-                mean /= Float(width)
-                var variance: Float = 0
-                for column in 0..<width {
-                    let centered = source[base + column] - mean
-                    variance += centered * centered
-                }
-                variance /= Float(width)
-                let inverse = 1 / (variance + eps).squareRoot()
-                inverseStd[row] = inverse
-                for column in 0..<width {
-                    let value = (source[base + column] - mean) * inverse
-                    normalized[base + column] = value
-                    output[base + column] = weight.map { value * $0.scalars[column] + bias!.scalars[column] } ?? value
+            (weight?.scalars ?? []).withUnsafeBufferPointer { weightBuffer in
+                (bias?.scalars ?? []).withUnsafeBufferPointer { biasBuffer in
+                    output.withUnsafeMutableBufferPointer { outputBuffer in
+                        normalized.withUnsafeMutableBufferPointer { normalizedBuffer in
+                            inverseStd.withUnsafeMutableBufferPointer { inverseBuffer in
+                                // An empty array may still have a base address: no weight must mean nil.
+                                let input = source.baseAddress
+                                let scale = weight == nil ? nil : weightBuffer.baseAddress
+                                let shift = bias == nil ? nil : biasBuffer.baseAddress
+                                let (target, normal, inverse) = (outputBuffer.baseAddress, normalizedBuffer.baseAddress,
+                                                                 inverseBuffer.baseAddress)
+                                guard rows > 0, width > 0 else { return }
+                                ParallelLoop.forEachChunk(count: rows, costPerItem: width) { chunk in
+                                    LayerNormKernels.forward(source: input!, rows: chunk, width: width, eps: eps,
+                                                             weight: scale, bias: shift, output: target!,
+                                                             normalized: recording ? normal : nil, inverseStd: inverse!)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
-        let normalizedTensor = Tensor(shape: shape, scalars: normalized)
-        var inputs = [self]
-        if let weight, let bias { inputs += [weight, bias] }
-        guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else {
-            return Tensor(shape: shape, scalars: output)
-        }
+        guard recording else { return Tensor(shape: shape, scalars: output) }
         return Tensor(shape: shape, scalars: output,
                       node: GradNode(operation: .layerNorm(self, weight: weight, bias: bias,
-                                                           normalized: normalizedTensor, inverseStd: inverseStd)))
+                                                           normalized: Tensor(shape: shape, scalars: normalized),
+                                                           inverseStd: inverseStd)))
     }
 
     /// Inverted dropout: zeroes each element with probability `p` and scales survivors by

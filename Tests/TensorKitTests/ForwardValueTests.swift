@@ -80,21 +80,29 @@ import Foundation
         #expect(Swift.abs(logProbabilities[1, 0] - (-denominator.logarithm)) < 1e-5)
     }
 
-    @Test func layerNormMatchesDirectFormula() {
-        let x = randomTensor([4, 7], seed: 40, low: -3, high: 5)
-        let weight = randomTensor([7], seed: 41), bias = randomTensor([7], seed: 42)
+    /// Widths below, across and above the eight-lane sums; 600 × 260 also runs split over cores.
+    @Test(arguments: [(4, 7), (3, 19), (600, 260)])
+    func layerNormMatchesDirectFormula(_ size: (rows: Int, width: Int)) {
+        let (rows, width) = size
+        let x = randomTensor([rows, width], seed: 40, low: -3, high: 5)
+        let weight = randomTensor([width], seed: 41), bias = randomTensor([width], seed: 42)
         let eps: Float = 1e-6
         let result = x.layerNorm(weight: weight, bias: bias, eps: eps)
-        for row in 0..<4 {
-            let values = (0..<7).map { Double(x[row, $0]) }
-            let mean = values.reduce(0, +) / 7
-            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 7
-            for column in 0..<7 {
-                let expected = (values[column] - mean) / (variance + Double(eps)).squareRoot()
-                    * Double(weight[column]) + Double(bias[column])
-                #expect(Swift.abs(Double(result[row, column]) - expected) < 1e-5)
+        let plain = x.layerNorm(weight: nil, bias: nil, eps: eps)
+        var worst = 0.0, worstPlain = 0.0
+        for row in 0..<rows {
+            let values = (0..<width).map { Double(x.scalars[row * width + $0]) }
+            let mean = values.reduce(0, +) / Double(width)
+            let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(width)
+            for column in 0..<width {
+                let normalized = (values[column] - mean) / (variance + Double(eps)).squareRoot()
+                let expected = normalized * Double(weight.scalars[column]) + Double(bias.scalars[column])
+                worst = Swift.max(worst, Swift.abs(Double(result.scalars[row * width + column]) - expected))
+                worstPlain = Swift.max(worstPlain, Swift.abs(Double(plain.scalars[row * width + column]) - normalized))
             }
         }
+        #expect(worst < 1e-5, "\(rows)×\(width): max difference \(worst)")
+        #expect(worstPlain < 1e-5, "\(rows)×\(width) without affine: max difference \(worstPlain)")
     }
 
     @Test func seededRandomIsReproducible() {

@@ -147,6 +147,10 @@ import Testing
         let weight = randomTensor([5], seed: 33, low: 0.5, high: 1.5), bias = randomTensor([5], seed: 34)
         checkGradients([x, weight, bias]) { $0[0].layerNorm(weight: $0[1], bias: $0[2], eps: 1e-5) }
         checkGradients([x]) { $0[0].layerNorm(weight: nil, bias: nil, eps: 1e-6) }
+        // A width with eight-lane sums and a tail.
+        let wide = randomTensor([2, 19], seed: 35, low: -2, high: 2)
+        let wideWeight = randomTensor([19], seed: 36, low: 0.5, high: 1.5), wideBias = randomTensor([19], seed: 37)
+        checkGradients([wide, wideWeight, wideBias]) { $0[0].layerNorm(weight: $0[1], bias: $0[2], eps: 1e-5) }
     }
 
     // MARK: Edge shapes
