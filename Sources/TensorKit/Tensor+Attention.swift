@@ -115,7 +115,11 @@ enum AttentionKernels {
         let blockScores = rowBlock * g.keys
         let inverseHeads = 1 / Float(g.heads)
         let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : blockScores * workers)
-        defer { dropped.deallocate() }
+        // Without a backward pass or dropout the probabilities are not needed as such: rows keep
+        // e^(s − max) and the PV output rows (dₕ values, not Nk) are scaled by 1 / Σ instead.
+        let foldsNormalisation = !keepsAllHeads && mask == nil
+        let inverseTotals = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * workers)
+        defer { dropped.deallocate(); inverseTotals.deallocate() }
         withOptionalPointer(mask) { keep in
             forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
                 let batchIndex = head / g.heads
@@ -134,7 +138,10 @@ enum AttentionKernels {
                         let target = meanScores + batchIndex * headScores + rowStart * g.keys
                         for index in 0..<(rows * g.keys) { target[index] += scores[index] * inverseHeads }
                     }
-                    for row in 0..<rows { VectorMath.softmaxRow(scores + row * g.keys, count: g.keys) }
+                    let inverses = inverseTotals + worker * rowBlock
+                    for row in 0..<rows {
+                        inverses[row] = VectorMath.softmaxRow(scores + row * g.keys, count: g.keys, normalizes: !foldsNormalisation)
+                    }
                     var weights = UnsafePointer(scores)
                     if let keep {
                         let flags = keep + scoreOffset
@@ -147,6 +154,12 @@ enum AttentionKernels {
                     // output[rows] [rows, dₕ] = P [rows, Nk] · V [Nk, dₕ]
                     sgemm(transposeA: false, transposeB: false, m: rows, n: g.featuresPerHead, k: g.keys,
                           a: weights, b: valueHead, c: outputHead + rowStart * g.featuresPerHead)
+                    if foldsNormalisation {
+                        for row in 0..<rows {
+                            let outputRow = outputHead + (rowStart + row) * g.featuresPerHead
+                            for feature in 0..<g.featuresPerHead { outputRow[feature] *= inverses[row] }
+                        }
+                    }
                 }
             }
         }

@@ -39,17 +39,20 @@ enum VectorMath {
     /// Softmax of one contiguous row in place: subtract the maximum, exponentiate, normalise.
     /// The caller guarantees `row` points at `count` writable floats. Runs the AVX2 kernel when
     /// the CPU has it (about 2.5× faster), else ``portableSoftmaxRow(_:count:)``.
-    @inline(__always)
-    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
+    /// With `normalizes` false the row keeps e^(x − max) (the caller scales later); either way
+    /// the result is 1 / Σ e^(x − max).
+    @inline(__always) @discardableResult
+    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, normalizes: Bool = true) -> Float {
         if CPUFeatures.hasAVX2AndFMA {
-            AVX2Kernels.softmaxRow(row, count: count)
+            return AVX2Kernels.softmaxRow(row, count: count, normalizes: normalizes)
         } else {
-            portableSoftmaxRow(row, count: count)
+            return portableSoftmaxRow(row, count: count, normalizes: normalizes)
         }
     }
 
     /// ``softmaxRow(_:count:)`` for any x86-64 CPU (SSE2), and the reference the AVX2 kernel is tested against.
-    static func portableSoftmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
+    @discardableResult
+    static func portableSoftmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, normalizes: Bool = true) -> Float {
         let lanes = count / 8 * 8
         var maximum = -Float.infinity
         var laneMaximum = SIMD8<Float>(repeating: -.infinity)
@@ -79,7 +82,9 @@ enum VectorMath {
             index += 1
         }
         let inverse = 1 / total
+        guard normalizes else { return inverse }
         for position in 0..<count { row[position] *= inverse }
+        return inverse
     }
 
     /// The softmax backward rule for one row in place, with optional inverted dropout between the

@@ -32,9 +32,12 @@ public enum AVX2Kernels {
         return result
     }
 
-    /// Softmax of one contiguous row in place: subtract the maximum, exponentiate, normalise.
-    /// The caller guarantees `row` points at `count` writable floats and that the CPU has AVX2 and FMA.
-    public static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int) {
+    /// Softmax of one contiguous row in place: subtract the maximum, exponentiate, normalise
+    /// (unless `normalizes` is false: then the row keeps e^(x − max) and the caller scales later).
+    /// Returns 1 / Σ e^(x − max). The caller guarantees `row` points at `count` writable floats
+    /// and that the CPU has AVX2 and FMA.
+    @discardableResult
+    public static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, normalizes: Bool = true) -> Float {
         let lanes = count / 8 * 8
         var laneMaximum = Lanes(repeating: -.infinity)
         var index = 0
@@ -65,6 +68,7 @@ public enum AVX2Kernels {
             laneTotal += values
         }
         let inverse = Lanes(repeating: 1 / laneTotal.sum())
+        guard normalizes else { return inverse[0] }
         index = 0
         while index < lanes {
             let values = UnsafeRawPointer(row + index).loadUnaligned(as: Lanes.self) * inverse
@@ -72,6 +76,7 @@ public enum AVX2Kernels {
             index += 8
         }
         while index < count { row[index] *= inverse[0]; index += 1 }
+        return inverse[0]
     }
 
     /// The softmax backward rule for one row in place, with optional inverted dropout between the

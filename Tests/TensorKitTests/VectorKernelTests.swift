@@ -38,6 +38,24 @@ import VectorKernelsAVX2
         }
     }
 
+    /// Without normalisation a row keeps e^(x − max); times the returned 1/Σ it is the softmax.
+    @Test func unnormalisedRowsTimesTheReturnedInverseAreTheSoftmax() {
+        for row in Self.rows() {
+            for dispatching in [false, true] {
+                var values = row
+                let inverse = values.withUnsafeMutableBufferPointer { buffer in
+                    dispatching ? VectorMath.softmaxRow(buffer.baseAddress!, count: buffer.count, normalizes: false)
+                        : VectorMath.portableSoftmaxRow(buffer.baseAddress!, count: buffer.count, normalizes: false)
+                }
+                #expect(values.max() == 1, "the maximum's exponential is e⁰")
+                let reference = Self.referenceSoftmax(row)
+                for index in row.indices {
+                    #expect(Swift.abs(Double(values[index] * inverse) - reference[index]) <= 1e-5 * reference[index] + 1e-30)
+                }
+            }
+        }
+    }
+
     @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
     func avx2SoftmaxMatchesPortableTwin() {
         for row in Self.rows() {
