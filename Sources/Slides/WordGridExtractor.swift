@@ -46,18 +46,7 @@ public struct WordGridExtractor: Sendable {
     /// The whole grid at once: `[bags, words, 3, word, word]` (for the authors' setting, bag 1792
     /// and word 256, that is 1.9 GB of floats; prefer ``forEachBag(in:_:)`` for large grids).
     public func extract(from source: any SlideSource) throws -> WordGrid {
-        var scalars: [Float] = []
-        scalars.reserveCapacity(layout.bagCount * layout.wordsPerBag * 3 * layout.wordSize * layout.wordSize)
-        var regions: [SlideRectangle] = [], fractions: [Float] = []
-        try forEachBag(in: source) { bag in
-            scalars += bag.words.scalars
-            regions += bag.wordRegions
-            fractions += bag.tissueFractions ?? []
-        }
-        return WordGrid(layout: layout, level: try placement(for: source).level,
-                        words: Tensor(shape: [layout.bagCount, layout.wordsPerBag, 3, layout.wordSize, layout.wordSize], scalars: scalars),
-                        wordRegions: regions, tissueFractions: options.detectTissue ? fractions : nil,
-                        minimumTissueFraction: options.minimumTissueFraction)
+        try collectGrid(of: source) { try forEachBag(in: source, $0) }
     }
 
     /// The grid for training: the resized image (`gridSize²`) goes through `transform` (seeded
@@ -65,8 +54,16 @@ public struct WordGridExtractor: Sendable {
     /// Word regions and tissue fractions describe the untransformed grid.
     public func extract(from source: any SlideSource, transform: RandomTransform,
                         generator: inout SeededGenerator) throws -> WordGrid {
-        var scalars: [Float] = [], regions: [SlideRectangle] = [], fractions: [Float] = []
-        try forEachBag(in: source, transform: transform, generator: &generator) { bag in
+        try collectGrid(of: source) { try forEachBag(in: source, transform: transform, generator: &generator, $0) }
+    }
+
+    /// The bags `forEachBag` yields (in order), gathered into one ``WordGrid``.
+    private func collectGrid(of source: any SlideSource,
+                             _ forEachBag: ((WordBag) throws -> Void) throws -> Void) throws -> WordGrid {
+        var scalars: [Float] = []
+        scalars.reserveCapacity(layout.bagCount * layout.wordsPerBag * 3 * layout.wordSize * layout.wordSize)
+        var regions: [SlideRectangle] = [], fractions: [Float] = []
+        try forEachBag { bag in
             scalars += bag.words.scalars
             regions += bag.wordRegions
             fractions += bag.tissueFractions ?? []
@@ -88,11 +85,7 @@ public struct WordGridExtractor: Sendable {
         for bag in 0..<layout.bagCount {
             let square = layout.bagRectangle(bag)
             let bagImage = image.cropped(x: square.x, y: square.y, width: square.width, height: square.height)
-            let regions = wordRegions(ofBag: bag, placement: placement)
-            try body(WordBag(index: bag,
-                             words: Tensor(shape: [layout.wordsPerBag, 3, layout.wordSize, layout.wordSize],
-                                           scalars: ImageNetNormalization.words(ofBag: bagImage, layout: layout)),
-                             wordRegions: regions, tissueFractions: mask.map { mask in regions.map(mask.tissueFraction(in:)) }))
+            try body(wordBag(bag, image: bagImage, placement: placement, mask: mask))
         }
     }
 
@@ -108,7 +101,11 @@ public struct WordGridExtractor: Sendable {
     }
 
     private func makeBag(_ index: Int, source: any SlideSource, placement: GridPlacement, mask: TissueMask?) throws -> WordBag {
-        let bagImage = try placement.render(layout.bagRectangle(index), from: source)
+        wordBag(index, image: try placement.render(layout.bagRectangle(index), from: source), placement: placement, mask: mask)
+    }
+
+    /// Bag `index` from its pixels: normalised words, their slide rectangles and tissue fractions.
+    private func wordBag(_ index: Int, image bagImage: RGBImage, placement: GridPlacement, mask: TissueMask?) -> WordBag {
         let words = ImageNetNormalization.words(ofBag: bagImage, layout: layout)
         let regions = wordRegions(ofBag: index, placement: placement)
         return WordBag(index: index,
