@@ -1,24 +1,7 @@
 /// Raw-pointer kernels of ``Tensor/layerNorm(weight:bias:eps:)`` and its backward rule, one row
-/// (the last axis) at a time. Row sums run in eight lanes, then the lanes are added: vectorised,
-/// and slightly more accurate than one running sum.
+/// (the last axis) at a time. Row sums run in eight lanes (``VectorMath/laneSum(_:times:count:)``):
+/// vectorised, and slightly more accurate than one running sum.
 enum LayerNormKernels {
-    /// Σ `values[i]` (or Σ `values[i] · other[i]`) over `count` floats, in eight lanes.
-    @inline(__always)
-    static func laneSum(_ values: UnsafePointer<Float>, times other: UnsafePointer<Float>? = nil, count: Int) -> Float {
-        let lanes = count / 8 * 8
-        var total = SIMD8<Float>(repeating: 0)
-        var index = 0
-        while index < lanes {
-            var chunk = UnsafeRawPointer(values + index).loadUnaligned(as: SIMD8<Float>.self)
-            if let other { chunk *= UnsafeRawPointer(other + index).loadUnaligned(as: SIMD8<Float>.self) }
-            total += chunk
-            index += 8
-        }
-        var sum = total.sum()
-        while index < count { sum += values[index] * (other?[index] ?? 1); index += 1 }
-        return sum
-    }
-
     /// Normalises rows `rows` of `[_, width]` `source` into `output` (times `weight`, plus `bias`,
     /// when given), storing x̂ in `normalized` (when given) and 1/√(var + eps) in `inverseStd`.
     static func forward(source: UnsafePointer<Float>, rows: Range<Int>, width: Int, eps: Float,
@@ -29,9 +12,9 @@ enum LayerNormKernels {
         defer { scratch.deallocate() }
         for row in rows {
             let input = source + row * width
-            let mean = laneSum(input, count: width) / Float(width)
+            let mean = VectorMath.laneSum(input, count: width) / Float(width)
             for column in 0..<width { scratch[column] = input[column] - mean }
-            let variance = laneSum(scratch, times: scratch, count: width) / Float(width)
+            let variance = VectorMath.laneSum(scratch, times: scratch, count: width) / Float(width)
             let inverse = 1 / (variance + eps).squareRoot()
             inverseStd[row] = inverse
             let target = output + row * width
@@ -52,8 +35,8 @@ enum LayerNormKernels {
                          result: UnsafeMutablePointer<Float>) {
         for row in rows {
             let gradient = scaledGradient + row * width, normal = normalized + row * width
-            let meanGradient = laneSum(gradient, count: width) / Float(width)
-            let meanGradientDotX = laneSum(gradient, times: normal, count: width) / Float(width)
+            let meanGradient = VectorMath.laneSum(gradient, count: width) / Float(width)
+            let meanGradientDotX = VectorMath.laneSum(gradient, times: normal, count: width) / Float(width)
             let target = result + row * width
             let inverse = inverseStd[row]
             for column in 0..<width {

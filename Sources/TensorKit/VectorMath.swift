@@ -109,16 +109,25 @@ enum VectorMath {
         if let keep {
             for index in 0..<count { gradient[index] = keep[index] == 0 ? 0 : gradient[index] * keepScale }
         }
+        let dot = laneSum(gradient, times: probabilities, count: count)
+        for position in 0..<count { gradient[position] = probabilities[position] * (gradient[position] - dot) }
+    }
+
+    /// Σ `values[i]` (or Σ `values[i] · other[i]`) over `count` floats, in eight lanes, then the
+    /// lanes and the tail added in order.
+    @inline(__always)
+    static func laneSum(_ values: UnsafePointer<Float>, times other: UnsafePointer<Float>? = nil, count: Int) -> Float {
         let lanes = count / 8 * 8
-        var laneDot = SIMD8<Float>(repeating: 0)
+        var total = SIMD8<Float>(repeating: 0)
         var index = 0
         while index < lanes {
-            laneDot += UnsafeRawPointer(gradient + index).loadUnaligned(as: SIMD8<Float>.self)
-                * UnsafeRawPointer(probabilities + index).loadUnaligned(as: SIMD8<Float>.self)
+            var chunk = UnsafeRawPointer(values + index).loadUnaligned(as: SIMD8<Float>.self)
+            if let other { chunk *= UnsafeRawPointer(other + index).loadUnaligned(as: SIMD8<Float>.self) }
+            total += chunk
             index += 8
         }
-        var dot = laneDot.sum()
-        while index < count { dot += gradient[index] * probabilities[index]; index += 1 }
-        for position in 0..<count { gradient[position] = probabilities[position] * (gradient[position] - dot) }
+        var sum = total.sum()
+        while index < count { sum += values[index] * (other?[index] ?? 1); index += 1 }
+        return sum
     }
 }
