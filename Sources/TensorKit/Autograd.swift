@@ -55,10 +55,16 @@ extension Tensor {
         scalars = newScalars
     }
 
+    /// Whether an operation on `inputs` is recorded for backward: recording is on and some input
+    /// (absent optional inputs aside) takes part in autograd.
+    static func isRecorded(_ inputs: [Tensor?]) -> Bool {
+        GradMode.isEnabled && inputs.contains { $0?.node != nil }
+    }
+
     /// Wraps the result of an operation, recording it when any input requires a gradient.
     static func recorded(shape: [Int], scalars: [Float], _ operation: @autoclosure () -> Operation,
                          inputs: Tensor...) -> Tensor {
-        guard GradMode.isEnabled, inputs.contains(where: { $0.node != nil }) else {
+        guard isRecorded(inputs) else {
             return Tensor(shape: shape, scalars: scalars)
         }
         return Tensor(shape: shape, scalars: scalars, node: GradNode(operation: operation()))

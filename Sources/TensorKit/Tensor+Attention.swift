@@ -22,7 +22,7 @@ extension Tensor {
                      "attention: query \(query.shape), key \(key.shape), value \(value.shape) must be [B, h, N, dₕ]")
         precondition(dropoutProbability >= 0 && dropoutProbability < 1, "attention: dropout probability \(dropoutProbability) not in [0, 1)")
         let geometry = AttentionGeometry(query: query.shape, key: key.shape)
-        let recording = GradMode.isEnabled && [query, key, value].contains { $0.node != nil }
+        let recording = Tensor.isRecorded([query, key, value])
         let mask = dropoutProbability > 0
             ? generator.dropoutKeepMask(count: geometry.totalScores, probability: dropoutProbability)
             : nil

@@ -32,7 +32,7 @@ extension Tensor {
                 }
             }
         }
-        guard GradMode.isEnabled, [self, weight, bias].contains(where: { $0?.node != nil }) else {
+        guard Tensor.isRecorded([self, weight, bias]) else {
             return Tensor(shape: [rows, outputs], scalars: result)
         }
         return Tensor(shape: [rows, outputs], scalars: result,

@@ -61,9 +61,7 @@ extension Tensor {
                          "layerNorm: weight \(weight.shape) / bias \(bias.shape) must be [\(width)] for input \(shape)")
         }
         let rows = width == 0 ? 0 : count / width
-        var inputs = [self]
-        if let weight, let bias { inputs += [weight, bias] }
-        let recording = GradMode.isEnabled && inputs.contains { $0.node != nil }
+        let recording = Tensor.isRecorded([self, weight, bias])
         // Every element of the three buffers is written by the kernel (x̂ only when recording).
         var normalized = [Float](unsafeUninitializedCapacity: recording ? count : 0) { _, initialized in
             initialized = recording ? count : 0

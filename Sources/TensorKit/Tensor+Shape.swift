@@ -112,7 +112,7 @@ extension Tensor {
                 result.append(contentsOf: part.scalars[(outerIndex * chunk)..<((outerIndex + 1) * chunk)])
             }
         }
-        guard GradMode.isEnabled, parts.contains(where: { $0.node != nil }) else {
+        guard Tensor.isRecorded(parts) else {
             return Tensor(shape: outputShape, scalars: result)
         }
         return Tensor(shape: outputShape, scalars: result, node: GradNode(operation: .concat(parts, axis: axis)))
