@@ -17,6 +17,7 @@ extension ParallelLoop {
             body(0)
             return
         }
+        BLASThreading.applyInitialSetting()
         let blasThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(blasThreads) }

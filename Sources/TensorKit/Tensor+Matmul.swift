@@ -13,6 +13,7 @@ func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
         if beta == 0 { c.update(repeating: 0, count: m * n) }
         return
     }
+    BLASThreading.applyInitialSetting()
     if BLASThreading.splitsRowsAcrossCores, m >= 64, m * n * k >= 1 << 21, !DataParallelWorker.isCurrentThreadWorker {
         // Our own two-way split of C's rows, each half a single-threaded BLAS call.
         let workers = ParallelLoop.workerCount
@@ -39,11 +40,20 @@ func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
 
 /// How GEMMs use the cores.
 public enum BLASThreading {
-    /// When set, OpenBLAS runs single-threaded and large GEMMs are split by rows over our own
-    /// threads, so no OpenBLAS pool threads spin between calls.
-    nonisolated(unsafe) public private(set) static var splitsRowsAcrossCores = false
+    /// When set (the default), OpenBLAS runs single-threaded and large GEMMs are split by rows
+    /// over our own threads, so no OpenBLAS pool threads spin between calls. It is also what makes
+    /// results reproducible bit for bit: the row split depends only on the shape and the core
+    /// count, while OpenBLAS's own threading differs with its thread setting, which data-parallel
+    /// encoding changes process-wide.
+    nonisolated(unsafe) public private(set) static var splitsRowsAcrossCores = true
+
+    private static let initialSetting: Void = { openblas_set_num_threads(1) }()
+
+    /// Applies the default (single-threaded OpenBLAS) once, before the first GEMM.
+    @inline(__always) static func applyInitialSetting() { _ = initialSetting }
 
     public static func useRowSplitting(_ enabled: Bool) {
+        applyInitialSetting()
         splitsRowsAcrossCores = enabled
         openblas_set_num_threads(enabled ? 1 : Int32(ParallelLoop.workerCount))
     }

@@ -19,8 +19,10 @@ import TensorKit
         let oneAtATime = encoder.features(batch, batchSize: 1)
         let inThrees = encoder.features(batch, batchSize: 3)
         let alone = images.flatMap { encoder.features(Tensor(shape: [1, 3, 64, 64], scalars: $0)).scalars }
-        #expect(oneAtATime.largestAbsoluteDifference(from: inThrees).difference <= 1e-5)
-        #expect(oneAtATime.largestAbsoluteDifference(from: Tensor(shape: [5, 1280], scalars: alone)).difference <= 1e-5)
+        // Batches change only the GEMM blocking, so the features agree to float rounding of their size.
+        let tolerance = 1e-5 * Swift.max(1, oneAtATime.scalars.map { Swift.abs($0) }.max() ?? 0)
+        #expect(oneAtATime.largestAbsoluteDifference(from: inThrees).difference <= tolerance)
+        #expect(oneAtATime.largestAbsoluteDifference(from: Tensor(shape: [5, 1280], scalars: alone)).difference <= tolerance)
         expectMatchesReference(Tensor(shape: [2, 1280], scalars: Array(oneAtATime.scalars[0 ..< 2560])), io.features,
                                "mobilenetv2_w0.5 inside a batch of 5")
     }

@@ -15,6 +15,7 @@ enum GemmConvolutionKernels {
                                      b: UnsafePointer<Float>, ldb: Int,
                                      c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float) {
         guard m > 0, n > 0, k > 0 else { return }
+        BLASThreading.applyInitialSetting()
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k),
                     1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
