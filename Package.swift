@@ -34,7 +34,7 @@ let package = Package(
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         .target(name: "NN", dependencies: ["TensorKit"]),
-        .target(name: "HATNet", dependencies: ["NN", "TensorKit"]),
+        .target(name: "HATNet", dependencies: ["NN", "TensorKit", "FileOutput"]),
 
         // Atomic output files (temporary file + rename), shared by every stage that writes.
         .target(name: "FileOutput"),
@@ -85,6 +85,8 @@ let package = Package(
         .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Visualization", "Reports", "TestSupport"]),
+        // The built `hatnet` binary against hostile files and options.
+        .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "TensorKit", "TestSupport"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -44,6 +44,7 @@ public final class EncoderWeights {
         guard tensor.shape == shape else {
             throw EncoderWeightError.misshapenTensor(file: source, name: name, expected: shape, actual: tensor.shape)
         }
+        try tensor.requireFinite("\(source): tensor '\(name)'")
         return tensor
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TensorKit
 
 /// Constructor arguments of the HATNet attention model (`MIModel`), as in the reference.
 public struct HATNetConfiguration: Codable, Equatable, Sendable {
@@ -53,13 +54,29 @@ public struct HATNetConfiguration: Codable, Equatable, Sendable {
         case energyReduction = "attn_type", attentionFunction = "attn_fn"
     }
 
-    /// Checks the values a model can be built from.
+    /// Upper bounds that keep every size computation of the model far from overflow; the memory
+    /// the model actually needs is checked against ``MemoryBudget`` as well.
+    public static let maximumClasses = 10_000
+    public static let maximumWidth = 1 << 16
+    public static let maximumBagsWords = 32
+
+    /// Checks the values a model can be built from, including that its parameters and one slide's
+    /// attention fit in memory.
+    /// - Throws: ``HATNetConfigurationError`` or ``SizeLimitError`` naming the field.
     public func validate() throws {
         func fail(_ message: String) -> HATNetConfigurationError { .invalid(message) }
-        guard numClasses >= 2 else { throw fail("n_classes must be at least 2, got \(numClasses)") }
-        guard cnnFeatures > 0 else { throw fail("cnn_feature_sz must be positive, got \(cnnFeatures)") }
-        guard outFeatures > 0 else { throw fail("out_features must be positive, got \(outFeatures)") }
-        guard numBagsWords > 0 else { throw fail("num_bags_words must be positive, got \(numBagsWords)") }
+        guard (2...Self.maximumClasses).contains(numClasses) else {
+            throw fail("n_classes must be in 2…\(Self.maximumClasses), got \(numClasses)")
+        }
+        guard (1...Self.maximumWidth).contains(cnnFeatures) else {
+            throw fail("cnn_feature_sz must be in 1…\(Self.maximumWidth), got \(cnnFeatures)")
+        }
+        guard (1...Self.maximumWidth).contains(outFeatures) else {
+            throw fail("out_features must be in 1…\(Self.maximumWidth), got \(outFeatures)")
+        }
+        guard (1...Self.maximumBagsWords).contains(numBagsWords) else {
+            throw fail("num_bags_words must be in 1…\(Self.maximumBagsWords) (bags a side = bag size / word size), got \(numBagsWords)")
+        }
         guard numHeads > 0, outFeatures % numHeads == 0 else {
             throw fail("out_features (\(outFeatures)) must be divisible by attn_heads (\(numHeads))")
         }
@@ -67,10 +84,18 @@ public struct HATNetConfiguration: Codable, Equatable, Sendable {
         guard (0..<1).contains(dropout), (0..<1).contains(attentionDropout) else {
             throw fail("dropout and attn_p must be in [0, 1), got \(dropout) and \(attentionDropout)")
         }
+        // The largest allocations: the weights, and for one slide the features, the word-to-word
+        // attention of every head and a few activations of width d per word.
+        let positions = positionsPerGrid, words = positions * positions
+        let parameters = cnnFeatures * outFeatures + 40 * outFeatures * outFeatures + 2 * positions * positions + numClasses * outFeatures
+        let perSlide = words * cnnFeatures + numHeads * words * words + 16 * words * outFeatures
+        try MemoryBudget.require(elements: 4 * parameters + 2 * perSlide, elementSize: MemoryLayout<Float>.size,
+                                 for: "a HATNet model with n_classes \(numClasses), cnn_feature_sz \(cnnFeatures), out_features "
+                                 + "\(outFeatures), num_bags_words \(numBagsWords) and attn_heads \(numHeads)")
     }
 }
 
-public enum HATNetConfigurationError: Error, CustomStringConvertible {
+public enum HATNetConfigurationError: Error, CustomStringConvertible, LocalizedError {
     case invalid(String)
     case unreadable(file: String, reason: String)
 
@@ -80,4 +105,5 @@ public enum HATNetConfigurationError: Error, CustomStringConvertible {
         case let .unreadable(file, reason): return "\(file): \(reason)"
         }
     }
+    public var errorDescription: String? { description }
 }

@@ -32,10 +32,18 @@ public enum AttentionRun {
         guard file.contains("words") else {
             throw PipelineError.badInput(file: featuresURL.path, reason: "has no tensor named 'words' (found: \(file.names.joined(separator: ", ")))")
         }
-        var words = try file.tensor(named: "words")
-        if words.rank == 3 { words = words.unsqueezed(axis: 0) }
         let configuration = model.configuration
         let positions = configuration.positionsPerGrid
+        let info = try file.info("words")
+        try MemoryBudget.require(shape: info.shape, for: "\(featuresURL.path): tensor 'words'")
+        guard info.shape.count == 3 || info.shape.count == 4, Array(info.shape.suffix(3)) == [positions, positions, configuration.cnnFeatures] else {
+            throw PipelineError.badInput(file: featuresURL.path,
+                                         reason: "tensor 'words' has shape \(info.shape), but the model expects [B, \(positions), \(positions), \(configuration.cnnFeatures)] "
+                                         + "or [\(positions), \(positions), \(configuration.cnnFeatures)]")
+        }
+        var words = try file.tensor(named: "words")
+        try words.requireFinite("\(featuresURL.path): tensor 'words'")
+        if words.rank == 3 { words = words.unsqueezed(axis: 0) }
         let expected = [words.shape.first ?? 1, positions, positions, configuration.cnnFeatures]
         guard words.rank == 4, Array(words.shape.dropFirst()) == Array(expected.dropFirst()), words.shape[0] > 0 else {
             throw PipelineError.badInput(file: featuresURL.path,
@@ -47,13 +55,21 @@ public enum AttentionRun {
         writer.add(logits, named: "logits")
         writer.add(withoutGrad { logits.softmax(axis: -1) }, named: "probabilities")
         for (name, tensor) in attention?.named ?? [] { writer.add(tensor, named: name) }
-        if file.contains("word_regions") { writer.add(try file.tensor(named: "word_regions"), named: "word_regions") }
+        try logits.requireFinite("the logits computed from \(featuresURL.path)")
+        if file.contains("word_regions") {
+            let regions = try file.tensor(named: "word_regions")
+            try regions.requireFinite("\(featuresURL.path): tensor 'word_regions'")
+            writer.add(regions, named: "word_regions")
+        }
         try writer.write(to: outputURL)
     }
 
     /// Loads a state dict from a safetensors file or a PyTorch `.pth` checkpoint (chosen by content).
+    /// - Throws: ``NonFiniteValueError`` naming the file and tensor when a weight is NaN or infinite.
     public static func loadStateDict(from url: URL) throws -> [String: Tensor] {
         let stateDict = try Checkpoints.loadStateDict(from: url)
-        return Dictionary(uniqueKeysWithValues: stateDict.keys.compactMap { key in stateDict[key].map { (key, $0) } })
+        let tensors = Dictionary(uniqueKeysWithValues: stateDict.keys.compactMap { key in stateDict[key].map { (key, $0) } })
+        for key in tensors.keys.sorted() { try tensors[key]!.requireFinite("\(url.path): tensor '\(key)'") }
+        return tensors
     }
 }

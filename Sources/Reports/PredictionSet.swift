@@ -11,6 +11,7 @@ public struct PredictionSet: Equatable, Sendable {
         case caseCountMismatch(trueLabels: Int, probabilityRows: Int)
         case predictedCountMismatch(trueLabels: Int, predictedLabels: Int)
         case tooFewClasses(Int)
+        case tooManyClasses(Int)
         case raggedProbabilities(row: Int, count: Int, expected: Int)
         case nonFiniteProbability(row: Int, column: Int)
         case labelOutOfRange(field: String, index: Int, label: Int, classCount: Int)
@@ -25,6 +26,9 @@ public struct PredictionSet: Equatable, Sendable {
                 return "y_true has \(labels) labels but y_pred has \(predicted)"
             case let .tooFewClasses(count):
                 return "y_prob rows have \(count) probabilities; at least 2 classes are needed"
+            case let .tooManyClasses(count):
+                return "y_prob rows have \(count) probabilities; at most \(PredictionSet.maximumClassCount) classes are evaluated "
+                    + "(the confusion matrix alone grows with the square of the classes)"
             case let .raggedProbabilities(row, count, expected):
                 return "y_prob row \(row) has \(count) probabilities, expected \(expected) like row 0"
             case let .nonFiniteProbability(row, column):
@@ -34,6 +38,10 @@ public struct PredictionSet: Equatable, Sendable {
             }
         }
     }
+
+    /// The most classes evaluated: per-class metrics, ROC curves and the confusion matrix are meant
+    /// for diagnostic categories (HATNet has 4), not for thousands of labels.
+    public static let maximumClassCount = 1000
 
     /// Class of each case (`y_true`), in `0..<classCount`.
     public let trueLabels: [Int]
@@ -59,6 +67,7 @@ public struct PredictionSet: Equatable, Sendable {
         }
         let classCount = probabilities[0].count
         guard classCount >= 2 else { throw ValidationError.tooFewClasses(classCount) }
+        guard classCount <= Self.maximumClassCount else { throw ValidationError.tooManyClasses(classCount) }
         for (row, scores) in probabilities.enumerated() {
             guard scores.count == classCount else {
                 throw ValidationError.raggedProbabilities(row: row, count: scores.count, expected: classCount)

@@ -42,6 +42,20 @@ public struct GridPlacement: Sendable {
                                        destinationWidth: content.width, destinationHeight: content.height)
     }
 
+    /// How much the chosen level is enlarged to fill the grid content (1 or less: only shrunk).
+    public var upsamplingFactor: Double {
+        max(Double(content.width) / Double(max(1, levelSize.width)), Double(content.height) / Double(max(1, levelSize.height)))
+    }
+
+    /// A warning when the slide is much smaller than the grid (factor above 4): the words then show
+    /// enlarged source pixels, and a 1×1 image becomes a grid of identical words; `nil` otherwise.
+    public var upsamplingWarning: String? {
+        guard upsamplingFactor > 4 else { return nil }
+        return "the slide is \(slideWidth)×\(slideHeight) pixels but the grid is \(layout.gridSize)×\(layout.gridSize) "
+            + "(bag \(layout.bagSize), word \(layout.wordSize)): it is enlarged \(String(format: "%.0f", upsamplingFactor))×, "
+            + "so every word shows a few blurred source pixels; choose a smaller bag and word size for small images"
+    }
+
     static func chooseLevel(source: any SlideSource, choice: LevelChoice, minimumWidth: Int, minimumHeight: Int) throws -> Int {
         let levels = source.levels
         switch choice {

@@ -1,5 +1,6 @@
 import CTurboJPEG
 import Foundation
+import TensorKit
 
 /// JPEG decoding through libjpeg-turbo's TurboJPEG API, with the accurate integer DCT and smooth
 /// chroma upsampling (the same choices PIL makes), so decoded pixels match PIL's.
@@ -45,8 +46,10 @@ final class TurboJPEGDecoder {
                 throw SlideError.corruptFile(path: path, format: "JPEG", reason: lastError())
             }
             guard width > 0, height > 0 else {
-                throw SlideError.zeroSizedImage(path: path, width: Int(width), height: Int(height))
+                throw SlideError.corruptFile(path: path, format: "JPEG", reason: "the header gives no image size (\(width)×\(height)); the file is cut short or damaged")
             }
+            try MemoryBudget.require(shape: [Int(height), Int(width), 3], elementSize: 1,
+                                     for: "\(path): decoding the \(width)×\(height) JPEG")
             var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
             let status = pixels.withUnsafeMutableBufferPointer { destination in
                 tjDecompress2(handle, bytes, UInt(data.count), destination.baseAddress, width, 0, height,

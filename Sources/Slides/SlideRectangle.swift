@@ -18,3 +18,10 @@ public struct SlideRectangle: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "(\(x), \(y), \(width)×\(height))" }
 }
+
+extension Array where Element == SlideRectangle {
+    /// The rectangles as the `[…, 4]` rows of x, y, width, height that `word_regions` tensors hold.
+    public var regionScalars: [Float] {
+        flatMap { [Float($0.x), Float($0.y), Float($0.width), Float($0.height)] }
+    }
+}

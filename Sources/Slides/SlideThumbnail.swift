@@ -1,3 +1,5 @@
+import TensorKit
+
 /// A small overview image of a whole slide, resampled from the coarsest pyramid level that is at
 /// least as large as the thumbnail, strip by strip (never holding a large level in memory).
 public enum SlideThumbnail {
@@ -15,6 +17,7 @@ public enum SlideThumbnail {
 
     /// Level `level` resized to `width × height`, computed in strips of destination rows.
     public static func resample(_ source: any SlideSource, level: Int, width: Int, height: Int) throws -> RGBImage {
+        try MemoryBudget.require(shape: [height, width, 3], elementSize: 1, for: "\(source.url.path): a \(width)×\(height) overview")
         let size = source.levels[level]
         let resizer = BilinearResizer(sourceWidth: size.width, sourceHeight: size.height,
                                       destinationWidth: width, destinationHeight: height)

@@ -38,7 +38,7 @@ extension WordGrid {
     /// `[bags, wordsPerBag, 4]`: each word's level-0 rectangle as (x, y, width, height).
     public var wordRegionTensor: Tensor {
         Tensor(shape: [layout.bagCount, layout.wordsPerBag, 4],
-               scalars: wordRegions.flatMap { [Float($0.x), Float($0.y), Float($0.width), Float($0.height)] })
+               scalars: wordRegions.regionScalars)
     }
 
     /// `[bags, wordsPerBag]` tissue fractions, when tissue detection was on.

@@ -28,9 +28,10 @@ public struct WordGridExtractor: Sendable {
     /// Calls `body` once per bag, in the reference order (bag 0, 1, …). Bags are computed a few at
     /// a time on all cores; at most `coreCount` bags are held at once.
     public func forEachBag(in source: any SlideSource, _ body: (WordBag) throws -> Void) throws {
+        let batchSize = ParallelLoop.workerCount
+        try requireMemory(forBagsAtOnce: batchSize, source: source)
         let placement = try placement(for: source)
         let mask = options.detectTissue ? try TissueMask.detect(in: source) : nil
-        let batchSize = ParallelLoop.workerCount
         for batchStart in stride(from: 0, to: layout.bagCount, by: batchSize) {
             let batch = batchStart..<min(layout.bagCount, batchStart + batchSize)
             let results = ConcurrentResults<WordBag>(count: batch.count)
@@ -60,8 +61,10 @@ public struct WordGridExtractor: Sendable {
     /// The bags `forEachBag` yields (in order), gathered into one ``WordGrid``.
     private func collectGrid(of source: any SlideSource,
                              _ forEachBag: ((WordBag) throws -> Void) throws -> Void) throws -> WordGrid {
+        let count = try MemoryBudget.require(shape: [layout.bagCount, layout.wordsPerBag, 3, layout.wordSize, layout.wordSize],
+                                             for: "\(source.url.path): the whole word grid of bag \(layout.bagSize), word \(layout.wordSize)")
         var scalars: [Float] = []
-        scalars.reserveCapacity(layout.bagCount * layout.wordsPerBag * 3 * layout.wordSize * layout.wordSize)
+        scalars.reserveCapacity(count)
         var regions: [SlideRectangle] = [], fractions: [Float] = []
         try forEachBag { bag in
             scalars += bag.words.scalars
@@ -79,6 +82,9 @@ public struct WordGridExtractor: Sendable {
     /// the float words are made one bag at a time (38 MB) instead of for the whole grid (1.9 GB).
     public func forEachBag(in source: any SlideSource, transform: RandomTransform, generator: inout SeededGenerator,
                            _ body: (WordBag) throws -> Void) throws {
+        // The grid image, its transformed copy, and one bag at a time.
+        try MemoryBudget.require(shape: [2 * layout.gridSize + 16 * layout.bagSize, layout.gridSize, 3], elementSize: 1,
+                                 for: "\(source.url.path): a training view of the \(layout.gridSize)² grid of bag \(layout.bagSize), word \(layout.wordSize)")
         let placement = try placement(for: source)
         let image = transform.apply(to: try gridImage(from: source), generator: &generator)
         let mask = options.detectTissue ? try TissueMask.detect(in: source) : nil
@@ -91,6 +97,8 @@ public struct WordGridExtractor: Sendable {
 
     /// The resized slide, `gridSize × gridSize` RGB, rendered bag by bag.
     public func gridImage(from source: any SlideSource) throws -> RGBImage {
+        try MemoryBudget.require(shape: [layout.gridSize, layout.gridSize, 3], elementSize: 1,
+                                 for: "\(source.url.path): the \(layout.gridSize)² grid image of bag \(layout.bagSize), word \(layout.wordSize)")
         let placement = try placement(for: source)
         var image = RGBImage(width: layout.gridSize, height: layout.gridSize)
         for bag in 0..<layout.bagCount {
@@ -98,6 +106,18 @@ public struct WordGridExtractor: Sendable {
             image.paste(try placement.render(square, from: source), x: square.x, y: square.y)
         }
         return image
+    }
+
+    /// Checks that `bags` bags can be held at once: each bag's pixels (RGB bytes), its float words,
+    /// and the source region its resize reads (at most about twice the bag per side when downscaling).
+    private func requireMemory(forBagsAtOnce bags: Int, source: any SlideSource) throws {
+        let side = layout.bagSize
+        guard let pixels = MemoryBudget.checkedProduct([side, side]),
+              let perBag = MemoryBudget.checkedProduct([pixels, 3 + 3 * MemoryLayout<Float>.size + 3 * 4]),
+              let total = MemoryBudget.checkedProduct([perBag, max(1, bags)]) else {
+            throw SizeLimitError(what: "\(source.url.path): bags of \(side)² pixels", bytesNeeded: nil, bytesAllowed: MemoryBudget.limitBytes)
+        }
+        try MemoryBudget.require(bytes: total, for: "\(source.url.path): \(bags) bag(s) of \(side)² pixels at once (bag \(layout.bagSize), word \(layout.wordSize))")
     }
 
     private func makeBag(_ index: Int, source: any SlideSource, placement: GridPlacement, mask: TissueMask?) throws -> WordBag {

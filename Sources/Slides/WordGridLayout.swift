@@ -1,3 +1,5 @@
+import Foundation
+
 /// The geometry of the reference's bag and word grid.
 ///
 /// With `n = bagSize / wordSize`, the image is resized to a square of `gridSize = bagSize · n`
@@ -10,7 +12,33 @@ public struct WordGridLayout: Sendable, Equatable {
     /// Side of a word, in grid pixels.
     public let wordSize: Int
 
-    /// A layout; `bagSize` must be a positive multiple of `wordSize`.
+    /// The largest grid side (`bagSize · bagSize / wordSize`) accepted from input: 65,536 pixels,
+    /// five times the authors' 12,544 (bag 1792, word 256). Larger grids mean billions of words
+    /// or pixels to resample and are refused before any work starts.
+    public static let maximumGridSize = 65_536
+
+    /// A layout from sizes given by a user or a file: checked, never trapping.
+    /// - Throws: ``GridLayoutError`` when a size is not positive, the bag is not a multiple of the
+    ///   word, or the grid would exceed ``maximumGridSize``.
+    public init(validatingBagSize bagSize: Int, wordSize: Int) throws {
+        guard bagSize > 0, wordSize > 0 else {
+            throw GridLayoutError("bag size \(bagSize) and word size \(wordSize) must both be positive")
+        }
+        guard bagSize % wordSize == 0 else {
+            throw GridLayoutError("bag size \(bagSize) is not a multiple of word size \(wordSize)")
+        }
+        let perSide = bagSize / wordSize
+        let (grid, overflow) = bagSize.multipliedReportingOverflow(by: perSide)
+        guard !overflow, grid <= Self.maximumGridSize else {
+            throw GridLayoutError("bag size \(bagSize) with word size \(wordSize) makes a grid of \(perSide)×\(perSide) bags of "
+                                  + "\(perSide)×\(perSide) words, \(overflow ? "more than 2^63" : String(grid)) pixels a side; at most "
+                                  + "\(Self.maximumGridSize) are allowed (bag · bag / word; the authors use 1792 · 1792 / 256 = 12544)")
+        }
+        self.init(bagSize: bagSize, wordSize: wordSize)
+    }
+
+    /// A layout; `bagSize` must be a positive multiple of `wordSize` (use
+    /// ``init(validatingBagSize:wordSize:)`` for sizes from input).
     public init(bagSize: Int, wordSize: Int) {
         precondition(wordSize > 0 && bagSize > 0 && bagSize % wordSize == 0,
                      "WordGridLayout: bag size \(bagSize) must be a positive multiple of word size \(wordSize)")
@@ -49,4 +77,12 @@ public struct WordGridLayout: Sendable, Equatable {
         return PixelRectangle(x: bagSquare.x + wordSquare.x, y: bagSquare.y + wordSquare.y,
                               width: wordSize, height: wordSize)
     }
+}
+
+/// Bag and word sizes that do not make a usable grid; the message says why.
+public struct GridLayoutError: Error, CustomStringConvertible, LocalizedError, Equatable, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+    public var errorDescription: String? { message }
 }

@@ -16,7 +16,10 @@ extension AnnotationMask {
         let rings = polygon.rings.map { ring in ring.map(raster.rasterPoint) }
         let allPoints = rings.joined()
         guard let top = allPoints.map(\.y).min(), let bottom = allPoints.map(\.y).max() else { return }
-        let firstRow = max(0, Int((top - 0.5).rounded(.up))), lastRow = min(raster.height - 1, Int((bottom - 0.5).rounded(.down)))
+        // Rows whose centre lies in [top, bottom]: first = ⌈top − 0.5⌉, last = ⌊bottom − 0.5⌋ = ⌈bottom + 0.5⌉ − 1 (clamped,
+        // since coordinates from a file may be huge).
+        let firstRow = SlideRaster.pixelIndex(top - 0.5, count: raster.height)
+        let lastRow = SlideRaster.pixelIndex((bottom - 0.5).rounded(.down) + 1, count: raster.height) - 1
         guard firstRow <= lastRow else { return }
         for row in firstRow...lastRow {
             let y = Double(row) + 0.5
@@ -32,8 +35,8 @@ extension AnnotationMask {
             crossings.sort()
             for pair in stride(from: 0, to: crossings.count - 1, by: 2) {
                 // Pixels whose centre column + 0.5 lies in [left, right).
-                let first = max(0, Int((crossings[pair] - 0.5).rounded(.up)))
-                let last = min(raster.width, Int((crossings[pair + 1] - 0.5).rounded(.up)))
+                let first = SlideRaster.pixelIndex(crossings[pair] - 0.5, count: raster.width)
+                let last = SlideRaster.pixelIndex(crossings[pair + 1] - 0.5, count: raster.width)
                 for column in first..<max(first, last) { values[row * raster.width + column] = true }
             }
         }

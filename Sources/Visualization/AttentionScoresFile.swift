@@ -21,6 +21,8 @@ public enum AttentionScoresFile {
                                   + "write it with hatnet attend")
         }
         let wordScores = try file.tensor(named: "word_scores"), bagScores = try file.tensor(named: "bag_scores")
+        try wordScores.requireFinite("\(url.path): tensor 'word_scores'")
+        try bagScores.requireFinite("\(url.path): tensor 'bag_scores'")
         guard wordScores.rank == 3, bagScores.rank == 2, wordScores.shape[0] == bagScores.shape[0],
               wordScores.shape[1] == bagScores.shape[1], index >= 0, index < wordScores.shape[0] else {
             throw ReportFileError(path: url.path, problem: "word_scores \(wordScores.shape) and bag_scores \(bagScores.shape) are not "
@@ -33,6 +35,7 @@ public enum AttentionScoresFile {
         let (width, height) = source.dimensions
         if file.contains("word_regions") {
             let regions = try file.tensor(named: "word_regions")
+            try regions.requireFinite("\(url.path): tensor 'word_regions'")
             guard regions.shape == [bags, wordsPerBag, 4] else {
                 throw ReportFileError(path: url.path, problem: "word_regions has shape \(regions.shape), expected [\(bags), \(wordsPerBag), 4]")
             }

@@ -34,14 +34,23 @@ public struct SlideRaster: Equatable, Sendable {
     /// Where a level-0 point falls on the raster, in (fractional) raster pixels.
     public func rasterPoint(_ point: SlidePoint) -> (x: Double, y: Double) { (point.x / scaleX, point.y / scaleY) }
 
+    /// `value` rounded up to a pixel index clamped to `0...count`; NaN counts as 0 and ±infinity
+    /// and values beyond `Int`'s range are clamped (coordinates come from files and may be anything).
+    static func pixelIndex(_ value: Double, count: Int) -> Int {
+        let rounded = value.rounded(.up)
+        guard rounded > 0 else { return 0 }          // also NaN
+        guard rounded < Double(count) else { return count }
+        return Int(rounded)
+    }
+
     /// The columns and rows of the pixels whose centres lie in `rectangle` (empty ranges for an empty
     /// rectangle or one outside the raster).
     public func pixelRanges(of rectangle: SlideRectangle) -> (columns: Range<Int>, rows: Range<Int>) {
         guard !rectangle.isEmpty else { return (0..<0, 0..<0) }
         func range(start: Double, end: Double, scale: Double, count: Int) -> Range<Int> {
             // Pixel i's centre (i + 0.5)·scale lies in [start, end) ⇔ start/scale − 0.5 ≤ i < end/scale − 0.5.
-            let first = max(0, Int((start / scale - 0.5).rounded(.up)))
-            let last = min(count, Int((end / scale - 0.5).rounded(.up)))
+            let first = Self.pixelIndex(start / scale - 0.5, count: count)
+            let last = Self.pixelIndex(end / scale - 0.5, count: count)
             return first..<max(first, last)
         }
         return (range(start: rectangle.x, end: rectangle.x + rectangle.width, scale: scaleX, count: width),

@@ -24,6 +24,10 @@ public struct VisualizationJob: Sendable {
         self.thumbnailSize = thumbnailSize
     }
 
+    /// The files a run writes into the output directory.
+    public static let outputFileNames = ["top_bags", "top_words", "word_heatmap", "bag_heatmap"].flatMap { ["\($0).png", "\($0).pdf"] }
+        + ["attention.json"]
+
     /// Runs the job with the attention that `attention` computes or loads for the opened slide.
     public func run(attention: (any SlideSource) throws -> SlideAttention) throws -> (visualization: AttentionVisualization,
                                                                                        files: AttentionVisualization.Files) {

@@ -29,6 +29,10 @@ struct AttendCommand: ParsableCommand {
     @Option(help: "Where to write the results (.safetensors).")
     var output: String
 
+    func validate() throws {
+        try requireOutput(output, option: "--output", distinctFrom: [(config, "--config"), (weights, "--weights"), (features, "--features")])
+    }
+
     func run() throws {
         let model = try AttentionRun.loadModel(configurationURL: URL(fileURLWithPath: config),
                                                weightsURL: URL(fileURLWithPath: weights))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Checkpoints
 import Encoders
+import FileOutput
 import Foundation
 import TensorKit
 
@@ -30,18 +31,24 @@ struct EncodeCommand: ParsableCommand {
     var logits = false
 
     func validate() throws {
-        guard batch > 0 else { throw ValidationError("--batch must be positive") }
+        guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
+        try requireOutput(output, option: "--output", distinctFrom: [(input, "--input")] + (encoderOptions.weights.map { [($0, "--weights")] } ?? []))
     }
 
     func run() throws {
         let encoder = try encoderOptions.makeEncoder()
         let inputFile = try SafeTensorsFile(url: URL(fileURLWithPath: input))
         let images = try inputFile.tensor(named: "input")
-        guard images.rank == 4, images.shape[1] == 3 else {
-            throw ValidationError("\(input): tensor `input` has shape \(images.shape), expected [N, 3, H, W]")
+        guard images.rank == 4, images.shape[1] == 3, images.shape[0] > 0 else {
+            throw FileError(path: input, problem: "tensor 'input' has shape \(images.shape), expected [N, 3, H, W] with N ≥ 1")
         }
+        guard (32...8192).contains(images.shape[2]), (32...8192).contains(images.shape[3]) else {
+            throw FileError(path: input, problem: "tensor 'input' holds \(images.shape[2])×\(images.shape[3]) images; "
+                            + "the encoders take 32 to 8192 pixels a side")
+        }
+        try images.requireFinite("\(input): tensor 'input'")
         if logits && encoder.classifier == nil {
-            throw ValidationError("--logits: the weight file of \(encoder.name) has no classifier")
+            throw FileError(path: try encoderOptions.weightsURL().path, problem: "--logits: this weight file of \(encoder.name) has no classifier")
         }
         let features = encoder.features(images, batchSize: batch)
         var writer = SafeTensorsWriter(metadata: ["encoder": encoder.name])

@@ -23,15 +23,30 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output file (only with one input; default: the input with extension .pth).", valueName: "OUT"))
     var output: String?
 
+    @Flag(help: "Replace existing .pth files next to the inputs (an explicit --output is always written).")
+    var overwrite = false
+
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one weight file") }
         if output != nil && inputs.count > 1 { throw ValidationError("--output needs exactly one input file") }
+        for input in inputs {
+            let destination = destination(for: input)
+            try requireOutput(destination.path, option: output == nil ? "the default output (the input with extension .pth)" : "--output",
+                              distinctFrom: inputs.map { ($0, "FILE") })
+            if output == nil, !overwrite, FileManager.default.fileExists(atPath: destination.path) {
+                throw ValidationError("\(destination.path) exists; pass --overwrite to replace it or --output to write elsewhere")
+            }
+        }
+    }
+
+    private func destination(for input: String) -> URL {
+        output.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: input).deletingPathExtension().appendingPathExtension("pth")
     }
 
     func run() throws {
         for input in inputs {
             let source = URL(fileURLWithPath: input)
-            let destination = output.map { URL(fileURLWithPath: $0) } ?? source.deletingPathExtension().appendingPathExtension("pth")
+            let destination = destination(for: input)
             let count = try ModelExport.exportPyTorch(from: source, to: destination)
             print("wrote \(destination.path) (\(count) tensors)")
         }

@@ -31,6 +31,15 @@ struct MetricsCommand: ParsableCommand {
         if let classNames, parsedClassNames(classNames).contains(where: \.isEmpty) {
             throw ValidationError("--class-names has an empty name: \"\(classNames)\"")
         }
+        let job = MetricsJob(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output))
+        try requireOutput(output, option: "--output", distinctFrom: [(input, "--input")])
+        try requireOutput(job.csvOutput.path, option: "--output (its CSV table)", distinctFrom: [(input, "--input")])
+        if let plots {
+            for name in ["roc.pdf", "roc.png", "confusion_matrix.pdf", "confusion_matrix.png"] {
+                try requireOutput(URL(fileURLWithPath: plots).appendingPathComponent(name).path, option: "--plots",
+                                  distinctFrom: [(input, "--input"), (output, "--output")])
+            }
+        }
     }
 
     func run() throws {

@@ -39,7 +39,25 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         guard !slides.isEmpty else { throw ValidationError("give at least one slide") }
-        guard topBags >= 1, topWords >= 1 else { throw ValidationError("--top-bags and --top-words must be at least 1") }
+        guard topBags >= 1, topWords >= 1 else {
+            throw ValidationError("--top-bags and --top-words must be at least 1, got \(topBags) and \(topWords)")
+        }
+        var destinations: [String: String] = [:]
+        let inputs = slides.map { ($0, "SLIDE") } + (modelWeights.map { [($0, "--model-weights")] } ?? [])
+        for slide in slides {
+            let destination = destination(for: slide).path
+            if let other = destinations[destination] {
+                throw ValidationError("slides \(other) and \(slide) would both write \(destination); predict them into different --output directories")
+            }
+            destinations[destination] = slide
+            try requireOutput(destination, option: "--output", distinctFrom: inputs)
+        }
+    }
+
+    /// `<output>/<slide name without extension>.json`.
+    private func destination(for slide: String) -> URL {
+        URL(fileURLWithPath: output, isDirectory: true)
+            .appendingPathComponent(URL(fileURLWithPath: slide).deletingPathExtension().lastPathComponent + ".json")
     }
 
     func run() throws {
@@ -50,7 +68,7 @@ struct PredictCommand: ParsableCommand {
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
         if let trainedCache = try? FeatureCache(directory: URL(fileURLWithPath: trained.options.featureDirectory, isDirectory: true)),
            trainedCache.key != key {
-            throw ValidationError("the run was trained on features of \(trainedCache.key.encoderName) (weights \(trainedCache.key.weightsSHA256)), "
+            throw FileError(path: weights.path, problem: "the run was trained on features of \(trainedCache.key.encoderName) (weights \(trainedCache.key.weightsSHA256)), "
                                   + "not \(key.encoderName) (weights \(key.weightsSHA256)); pass the same --encoder and --weights")
         }
         let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
@@ -63,7 +81,7 @@ struct PredictCommand: ParsableCommand {
         for slide in slides {
             let url = URL(fileURLWithPath: slide)
             let diagnosis = try predictor.predict(slide: url, topBags: topBags, topWords: topWords)
-            let destination = outputDirectory.appendingPathComponent(url.deletingPathExtension().lastPathComponent + ".json")
+            let destination = destination(for: slide)
             try AtomicFile.write(String(decoding: try encoderJSON.encode(diagnosis), as: UTF8.self) + "\n", to: destination)
             let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0
             print("\(url.lastPathComponent): \(diagnosis.predictedClass) (\(String(format: "%.3f", probability))) → \(destination.path)")

@@ -58,7 +58,8 @@ struct SlideThumbnailCommand: ParsableCommand {
     var tissueMask = false
 
     func validate() throws {
-        guard maxSize > 0 else { throw ValidationError("--max-size must be positive") }
+        guard (1...16384).contains(maxSize) else { throw ValidationError("--max-size must be 1 to 16384 pixels, got \(maxSize)") }
+        try requireOutput(out, option: "--out", distinctFrom: [(file, "FILE")])
     }
 
     func run() throws {

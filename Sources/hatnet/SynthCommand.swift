@@ -22,8 +22,12 @@ struct SynthCommand: ParsableCommand {
     var seed: UInt64 = 1
 
     func validate() throws {
-        guard countPerClass > 0 else { throw ValidationError("--count-per-class must be positive") }
-        guard size.width >= 256, size.height >= 256 else { throw ValidationError("--size must be at least 256x256") }
+        guard (1...10_000).contains(countPerClass) else {
+            throw ValidationError("--count-per-class must be 1 to 10000, got \(countPerClass)")
+        }
+        guard (256...200_000).contains(size.width), (256...200_000).contains(size.height) else {
+            throw ValidationError("--size must be between 256x256 and 200000x200000 pixels, got \(size.width)x\(size.height)")
+        }
     }
 
     func run() throws {

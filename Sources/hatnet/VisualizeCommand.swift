@@ -65,11 +65,17 @@ struct VisualizeCommand: ParsableCommand {
 
     func validate() throws {
         guard top > 0, top <= 1 else { throw ValidationError("--top must be in (0, 1], got \(top)") }
-        guard thumbnail >= 16 else { throw ValidationError("--thumbnail must be at least 16 pixels") }
+        guard (16...16384).contains(thumbnail) else { throw ValidationError("--thumbnail must be 16 to 16384 pixels, got \(thumbnail)") }
+        guard index >= 0 else { throw ValidationError("--index must not be negative, got \(index)") }
         guard (model == nil) != (scores == nil) else { throw ValidationError("give either --model or --scores") }
         guard (bag == nil) == (word == nil) else { throw ValidationError("give --bag and --word together") }
-        if let bag, let word, !(word > 0 && bag > 0 && bag % word == 0) {
-            throw ValidationError("--bag must be a positive multiple of --word")
+        if let bag, let word { _ = try validatedLayout(bag: bag, word: word, bagOption: "--bag", wordOption: "--word") }
+        var inputs: [(path: String, option: String)] = [(slide, "SLIDE")]
+        if let annotations { inputs.append((annotations, "--annotations")) }
+        if let scores { inputs.append((scores, "--scores")) }
+        if let modelWeights { inputs.append((modelWeights, "--model-weights")) }
+        for name in VisualizationJob.outputFileNames {
+            try requireOutput(URL(fileURLWithPath: out).appendingPathComponent(name).path, option: "--out", distinctFrom: inputs)
         }
     }
 

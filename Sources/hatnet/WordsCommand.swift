@@ -40,10 +40,11 @@ struct WordsCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard word > 0, bag > 0, bag % word == 0 else { throw ValidationError("--bag must be a positive multiple of --word") }
+        _ = try validatedLayout(bag: bag, word: word, bagOption: "--bag", wordOption: "--word")
         guard level == nil || mpp == nil else { throw ValidationError("give either --level or --mpp, not both") }
-        if let level, level < 0 { throw ValidationError("--level must not be negative") }
-        if let mpp, mpp <= 0 { throw ValidationError("--mpp must be positive") }
+        if let level, level < 0 { throw ValidationError("--level must not be negative, got \(level)") }
+        if let mpp, !(mpp.isFinite && mpp > 0) { throw ValidationError("--mpp must be a positive number of microns, got \(mpp)") }
+        try requireOutput(output, option: "--output", distinctFrom: [(file, "FILE")])
     }
 
     func run() throws {
@@ -51,15 +52,28 @@ struct WordsCommand: ParsableCommand {
         var options = WordGridOptions(keepAspect: keepAspect, detectTissue: tissue)
         if let level { options.level = .level(level) }
         if let mpp { options.level = .micronsPerPixel(mpp) }
-        let grid = try WordGridExtractor(bagSize: bag, wordSize: word, options: options).extract(from: slide)
-        var writer = SafeTensorsWriter(metadata: [
-            "source": file, "bag_size": String(bag), "word_size": String(word), "level": String(grid.level),
+        let extractor = WordGridExtractor(bagSize: bag, wordSize: word, options: options)
+        let layout = extractor.layout
+        let placement = try extractor.placement(for: slide)
+        if let warning = placement.upsamplingWarning { warn("\(file): \(warning)") }
+        let metadata = [
+            "source": file, "bag_size": String(bag), "word_size": String(word), "level": String(placement.level),
             "keep_aspect": String(keepAspect), "order": "reference column-major (bag = column * n + row)",
-        ])
-        writer.add(grid.words, named: "words")
-        writer.add(grid.wordRegionTensor, named: "word_regions")
-        if let fractions = grid.tissueFractionTensor { writer.add(fractions, named: "tissue_fraction") }
-        try writer.write(to: URL(fileURLWithPath: output))
-        print("wrote \(output): words \(grid.words.shape) from level \(grid.level)")
+        ]
+        let wordsShape = [layout.bagCount, layout.wordsPerBag, 3, layout.wordSize, layout.wordSize]
+        var tensors: [(name: String, shape: [Int])] = [("words", wordsShape), ("word_regions", [layout.bagCount, layout.wordsPerBag, 4])]
+        if tissue { tensors.append(("tissue_fraction", [layout.bagCount, layout.wordsPerBag])) }
+        // Bags are streamed into the file: memory holds a few bags, never the whole grid.
+        try SafeTensorsStreamWriter.write(to: URL(fileURLWithPath: output), metadata: metadata, tensors: tensors) { stream in
+            var regions: [Float] = [], fractions: [Float] = []
+            try extractor.forEachBag(in: slide) { bag in
+                try stream.append(bag.words.scalars)
+                regions += bag.wordRegions.regionScalars
+                fractions += bag.tissueFractions ?? []
+            }
+            try stream.append(regions)
+            if tissue { try stream.append(fractions) }
+        }
+        print("wrote \(output): words \(wordsShape) from level \(placement.level)")
     }
 }

@@ -1,5 +1,6 @@
 import Checkpoints
 import Foundation
+import TensorKit
 
 /// Converts our safetensors state dicts into the `.pth` files the reference loads with
 /// `model.load_state_dict(torch.load(path))` (main_evaluation.py's `--weights-test`).
@@ -10,6 +11,9 @@ public enum ModelExport {
     @discardableResult
     public static func exportPyTorch(from input: URL, to output: URL) throws -> Int {
         let state = try loadStateDict(from: input)
+        for case let (key, .float(tensor)) in state.entries {
+            try tensor.requireFinite("\(input.path): tensor '\(key)'")   // a model file with NaN is never written
+        }
         guard !state.isEmpty else {
             throw TrainingError.badRunDirectory(path: input.path, reason: "holds no tensors to export")
         }

@@ -1,0 +1,104 @@
+import ArgumentParser
+import FileOutput
+import Foundation
+import Slides
+import TensorKit
+
+/// Prints a warning on stderr (never on stdout, which carries results).
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
+}
+
+/// The grid layout of `--bag`/`--word` style options, or a ``ValidationError`` naming them.
+func validatedLayout(bag: Int, word: Int, bagOption: String, wordOption: String) throws -> WordGridLayout {
+    do {
+        return try WordGridLayout(validatingBagSize: bag, wordSize: word)
+    } catch {
+        throw ValidationError("\(bagOption) \(bag) and \(wordOption) \(word): \(error)")
+    }
+}
+
+/// Refuses `output` when it is one of `inputs` (see ``OutputGuard``), as a ``ValidationError``.
+func requireOutput(_ output: String, option: String, distinctFrom inputs: [(path: String, option: String)]) throws {
+    do {
+        try OutputGuard.requireDistinct(output: output, option: option, from: inputs)
+    } catch let error as FileError {
+        throw ValidationError(error.description)
+    }
+}
+
+/// Arguments every command understands, applied before parsing: `--max-memory SIZE`, and negative
+/// numbers given to options (`--bag -64`), which the parser would otherwise take for an option and
+/// report as a missing value instead of the real problem.
+enum GlobalArguments {
+    static func apply(_ arguments: [String]) throws -> [String] {
+        var result: [String] = [], index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--" {
+                result += arguments[index...]
+                break
+            }
+            if argument == "--max-memory" || argument.hasPrefix("--max-memory=") {
+                let value: String
+                if argument == "--max-memory" {
+                    guard index + 1 < arguments.count else { throw ValidationError("--max-memory needs a size, e.g. 8G") }
+                    value = arguments[index + 1]
+                    index += 2
+                } else {
+                    value = String(argument.dropFirst("--max-memory=".count))
+                    index += 1
+                }
+                guard let bytes = MemoryBudget.parse(value) else {
+                    throw ValidationError("--max-memory must be a positive size such as 512M, 8G or 1.5T, got \"\(value)\"")
+                }
+                MemoryBudget.setLimit(bytes: bytes)
+                continue
+            }
+            if argument.hasPrefix("--"), !argument.contains("="), index + 1 < arguments.count, looksNegative(arguments[index + 1]) {
+                result.append("\(argument)=\(arguments[index + 1])")
+                index += 2
+                continue
+            }
+            result.append(argument)
+            index += 1
+        }
+        return result
+    }
+
+    /// `-64`, `-1.5`, `-1e-3`, `-inf`, `-nan`: a value, not an option.
+    private static func looksNegative(_ text: String) -> Bool {
+        guard text.hasPrefix("-"), text.count > 1 else { return false }
+        let body = text.dropFirst().lowercased()
+        if body == "inf" || body == "infinity" || body == "nan" { return true }
+        return body.first.map { $0.isNumber || $0 == "." } ?? false
+    }
+}
+
+/// Errors from run() shown as one readable line: Foundation's file errors (`NSCocoaErrorDomain`
+/// dumps otherwise) get their path and reason; our errors already describe themselves.
+enum CommandFailure: Error, CustomStringConvertible {
+    case message(String)
+
+    var description: String {
+        switch self { case let .message(text): return text }
+    }
+
+    static func presentable(_ error: Error) -> Error {
+        // Only Foundation's own errors are rewritten; ours and the argument parser's pass through.
+        guard error is CocoaError || type(of: error) is NSError.Type else { return error }
+        let nsError = error as NSError
+        guard nsError.domain == NSCocoaErrorDomain || nsError.domain == NSPOSIXErrorDomain else { return error }
+        let path = (nsError.userInfo[NSFilePathErrorKey] as? String)
+            ?? (nsError.userInfo[NSURLErrorKey] as? URL)?.path
+        let reason: String
+        switch nsError.code {
+        case CocoaError.fileNoSuchFile.rawValue, CocoaError.fileReadNoSuchFile.rawValue: reason = "no such file or directory"
+        case CocoaError.fileReadNoPermission.rawValue, CocoaError.fileWriteNoPermission.rawValue: reason = "permission denied"
+        case CocoaError.fileWriteOutOfSpace.rawValue: reason = "no space left on the device"
+        case CocoaError.fileWriteFileExists.rawValue: reason = "a file of that name exists"
+        default: reason = (nsError.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? nsError.localizedDescription
+        }
+        return CommandFailure.message(path.map { "\($0): \(reason)" } ?? reason)
+    }
+}
