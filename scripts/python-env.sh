@@ -65,11 +65,23 @@ echo "hatnet: (once per machine; torch brings about 6 GB of CUDA wheels from PyP
 rm -rf "$venv"
 "$base" -m venv "$venv" >&2
 
-# PyPI only, whatever pip.conf or PIP_* say; exactly the pinned set, no resolver additions.
+# PyPI only, whatever pip.conf or PIP_* say (no extra index, no local wheel directory): pip's
+# configuration files are ignored except for the certificate and proxy they may set for reaching it.
+# Exactly the pinned set is installed (no resolver additions), without keeping a second copy of the
+# wheels in pip's cache.
+for setting in cert proxy; do
+    value=$("$python" -m pip config list 2>/dev/null | sed -n "s/^global\.$setting='\(.*\)'\$/\1/p" | tail -n 1)
+    if [ -n "$value" ]; then
+        case $setting in
+            cert) export PIP_CERT="${PIP_CERT:-$value}" ;;
+            proxy) export PIP_PROXY="${PIP_PROXY:-$value}" ;;
+        esac
+    fi
+done
 unset PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_FIND_LINKS PIP_NO_INDEX PIP_REQUIRE_VIRTUALENV
 export PIP_CONFIG_FILE=/dev/null PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 "$python" -m pip install --index-url https://pypi.org/simple --only-binary :all: --no-deps \
-    --requirement "$requirements" >&2
+    --no-cache-dir --requirement "$requirements" >&2
 "$python" -m pip check >&2
 for module in $modules; do
     if ! "$python" -c "import $module" >&2; then
