@@ -40,10 +40,6 @@ public enum PythonInterop {
     }
 
     /// The interpreter every script runs with, found once per test process.
-    public static var interpreter: URL {
-        get throws { try resolvedInterpreter.get() }
-    }
-
     private static let resolvedInterpreter: Swift.Result<URL, PythonInteropError> = Swift.Result {
         try findInterpreter(environment: ProcessInfo.processInfo.environment)
     }.mapError { $0 as? PythonInteropError ?? .noEnvironment("\($0)") }
