@@ -77,8 +77,8 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "Encoders", "TensorKit", "TestSupport"]),
         .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
-        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit"]),
-        // Helpers shared by test targets (temporary directories).
+        .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit", "TestSupport"]),
+        // Helpers shared by test targets (temporary directories, the pinned Python interpreter).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport"]),

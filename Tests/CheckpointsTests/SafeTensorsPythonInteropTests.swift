@@ -2,8 +2,9 @@ import Foundation
 import Testing
 import Checkpoints
 import TensorKit
+import TestSupport
 
-/// Cross-checks with the Python `safetensors` library when it is installed; skipped otherwise.
+/// Cross-checks with the Python `safetensors` library of the pinned test environment.
 @Suite struct SafeTensorsPythonInteropTests {
     @Test func pythonSafetensorsReadsOurFile() throws {
         let scratch = try ScratchDirectory()
@@ -23,7 +24,7 @@ import TensorKit
                     t = f.get_tensor(k)
                     print(k, t.dtype, list(t.shape), t.ravel().tolist())
             """
-        guard let result = PythonInterop.runIfAvailable(module: "safetensors.numpy", script: script, arguments: [url.path]) else { return }
+        let result = try PythonInterop.run(script: script, arguments: [url.path])
         #expect(result.status == 0, "python failed: \(result.output)")
         #expect(result.output == """
             [('format', 'pt')]
@@ -44,7 +45,7 @@ import TensorKit
             save_file({"h": np.array([1.5, -2.0], dtype=np.float16), "i": np.array([[3]], dtype=np.int32),
                        "x": np.arange(5, dtype=np.float32)}, sys.argv[1], metadata={"k": "v"})
             """
-        guard let result = PythonInterop.runIfAvailable(module: "safetensors.numpy", script: script, arguments: [url.path]) else { return }
+        let result = try PythonInterop.run(script: script, arguments: [url.path])
         #expect(result.status == 0, "python failed: \(result.output)")
         let file = try SafeTensorsFile(url: url)
         #expect(file.metadata == ["k": "v"])
