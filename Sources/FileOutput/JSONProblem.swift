@@ -5,8 +5,23 @@ import Foundation
 /// (`dataCorrupted(Swift.DecodingError.Context(codingPath: …`), and a fractional count in a valid
 /// document would otherwise read "not valid JSON".
 public enum JSONProblem {
+    /// Whether a value from `JSONSerialization` is `true`/`false` (on Linux every NSNumber also
+    /// casts to `Bool`, so `is Bool` cannot tell).
+    public static func isBoolean(_ value: Any) -> Bool {
+        guard let number = value as? NSNumber else { return false }
+        return String(cString: number.objCType) == "c"
+    }
+
+    /// A number from `JSONSerialization` (not a boolean), as a `Double`.
+    public static func number(_ value: Any?) -> Double? {
+        guard let value, let number = value as? NSNumber, !isBoolean(value) else { return nil }
+        return number.doubleValue
+    }
+
     /// One sentence fragment, e.g. `field 'num_bags_words' must be a whole number (found 3.5)`.
-    public static func describe(_ error: Error) -> String {
+    /// With the document's `data`, a decoding failure of JSON that does parse is not called
+    /// "not valid JSON" (swift-corelibs-foundation reports type mismatches of numbers that way).
+    public static func describe(_ error: Error, data: Data? = nil) -> String {
         if let decoding = error as? DecodingError {
             switch decoding {
             case let .typeMismatch(type, context):
@@ -19,7 +34,7 @@ public enum JSONProblem {
                 if context.codingPath.isEmpty, let underlying = context.underlyingError {
                     return "not valid JSON (\(describe(underlying)))"
                 }
-                if context.codingPath.isEmpty {
+                if context.codingPath.isEmpty, let data, (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) != nil {
                     // swift-corelibs-foundation reports a number that does not fit the field's type
                     // (3.5 for a count, 1e300 for an Int) this way, without naming the field.
                     return "a value does not fit its field (e.g. a fractional or out-of-range number where a whole number "

@@ -36,12 +36,12 @@ extension HATNetConfiguration {
         let configuration: HATNetConfiguration
         if dictionary["num_bags_words"] != nil {
             for key in ["n_classes", "cnn_feature_sz", "out_features", "num_bags_words", "attn_heads"] {
-                if let number = dictionary[key] as? NSNumber, !(dictionary[key] is Bool), JSONProblem.exactInteger(number.doubleValue) == nil {
+                if let number = JSONProblem.number(dictionary[key]), JSONProblem.exactInteger(number) == nil {
                     throw HATNetConfigurationError.unreadable(file: url.path, reason: "'\(key)' must be a whole number, got \(number)")
                 }
             }
             do { configuration = try JSONDecoder().decode(HATNetConfiguration.self, from: data) } catch {
-                throw HATNetConfigurationError.unreadable(file: url.path, reason: "is not a HATNet configuration: \(JSONProblem.describe(error))")
+                throw HATNetConfigurationError.unreadable(file: url.path, reason: "is not a HATNet configuration: \(JSONProblem.describe(error, data: data))")
             }
         } else if dictionary["bag_size"] != nil {
             configuration = try fromModelZoo(dictionary, file: url.path)
@@ -63,18 +63,17 @@ extension HATNetConfiguration {
                 if let fallback { return fallback }
                 throw failure("model-zoo config lacks the number '\(key)'")
             }
-            guard let number = value as? NSNumber, !(value is Bool), let whole = JSONProblem.exactInteger(number.doubleValue),
-                  range.contains(whole) else {
+            guard let number = JSONProblem.number(value), let whole = JSONProblem.exactInteger(number), range.contains(whole) else {
                 throw failure("'\(key)' must be a whole number in \(range.lowerBound)…\(range.upperBound), got \(value)")
             }
             return whole
         }
         func fraction(_ key: String, default fallback: Float) throws -> Float {
             guard let value = dictionary[key] else { return fallback }
-            guard let number = value as? NSNumber, !(value is Bool), number.doubleValue.isFinite else {
+            guard let number = JSONProblem.number(value), number.isFinite else {
                 throw failure("'\(key)' must be a finite number, got \(value)")
             }
-            return number.floatValue
+            return Float(number)
         }
         func text(_ key: String, default fallback: String) throws -> String {
             guard let value = dictionary[key] else { return fallback }
@@ -89,10 +88,10 @@ extension HATNetConfiguration {
         let encoder = try text("base_extractor", default: "espnetv2")
         let scale: Double
         if let value = dictionary["s"] {
-            guard let number = value as? NSNumber, !(value is Bool), number.doubleValue.isFinite else {
+            guard let number = JSONProblem.number(value), number.isFinite else {
                 throw failure("'s' must be a finite number, got \(value)")
             }
-            scale = number.doubleValue
+            scale = number
         } else {
             scale = 1.0
         }

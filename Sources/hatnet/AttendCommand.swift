@@ -34,6 +34,7 @@ struct AttendCommand: ParsableCommand {
     }
 
     func run() throws {
+        removeStaleTemporaryFiles(nextTo: output)
         let model = try AttentionRun.loadModel(configurationURL: URL(fileURLWithPath: config),
                                                weightsURL: URL(fileURLWithPath: weights))
         try AttentionRun.run(model: model, featuresURL: URL(fileURLWithPath: features), outputURL: URL(fileURLWithPath: output))

@@ -18,6 +18,33 @@ func validatedLayout(bag: Int, word: Int, bagOption: String, wordOption: String)
     }
 }
 
+/// Runs `body` with an output directory claimed for this process: created, locked (a second
+/// hatnet writing there is refused, naming the holder) and cleared of temporary files that killed
+/// runs left. If `body` fails in a directory this call created and nothing but the lock file was
+/// written, the directory is removed again, so a refused command leaves no trace.
+func withOutputDirectory<Result>(_ path: String, purpose: String, _ body: () throws -> Result) throws -> Result {
+    let directory = URL(fileURLWithPath: path, isDirectory: true)
+    let existed = FileManager.default.fileExists(atPath: directory.path)
+    let lock = try DirectoryLock.acquire(directory: directory, purpose: purpose)
+    AtomicFile.removeStaleTemporaryFiles(in: directory)
+    do {
+        let result = try body()
+        lock.release()
+        return result
+    } catch {
+        lock.release()
+        if !existed, (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) == [DirectoryLock.fileName] {
+            try? FileManager.default.removeItem(at: directory)
+        }
+        throw error
+    }
+}
+
+/// Removes temporary files killed runs left next to a single output file.
+func removeStaleTemporaryFiles(nextTo output: String) {
+    AtomicFile.removeStaleTemporaryFiles(in: URL(fileURLWithPath: output).deletingLastPathComponent())
+}
+
 /// Refuses `output` when it is one of `inputs` (see ``OutputGuard``), as a ``ValidationError``.
 func requireOutput(_ output: String, option: String, distinctFrom inputs: [(path: String, option: String)]) throws {
     do {

@@ -31,6 +31,10 @@ struct DemoCommand: ParsableCommand {
     @OptionGroup var cache: CacheOptions
 
     func run() throws {
+        try withOutputDirectory(out, purpose: "hatnet demo") { try runDemo() }
+    }
+
+    private func runDemo() throws {
         let configuration = small ? DemoConfiguration.small(seed: seed) : DemoConfiguration.standard(seed: seed)
         let demo = DemoRun(configuration: configuration, outputDirectory: URL(fileURLWithPath: out, isDirectory: true),
                            weightCache: cache.weightCache)

@@ -36,6 +36,7 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        removeStaleTemporaryFiles(nextTo: output)
         let encoder = try encoderOptions.makeEncoder()
         let inputFile = try SafeTensorsFile(url: URL(fileURLWithPath: input))
         let images = try inputFile.tensor(named: "input")

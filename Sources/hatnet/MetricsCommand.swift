@@ -43,6 +43,7 @@ struct MetricsCommand: ParsableCommand {
     }
 
     func run() throws {
+        removeStaleTemporaryFiles(nextTo: output)
         let job = MetricsJob(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output),
                              plotsDirectory: plots.map { URL(fileURLWithPath: $0, isDirectory: true) },
                              classNames: classNames.map(parsedClassNames))

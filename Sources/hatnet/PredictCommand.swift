@@ -61,6 +61,10 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
+        try withOutputDirectory(output, purpose: "hatnet predict") { try predict() }
+    }
+
+    private func predict() throws {
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
         let weights = try encoderOptions.weightsURL()
@@ -71,8 +75,6 @@ struct PredictCommand: ParsableCommand {
             throw FileError(path: weights.path, problem: "the run was trained on features of \(trainedCache.key.encoderName) (weights \(trainedCache.key.weightsSHA256)), "
                                   + "not \(key.encoderName) (weights \(key.weightsSHA256)); pass the same --encoder and --weights")
         }
-        let outputDirectory = URL(fileURLWithPath: output, isDirectory: true)
-        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         let predictor = try Predictor(model: network, classNames: trained.options.classNames,
                                       wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: WordGridOptions(detectTissue: tissue)),
                                       scale: trained.options.baseScale)

@@ -80,6 +80,10 @@ struct VisualizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        try withOutputDirectory(out, purpose: "hatnet visualize \(slide)") { try visualize() }
+    }
+
+    private func visualize() throws {
         let job = VisualizationJob(slide: URL(fileURLWithPath: slide), outputDirectory: URL(fileURLWithPath: out, isDirectory: true),
                                    annotations: annotations.map { URL(fileURLWithPath: $0) }, topFraction: top,
                                    thumbnailSize: thumbnail)

@@ -48,6 +48,7 @@ struct WordsCommand: ParsableCommand {
     }
 
     func run() throws {
+        removeStaleTemporaryFiles(nextTo: output)
         let slide = try openSlide(URL(fileURLWithPath: file))
         var options = WordGridOptions(keepAspect: keepAspect, detectTissue: tissue)
         if let level { options.level = .level(level) }

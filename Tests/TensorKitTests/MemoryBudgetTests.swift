@@ -31,15 +31,15 @@ import TensorKit
 
     @Test func theFirstNonFiniteElementIsNamedByItsIndex() throws {
         var scalars = [Float](repeating: 1, count: 24)
-        scalars[1 * 12 + 2 * 4 + 3] = -.infinity
+        scalars[1 * 12 + 2 * 4 + 1] = -.infinity
         scalars[23] = .nan
         let tensor = Tensor(shape: [2, 3, 4], scalars: scalars)
-        #expect(tensor.firstNonFiniteIndex == [1, 2, 3])
+        #expect(tensor.firstNonFiniteIndex == [1, 2, 1])
         do {
             try tensor.requireFinite("f.safetensors: tensor 'words'")
             Issue.record("a tensor with -inf passed")
         } catch let error as NonFiniteValueError {
-            #expect(error.description == "f.safetensors: tensor 'words' holds -inf at index [1, 2, 3]; every value must be finite")
+            #expect(error.description == "f.safetensors: tensor 'words' holds -inf at index [1, 2, 1]; every value must be finite")
         }
         try Tensor(shape: [3], scalars: [1, 2, 3]).requireFinite("fine")
     }
