@@ -23,8 +23,8 @@ extension HATNetConfiguration {
     ///   (benign, atypia, DCIS, invasive) unless `n_classes` is given.
     public static func load(from url: URL) throws -> HATNetConfiguration {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw HATNetConfigurationError.unreadable(file: url.path, reason: "cannot read the file (\(error.localizedDescription))")
+        do { data = try FileContents.read(url, maximumBytes: 1 << 24, kind: "configuration") } catch let error as FileError {
+            throw HATNetConfigurationError.unreadable(file: url.path, reason: error.problem)
         }
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 
 extension PredictionSet {
@@ -13,12 +14,7 @@ extension PredictionSet {
     /// - Throws: ``ReportFileError`` naming the file: unreadable, not JSON, missing or mistyped keys
     ///   (with the key path), or any ``ValidationError``.
     public init(contentsOf url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ReportFileError(path: url.path, problem: "cannot read the file (\(error.localizedDescription))")
-        }
+        let data = try FileContents.read(url, kind: "prediction file")
         let file: PredictionFile
         do {
             file = try JSONDecoder().decode(PredictionFile.self, from: data)

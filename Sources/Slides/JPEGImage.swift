@@ -1,4 +1,5 @@
 import CTurboJPEG
+import FileOutput
 import Foundation
 import TensorKit
 
@@ -9,8 +10,10 @@ public enum JPEGImage {
     /// treated as errors: a damaged slide must not silently turn into grey pixels.
     public static func read(path: String) throws -> RGBImage {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw SlideError.unreadableFile(path: path, reason: error.localizedDescription)
+        do {
+            data = try FileContents.read(URL(fileURLWithPath: path), maximumBytes: min(MemoryBudget.limitBytes, 1 << 32), kind: "JPEG image")
+        } catch let error as FileError {
+            throw SlideError.unreadableFile(path: path, reason: error.problem)
         }
         return try decode(data, path: path)
     }

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import Reports
 
@@ -15,11 +16,7 @@ import Reports
 public enum GeoJSONAnnotationReader {
     /// Reads the annotations of the GeoJSON file at `url`.
     public static func read(contentsOf url: URL) throws -> [Annotation] {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ReportFileError(path: url.path, problem: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try read(data, path: url.path)
+        return try read(try FileContents.read(url, kind: "GeoJSON document"), path: url.path)
     }
 
     /// Reads annotations from GeoJSON `data`; `path` names the source in errors.

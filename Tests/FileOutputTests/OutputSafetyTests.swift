@@ -72,7 +72,6 @@ import Testing
 
     @Test func decodingProblemsNameTheField() throws {
         struct Counts: Decodable { let bags: Int; let names: [String] }
-        // (`do` without a throwing call in its catch path would warn; decode throws.)
         func problem(_ json: String) -> String {
             do { _ = try JSONDecoder().decode(Counts.self, from: Data(json.utf8)); return "decoded" } catch {
                 return JSONProblem.describe(error, data: Data(json.utf8))
