@@ -24,7 +24,7 @@ struct GemmBench: ParsableCommand {
 
     func validate() throws {
         guard sizes.allSatisfy({ $0 > 0 && $0 <= 16384 }) else { throw ValidationError("--sizes must be between 1 and 16384") }
-        guard repetitions > 0 else { throw ValidationError("--repetitions must be positive") }
+        guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be 1…1000, got \(repetitions)") }
     }
 
     func run() throws {
@@ -56,8 +56,8 @@ struct EncodersBench: ParsableCommand {
     var repetitions: Int = 3
 
     func validate() throws {
-        guard words > 0, size >= 32, batch > 0, repetitions > 0 else {
-            throw ValidationError("--words, --batch and --repetitions must be positive and --size at least 32")
+        guard (1...10_000).contains(words), (32...4096).contains(size), (1...1024).contains(batch), (1...1000).contains(repetitions) else {
+            throw ValidationError("--words must be 1…10000, --size 32…4096, --batch 1…1024 and --repetitions 1…1000")
         }
     }
 
@@ -84,7 +84,7 @@ struct AttentionBench: ParsableCommand {
     var repetitions: Int = 5
 
     func validate() throws {
-        guard repetitions > 0 else { throw ValidationError("--repetitions must be positive") }
+        guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be 1…1000, got \(repetitions)") }
     }
 
     func run() throws {
@@ -108,7 +108,9 @@ struct TrainingBench: ParsableCommand {
     var directory: String = FileManager.default.temporaryDirectory.path
 
     func validate() throws {
-        guard slides > 0, epochs > 0 else { throw ValidationError("--slides and --epochs must be positive") }
+        guard (1...100_000).contains(slides), (1...1000).contains(epochs) else {
+            throw ValidationError("--slides must be 1…100000 and --epochs 1…1000")
+        }
     }
 
     func run() throws {
@@ -142,6 +144,14 @@ struct SlideBench: ParsableCommand {
 
     @Flag(name: .customLong("skip-reference"), help: "Measure only the large slide (no reference-size slide, no Python).")
     var skipReference = false
+
+    func validate() throws {
+        for (option, value) in [("--size", size), ("--reference-size", referenceSize)] {
+            guard (256...200_000).contains(value.width), (256...200_000).contains(value.height) else {
+                throw ValidationError("\(option) must be between 256x256 and 200000x200000, got \(value.width)x\(value.height)")
+            }
+        }
+    }
 
     func run() throws {
         let progress = ProgressLine()
