@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a whole input file whose size is bounded: a JSON document, a split file, an annotation
 /// export. The size is checked with `stat` before any byte is read, so a 40 GB file given where a
@@ -7,16 +10,28 @@ public enum FileContents {
     /// The usual bound for documents (configs, GeoJSON, prediction files): 1 GiB.
     public static let documentLimit = 1 << 30
 
+    /// Checks that `url` names a regular file (following symbolic links) and returns its size: a
+    /// directory, a FIFO or a device given as an input would fail oddly or block forever.
+    /// - Throws: ``FileError`` naming the file.
+    @discardableResult
+    public static func requireRegularFile(_ url: URL, kind: String = "file") throws -> Int {
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
+            let reason = errno == ENOENT ? "no such file" : String(cString: strerror(errno))
+            throw FileError(path: url.path, problem: reason)
+        }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG: return Int(status.st_size)
+        case S_IFDIR: throw FileError(path: url.path, problem: "is a directory, not a \(kind)")
+        default: throw FileError(path: url.path, problem: "is not a regular file (a pipe, socket or device), so it cannot be a \(kind)")
+        }
+    }
+
     /// The bytes of `url`.
     /// - Throws: ``FileError`` naming the file when it is missing, a directory, unreadable or
     ///   larger than `maximumBytes`.
     public static func read(_ url: URL, maximumBytes: Int = documentLimit, kind: String = "document") throws -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw FileError(path: url.path, problem: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw FileError(path: url.path, problem: "is a directory, not a \(kind)") }
-        let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        let size = try requireRegularFile(url, kind: kind)
         guard size <= maximumBytes else {
             throw FileError(path: url.path, problem: "is \(size) bytes; a \(kind) larger than \(maximumBytes) bytes is not read")
         }

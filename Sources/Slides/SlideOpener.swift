@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 
 /// Opens any slide or image file this module reads.
@@ -7,14 +8,11 @@ import Foundation
 /// non-image files raise a ``SlideError`` naming the file.
 public func openSlide(_ url: URL) throws -> any SlideSource {
     let path = url.path
-    let attributes: [FileAttributeKey: Any]
-    do { attributes = try FileManager.default.attributesOfItem(atPath: path) } catch {
-        throw SlideError.unreadableFile(path: path, reason: "no such file or no permission")
+    let size: Int
+    do { size = try FileContents.requireRegularFile(url, kind: "slide") } catch let error as FileError {
+        throw SlideError.unreadableFile(path: path, reason: error.problem)
     }
-    if (attributes[.type] as? FileAttributeType) == .typeDirectory {
-        throw SlideError.unreadableFile(path: path, reason: "it is a directory")
-    }
-    if ((attributes[.size] as? NSNumber)?.intValue ?? 0) == 0 { throw SlideError.emptyFile(path: path) }
+    if size == 0 { throw SlideError.emptyFile(path: path) }
 
     let signature = try FileSignature.read(path: path)
     // OpenSlide's detection of PNG and JPEG would fail anyway; skip it for them.
