@@ -20,6 +20,16 @@ public struct TrainedRun {
         configuration = try HATNetConfiguration.load(from: directory.modelConfiguration)
     }
 
+    /// The header of the first training slide's base-scale file in the run's feature cache, whose
+    /// settings evaluation features should share; `nil` when the cache or split is not at hand.
+    public func trainingFeatureFile() -> (url: URL, metadata: [String: String])? {
+        guard let cache = try? FeatureCache(directory: URL(fileURLWithPath: options.featureDirectory, isDirectory: true)),
+              let split = try? SplitFile(contentsOf: URL(fileURLWithPath: options.trainFile), classNames: options.classNames),
+              let first = split.entries.first,
+              let header = try? cache.verifiedHeader(imageID: first.imageID, scale: options.baseScale, view: 0) else { return nil }
+        return (cache.url(imageID: first.imageID, scale: options.baseScale, view: 0), header.metadata)
+    }
+
     /// The model with weights from `weights` (safetensors or `.pth`; default `model_best`), in
     /// evaluation mode.
     public func loadModel(weights: URL? = nil) throws -> HATNetModel {
