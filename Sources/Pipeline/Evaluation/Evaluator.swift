@@ -60,9 +60,9 @@ public struct Evaluator {
         }
         if let trainingFeatures, let disagreement = FeatureExtractionSettings.disagreements(
             dataset.referenceMetadata, view: 0, firstName: dataset.referenceFile.path,
-            trainingFeatures.metadata, view: 0, secondName: "the model's training features (\(trainingFeatures.url.path))").first {
+            trainingFeatures.metadata, view: 0, secondName: "the run's training features (\(trainingFeatures.url.path))").first {
             throw TrainingError.incompatibleFeatures(path: dataset.referenceFile.path, reason: "the test slides were computed with "
-                                                     + "other settings than the model's training slides: \(disagreement)")
+                                                     + "other settings than the run's training slides in the cache: \(disagreement)")
         }
     }
 
