@@ -8,7 +8,8 @@ public struct TrainedRun {
     public let options: TrainingOptions
     public let configuration: HATNetConfiguration
 
-    /// Opens `directory`, reading `mimodel_config_*.json` and `model_configuration.json`.
+    /// Opens `directory`, reading `mimodel_config_*.json` (checked as ``TrainingOptions/validate()``
+    /// checks a new run's options) and `model_configuration.json`.
     public init(directory url: URL) throws {
         directory = RunDirectory(url: url)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
@@ -16,7 +17,11 @@ public struct TrainedRun {
             throw TrainingError.badRunDirectory(path: url.path, reason: "has no training config (mimodel_config_*.json); "
                                                 + "pass the --savedir of a `hatnet train` run")
         }
-        options = try TrainingOptions.load(from: url.appendingPathComponent(config))
+        let configURL = url.appendingPathComponent(config)
+        options = try TrainingOptions.load(from: configURL)
+        do { try options.validate() } catch {
+            throw TrainingError.badRunDirectory(path: configURL.path, reason: "holds options no run can have: \(error)")
+        }
         configuration = try HATNetConfiguration.load(from: directory.modelConfiguration)
     }
 

@@ -145,9 +145,12 @@ public final class Trainer {
                                                 ? "has no training config (mimodel_config_*.json); is it a `hatnet train` run directory?"
                                                 : "has several training configs (\(configs.joined(separator: ", ")))")
         }
-        var options = try TrainingOptions.load(from: directory.appendingPathComponent(configs[0]))
+        let configURL = directory.appendingPathComponent(configs[0])
+        var options = try TrainingOptions.load(from: configURL)
         options.savedir = directory.path
-        try options.validate()
+        do { try options.validate() } catch {
+            throw TrainingError.badRunDirectory(path: configURL.path, reason: "holds options no run can have: \(error)")
+        }
         guard FileManager.default.fileExists(atPath: run.checkpointLast.path) else {
             throw TrainingError.badRunDirectory(path: run.checkpointLast.path,
                                                 reason: "does not exist: the run has not finished an epoch yet; "
