@@ -176,6 +176,10 @@ public struct AnnealingSchedule: LearningRateSchedule {
 
 /// `HybirdLR` (sic): the cyclic schedule (no decay) for the first ``cyclicEpochs`` epochs, then a
 /// linear decay over the remaining `totalEpochs − cyclicEpochs + 1` epochs, rounded to 6 digits.
+///
+/// When `clr_max` is at least the number of epochs (the default 61 with `--epochs 30`), the
+/// reference never reaches its linear part, so every epoch is cyclic; the same holds here, also for
+/// epochs past the end, where the reference's linear part would divide by a non-positive length.
 public struct HybridSchedule: LearningRateSchedule {
     public var baseLearningRate: Double
     /// `clr_max` (`--clr-max`, default 61).
@@ -183,17 +187,23 @@ public struct HybridSchedule: LearningRateSchedule {
     public var totalEpochs: Int
     public var cycleLength: Int
 
+    /// - Precondition: `cycleLength > 0` and `cyclicEpochs >= 0` (the cyclic part needs a positive
+    ///   cycle; a negative number of cyclic epochs has no meaning).
     public init(baseLearningRate: Double, cyclicEpochs: Int, totalEpochs: Int, cycleLength: Int) {
-        precondition(totalEpochs - cyclicEpochs + 1 > 0, "HybridSchedule: --clr-max \(cyclicEpochs) exceeds epochs \(totalEpochs) + 1")
+        precondition(cycleLength > 0, "HybridSchedule cycle length must be positive, got \(cycleLength)")
+        precondition(cyclicEpochs >= 0, "HybridSchedule: --clr-max must not be negative, got \(cyclicEpochs)")
         self.baseLearningRate = baseLearningRate
         self.cyclicEpochs = cyclicEpochs
         self.totalEpochs = totalEpochs
         self.cycleLength = cycleLength
     }
 
+    /// Epochs of the linear part, `max_epochs − clr_max + 1` (not positive when it is never reached).
+    public var linearEpochs: Int { totalEpochs - cyclicEpochs + 1 }
+
     public func learningRate(epoch: Int) -> Double {
         let value: Double
-        if epoch < cyclicEpochs {
+        if epoch < cyclicEpochs || linearEpochs <= 0 {
             let cyclic = CyclicSchedule(minimumLearningRate: baseLearningRate, cycleLength: cycleLength,
                                         milestones: [cyclicEpochs], decayFactor: 1)
             value = cyclic.learningRate(epoch: epoch)

@@ -22,6 +22,8 @@ extension SyntheticFeatureCohort {
                                          views: Int = 1, features: Int, classCount: Int = 4, seed: UInt64) throws -> CachedSplits {
         let cache = try FeatureCache(root: root.appendingPathComponent("features"),
                                      key: FeatureCacheKey(encoderName: "synthetic-\(features)", weightsSHA256: String(format: "%016llx", seed)))
+        // Synthetic words are not cut from a slide; the grid defaults stand for "no grid options".
+        let syntheticSettings = FeatureExtractionSettings(grid: WordGridOptions(), seed: seed)
         var splitFiles: [String: URL] = [:]
         for (splitNumber, split) in splitSizes.enumerated() {
             let lines = (0..<split.slides).map { "\(split.name)_\($0),\($0 % classCount)\n" }.joined()
@@ -36,7 +38,7 @@ extension SyntheticFeatureCohort {
                     let regions = gridRegions(scale: scale)
                     for (index, words) in cohort.words.enumerated() {
                         try cache.write(WordFeatures(words: words, wordRegions: regions, tissueFractions: nil, scale: scale, view: view),
-                                        imageID: "\(split.name)_\(index)")
+                                        imageID: "\(split.name)_\(index)", settings: syntheticSettings)
                     }
                 }
             }

@@ -37,14 +37,17 @@ struct EvalCommand: ParsableCommand {
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model, isDirectory: true))
         let options = trained.options
         let network = try trained.loadModel(weights: weights.map { URL(fileURLWithPath: $0) })
+        let weightsPath = weights ?? trained.directory.modelBest.path
         let test = try SplitFile(contentsOf: URL(fileURLWithPath: testFile ?? options.testFile), classNames: options.classNames)
         let cache = try FeatureCache(directory: URL(fileURLWithPath: features ?? options.featureDirectory, isDirectory: true))
         let evaluator = try Evaluator(model: network, classNames: options.classNames, test: test, cache: cache,
                                       baseScale: options.baseScale,
-                                      multiScale: mscEval ? (options.scaleFactor, options.scaleMultipliers) : nil)
+                                      multiScale: mscEval ? (options.scaleFactor, options.scaleMultipliers) : nil,
+                                      trainingFeatures: trained.trainingFeatureFile())
         let output = URL(fileURLWithPath: savedir ?? trained.directory.url.appendingPathComponent("eval_\(test.name)").path, isDirectory: true)
         let line = ProgressLine()
-        let results = try evaluator.run(outputDirectory: output) { line.update($0) }
+        let inputs = [(weightsPath, "--weights"), (trained.directory.modelConfiguration.path, "the run's model_configuration.json")]
+        let results = try evaluator.run(outputDirectory: output, inputs: inputs) { line.update($0) }
         line.finish()
         for result in results {
             let metrics = result.report.metrics

@@ -17,7 +17,12 @@ struct FeaturesCommand: ParsableCommand {
         rectangle in slide pixels and its tissue fraction, under \
         <features-dir>/<encoder>-<weights hash>/ — the directory to pass to `hatnet train --features`. \
         Finished files are skipped, so an interrupted run continues where it stopped; files are \
-        written atomically and a partial file never counts.
+        written atomically and a partial file never counts. Each file records every setting its \
+        content depends on (scale, view, seed, tissue, level, aspect, normalisation, encoder and \
+        weights) and is read completely before it is reused: a damaged file, or one made with other \
+        settings, is recomputed and named on standard error. Several `features` processes may share \
+        one cache: each slide is locked while it is computed, and a slide another process holds is \
+        skipped and reported.
         """)
 
     @Argument(help: ArgumentHelp("Split files whose slides to encode (e.g. train.txt val.txt test.txt).", valueName: "SPLIT"))
@@ -43,12 +48,30 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "Word images per encoder call (1 is fastest on CPUs).") var batch = 1
 
     func validate() throws {
-        guard wordSize > 0, bagSize > 0, bagSize % wordSize == 0 else { throw ValidationError("--bag-size must be a positive multiple of --word-size") }
-        guard views >= 1 else { throw ValidationError("--views must be at least 1") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard scaleMultipliers.split(separator: ",").allSatisfy({ Int($0.trimmingCharacters(in: .whitespaces)) != nil }) else {
-            throw ValidationError("--scale-multipliers must be comma-separated integers, got \"\(scaleMultipliers)\"")
+        let largest = TrainingOptions.maximumGridSize
+        guard (1...largest).contains(wordSize), (1...largest).contains(bagSize), bagSize % wordSize == 0 else {
+            throw ValidationError("--bag-size must be a positive multiple of --word-size, both at most \(largest)")
         }
+        guard (1...largest).contains(scaleFactor) else { throw ValidationError("--scale-factor must be between 1 and \(largest), got \(scaleFactor)") }
+        guard (1...10_000).contains(views) else { throw ValidationError("--views must be between 1 and 10000, got \(views)") }
+        guard (1...1_000_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000000, got \(batch)") }
+        guard let multipliers = parsedMultipliers() else {
+            throw ValidationError("--scale-multipliers must be comma-separated integers between -1024 and 1024, got \"\(scaleMultipliers)\"")
+        }
+        guard !scales(multipliers).isEmpty else {
+            throw ValidationError("--scale-multipliers \(scaleMultipliers) give no positive word size with --word-size \(wordSize) "
+                                  + "and --scale-factor \(scaleFactor); include 0 for the base scale")
+        }
+    }
+
+    private func parsedMultipliers() -> [Int]? {
+        let values = scaleMultipliers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ $0.map { (-1024...1024).contains($0) } ?? false }) else { return nil }
+        return values.compactMap { $0 }
+    }
+
+    private func scales(_ multipliers: [Int]) -> [WordGridLayout] {
+        WordGridLayout(bagSize: bagSize, wordSize: wordSize).multiScalePairs(scaleFactor: scaleFactor, multipliers: multipliers)
     }
 
     func run() throws {
@@ -66,8 +89,7 @@ struct FeaturesCommand: ParsableCommand {
         let encoder = try encoderOptions.makeEncoder()
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
         let cache = try FeatureCache(root: URL(fileURLWithPath: featuresDir, isDirectory: true), key: key)
-        let multipliers = scaleMultipliers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        let scales = WordGridLayout(bagSize: bagSize, wordSize: wordSize).multiScalePairs(scaleFactor: scaleFactor, multipliers: multipliers)
+        let scales = self.scales(parsedMultipliers() ?? [0])
         print("\(slides.count) slides × \(scales.count) scales (\(scales.map(\.description).joined(separator: ", "))) × \(views) view(s) "
               + "with \(encoder.name), F \(encoder.featureCount)")
         print("cache \(cache.directory.path)")
@@ -76,12 +98,19 @@ struct FeaturesCommand: ParsableCommand {
         let wordEncoder = WordFeatureEncoder(encoder: encoder, gridOptions: gridOptions, seed: seed, batchSize: batch)
         let extraction = FeatureExtraction(wordEncoder: wordEncoder, cache: cache, scales: scales, views: views)
         let line = ProgressLine()
-        let (computed, skipped) = try extraction.run(slides: slides) { progress in
+        var busy = 0
+        let (computed, skipped) = try extraction.run(slides: slides, progress: { progress in
             let eta = progress.remainingSeconds.map { String(format: "ETA %.0f s", $0) } ?? "ETA –"
             line.update("[\(progress.done)/\(progress.total)] \(progress.item)  \(String(format: "%.0f", progress.elapsedSeconds)) s, \(eta)",
                         force: progress.done == progress.total)
-        }
+        }, notice: { notice in
+            line.finish()
+            if case .busy = notice { busy += 1 }
+            FileHandle.standardError.write(Data("hatnet features: \(notice)\n".utf8))
+        })
         line.finish()
-        print("computed \(computed) file(s), \(skipped) already cached; pass --features \(cache.directory.path) to `hatnet train`")
+        print("computed \(computed) file(s), \(skipped) already cached"
+              + (busy > 0 ? ", \(busy) slide(s) left to another process" : "")
+              + "; pass --features \(cache.directory.path) to `hatnet train`")
     }
 }

@@ -20,6 +20,12 @@ struct TrainCommand: ParsableCommand {
         accuracy per epoch (val_stats_*.json), training_log.csv/.jsonl and the full config \
         (mimodel_config_*.json). Ctrl-C loses at most the epoch in progress; \
         `hatnet train --resume DIR` continues and ends with the same weights as an uninterrupted run.
+
+        The run directory is locked while training (a second `train` into it is refused, naming the \
+        process). A --savedir that already holds files of another run (model_*, checkpoint_last, \
+        configs, logs) is refused unless --overwrite, which deletes those files first. Every option \
+        is checked before anything is written; a batch whose loss is not finite stops the run, naming \
+        the epoch, batch and slides, and no model with NaN or infinite weights is ever written.
         """)
 
     // MARK: Data
@@ -91,9 +97,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Continue the run in DIR from its last finished epoch (all other options come from DIR's config).",
                                valueName: "DIR"))
     var resume: String?
+    @Flag(help: "Delete the files of an earlier run in --savedir (model_*, checkpoint_last, configs, logs) and start afresh.")
+    var overwrite = false
 
     func validate() throws {
         if resume == nil && features == nil { throw ValidationError("--features DIR is required (or --resume DIR)") }
+        if resume != nil && overwrite { throw ValidationError("--overwrite starts a new run; it cannot be combined with --resume") }
         guard (try? parsedMultipliers()) != nil else {
             throw ValidationError("--scale-multipliers must be comma-separated integers, got \"\(scaleMultipliers)\"")
         }
@@ -155,7 +164,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let trainer = try resume.map { try Trainer.resume(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
-            ?? Trainer.start(options: try trainingOptions())
+            ?? Trainer.start(options: try trainingOptions(), overwrite: overwrite)
         let options = trainer.options
         print("run directory \(trainer.run.url.path)")
         print("training \(trainer.training.count) slides at \(trainer.training.scales.map(\.description).joined(separator: ", ")); "

@@ -8,6 +8,8 @@ import Slides
 
 /// The feature cache: layout, round trip, keys that keep encoders apart.
 @Suite struct FeatureCacheTests {
+    static let settings = FeatureExtractionSettings(grid: WordGridOptions(detectTissue: true), seed: 1882)
+
     @Test func roundTripsFeaturesGeometryAndTissue() throws {
         let directory = try TemporaryDirectory()
         defer { withExtendedLifetime(directory) {} }
@@ -20,7 +22,7 @@ import Slides
                                     wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale),
                                     tissueFractions: .uniform([4, 4], generator: &generator), scale: scale, view: 2)
         #expect(!cache.contains(imageID: "s1", scale: scale, view: 2))
-        try cache.write(features, imageID: "s1")
+        try cache.write(features, imageID: "s1", settings: Self.settings)
         #expect(cache.url(imageID: "s1", scale: scale, view: 2).lastPathComponent == "bag_512_word_256_view_2.safetensors")
         let reopened = try FeatureCache(directory: cache.directory)
         #expect(reopened.key == key)
@@ -40,7 +42,7 @@ import Slides
         let cache = try FeatureCache(root: directory.url, key: key)
         let scale = WordGridLayout(bagSize: 256, wordSize: 128)
         try cache.write(WordFeatures(words: .zeros([4, 4, 2]), wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale),
-                                     tissueFractions: nil, scale: scale, view: 0), imageID: "x")
+                                     tissueFractions: nil, scale: scale, view: 0), imageID: "x", settings: Self.settings)
         // Same directory, other weights: the manifest refuses.
         #expect(throws: PipelineError.self) {
             try FeatureCache(root: directory.url, key: FeatureCacheKey(encoderName: "mobilenetv2", weightsSHA256: "0011223344556677ff"))

@@ -40,6 +40,43 @@ import Testing
         }
     }
 
+    @Test func acceptsWindowsLineEndsAByteOrderMarkAndBlankLines() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let url = try directory.write("\u{FEFF}a,0\r\nb,Invasive\r\n\r\n  \r\nc,2\r", to: "train.txt")
+        let split = try SplitFile(contentsOf: url, classNames: classes)
+        #expect(split.entries.map(\.imageID) == ["a", "b", "c"])
+        #expect(split.labels == [0, 3, 2])
+        #expect(split.entries.map(\.lineNumber) == [1, 2, 5])
+        // Bad lines of a CRLF file are still all reported, with their own line numbers.
+        let bad = try directory.write("a,0\r\nb\r\nc,9\r\n", to: "bad.txt")
+        do {
+            _ = try SplitFile(contentsOf: bad, classNames: classes)
+            Issue.record("a malformed CRLF split was accepted")
+        } catch let DatasetError.malformedSplitFile(_, problems) {
+            #expect(problems.count == 2 && problems[0].hasPrefix("line 2:") && problems[1].hasPrefix("line 3:"), "\(problems)")
+        }
+    }
+
+    @Test func rejectsImageIDsThatLeaveTheirDirectories() throws {
+        let directory = try TemporaryDirectory()
+        defer { withExtendedLifetime(directory) {} }
+        let ids = ["../../x", "a/../../b", "/etc/passwd", "a\u{0}b", "a\u{7}b", "a\\b", "a//b", "a/", ".hidden", "cache.json",
+                   String(repeating: "x", count: 256)]
+        let url = try directory.write(ids.enumerated().map { "\($1),\($0 % 4)\n" }.joined() + "site1/slide 7,0\n", to: "test.txt")
+        do {
+            _ = try SplitFile(contentsOf: url, classNames: classes)
+            Issue.record("image ids leaving the slide directory were accepted")
+        } catch let DatasetError.malformedSplitFile(path, problems) {
+            #expect(path == url.path)
+            #expect(problems.count == ids.count, "\(problems)")
+            for (index, problem) in problems.enumerated() { #expect(problem.hasPrefix("line \(index + 1): the image id"), "\(problem)") }
+            #expect(problems[0].contains(".."))
+        }
+        let fine = try directory.write("site1/slide 7,0\nb-2_x.y,1\n", to: "fine.txt")
+        #expect(try SplitFile(contentsOf: fine, classNames: classes).entries.map(\.imageID) == ["site1/slide 7", "b-2_x.y"])
+    }
+
     @Test func rejectsEmptyAndMissingSplits() throws {
         let directory = try TemporaryDirectory()
         defer { withExtendedLifetime(directory) {} }

@@ -1,4 +1,5 @@
 import Checkpoints
+import FileOutput
 import Foundation
 import TensorKit
 
@@ -62,8 +63,11 @@ public enum CheckpointAveraging {
     /// Reads the validation accuracies of a run directory (`val*.json`, `{"<epoch>": accuracy}`),
     /// averages the `model_<epoch>` files of the `bestN` best epochs after `afterEpoch`, and writes
     /// `averaged_model_best<N>.safetensors` (`…_after<K>` with `afterEpoch`) into the directory.
+    ///
+    /// The directory is locked while the average is computed and written (refused while
+    /// `hatnet train` or another `average` writes there), and the output may not be one of the inputs.
     /// - Throws: ``TrainingError`` when the statistics are missing or fewer than two checkpoints
-    ///   are found (the reference asserts the same).
+    ///   are found (the reference asserts the same), or the directory is locked by another process.
     public static func run(checkpointDirectory: URL, bestN: Int, afterEpoch: Int = -1) throws -> Outcome {
         guard bestN >= 2 else { throw TrainingError.invalidOption("--best-n must be at least 2 to average, got \(bestN)") }
         let run = RunDirectory(url: checkpointDirectory)
@@ -81,9 +85,13 @@ public enum CheckpointAveraging {
                                                 + "averaging; epochs \(epochs) by \(statsName) have \(found.count) model_<epoch> file(s)")
         }
         let inputs = found.map { models[$0]! }
-        let averaged = try average(inputs)
         let name = afterEpoch == -1 ? "averaged_model_best\(bestN)" : "averaged_model_best\(bestN)_after\(afterEpoch)"
         let output = checkpointDirectory.appendingPathComponent(name + ".safetensors")
+        try OutputGuard.requireDistinct(output: output.path, option: "the averaged model",
+                                        from: inputs.map { ($0.path, "model_<epoch>") } + [(statsURL.path, "the validation statistics")])
+        let lock = try run.lock(purpose: "hatnet average")
+        defer { lock.release() }
+        let averaged = try average(inputs)
         try RunDirectory.writeStateDict(averaged, to: output, metadata: ["averaged_epochs": found.map(String.init).joined(separator: ",")])
         return Outcome(epochs: found, inputs: inputs, output: output)
     }

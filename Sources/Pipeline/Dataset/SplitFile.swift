@@ -20,9 +20,12 @@ public struct SplitEntry: Equatable, Sendable {
 /// `image_id,label` line per slide, no header; the slide is `<img-dir>/<image_id>.<img-extn>`.
 ///
 /// The label is a class index (`2`) or, as an extension, a class name (`DCIS`, case-insensitive).
-/// Blank lines are skipped. Unlike the reference, which stops at the first problem, parsing
-/// collects every bad line (wrong field count, empty id, unknown label, duplicate id, missing image)
-/// and throws them together in one ``DatasetError/malformedSplitFile(path:problems:)``.
+/// Lines may end in `\n`, `\r\n` or `\r` (files saved on Windows), a UTF-8 byte-order mark is
+/// ignored, and blank lines are skipped. Image ids must follow ``ImageIdentifier`` (no `..`, no
+/// absolute paths, no control characters), so no id can reach outside the slide or cache directory.
+/// Unlike the reference, which stops at the first problem, parsing collects every bad line (wrong
+/// field count, bad id, unknown label, duplicate id, missing image) and throws them together in one
+/// ``DatasetError/malformedSplitFile(path:problems:)``.
 public struct SplitFile: Sendable {
     /// Where the split was read from.
     public let url: URL
@@ -48,12 +51,14 @@ public struct SplitFile: Sendable {
             throw DatasetError.unreadable(path: url.path, reason: FileManager.default.fileExists(atPath: url.path)
                                           ? "cannot be read" : "does not exist")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard var text = String(data: data, encoding: .utf8) else {
             throw DatasetError.unreadable(path: url.path, reason: "is not UTF-8 text")
         }
+        if text.unicodeScalars.first == "\u{FEFF}" { text.unicodeScalars.removeFirst() }
         var entries: [SplitEntry] = [], problems: [String] = []
         var firstLineOfID: [String: Int] = [:]
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is a single Character in Swift, so it is listed as a separator of its own.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }
         for (index, rawLine) in lines.enumerated() {
             let lineNumber = index + 1
             let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -65,8 +70,8 @@ public struct SplitFile: Sendable {
                 continue
             }
             let imageID = fields[0]
-            guard !imageID.isEmpty else {
-                problems.append("line \(lineNumber): the image id is empty")
+            if let problem = ImageIdentifier.problem(with: imageID) {
+                problems.append("line \(lineNumber): \(problem)")
                 continue
             }
             guard let label = Self.classIndex(of: fields[1], classNames: classNames) else {

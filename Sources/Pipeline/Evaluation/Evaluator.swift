@@ -29,8 +29,15 @@ public struct Evaluator {
     public let baseScale: WordGridLayout
     public let isMultiScale: Bool
 
+    /// Checks the model against the class names and scale, and every test file of the cache
+    /// (``CachedFeatureDataset``: present, intact, one set of settings, the model's feature width).
+    ///
+    /// - Parameter trainingFeatures: a file the model was trained on (``TrainedRun/trainingFeatureFile()``),
+    ///   whose recorded settings the test files must share.
+    /// - Throws: ``TrainingError``, ``DatasetError`` or ``PipelineError`` naming the file or option.
     public init(model: HATNetModel, classNames: [String], test: SplitFile, cache: FeatureCache, baseScale: WordGridLayout,
-                multiScale: (scaleFactor: Int, multipliers: [Int])?) throws {
+                multiScale: (scaleFactor: Int, multipliers: [Int])?,
+                trainingFeatures: (url: URL, metadata: [String: String])? = nil) throws {
         guard classNames.count == model.configuration.numClasses else {
             throw TrainingError.invalidOption("\(classNames.count) class names (\(classNames.joined(separator: ", "))) for a model "
                                               + "with \(model.configuration.numClasses) classes")
@@ -46,9 +53,16 @@ public struct Evaluator {
         self.baseScale = baseScale
         isMultiScale = multiScale != nil
         scales = multiScale.map { baseScale.multiScalePairs(scaleFactor: $0.scaleFactor, multipliers: $0.multipliers) } ?? [baseScale]
-        let missing = cache.imagesMissingFeatures(test.entries.map(\.imageID), scales: scales, views: 1)
-        guard missing.isEmpty else {
-            throw DatasetError.missingFeatures(path: test.url.path, cache: cache.directory.path, imageIDs: missing)
+        let dataset = try CachedFeatureDataset(split: test, cache: cache, scales: scales, views: 1)
+        guard dataset.featureCount == model.configuration.cnnFeatures else {
+            throw TrainingError.incompatibleFeatures(path: dataset.referenceFile.path, reason: "has \(dataset.featureCount) features "
+                                                     + "per word, the model expects \(model.configuration.cnnFeatures)")
+        }
+        if let trainingFeatures, let disagreement = FeatureExtractionSettings.disagreements(
+            dataset.referenceMetadata, view: 0, firstName: dataset.referenceFile.path,
+            trainingFeatures.metadata, view: 0, secondName: "the run's training features (\(trainingFeatures.url.path))").first {
+            throw TrainingError.incompatibleFeatures(path: dataset.referenceFile.path, reason: "the test slides were computed with "
+                                                     + "other settings than the run's training slides in the cache: \(disagreement)")
         }
     }
 
@@ -77,12 +91,47 @@ public struct Evaluator {
         return Tensor(shape: [test.entries.count, model.configuration.numClasses], scalars: scalars)
     }
 
-    /// Evaluates and writes every result into `outputDirectory` (created if needed).
-    public func run(outputDirectory: URL, progress: (String) -> Void = { _ in }) throws -> [Result] {
-        MemoryTuning.retainFreedBuffers()
-        do { try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true) } catch {
-            throw TrainingError.badRunDirectory(path: outputDirectory.path, reason: "cannot create the directory (\(error.localizedDescription))")
+    /// The postfixes of the result sets ``run(outputDirectory:inputs:progress:)`` writes.
+    public var postfixes: [String] {
+        scales.map(\.description) + (isMultiScale ? ["\(baseScale)_max", "\(baseScale)_avg"] : [])
+    }
+
+    /// Every file ``run(outputDirectory:inputs:progress:)`` writes into `directory`.
+    public func outputFiles(in directory: URL) -> [URL] {
+        postfixes.flatMap { postfix -> [URL] in
+            let results = directory.appendingPathComponent(fileStem(kind: "results", postfix: postfix) + ".json")
+            let cmat = directory.appendingPathComponent(fileStem(kind: "cmat", postfix: postfix))
+            let roc = directory.appendingPathComponent(fileStem(kind: "roc", postfix: postfix))
+            return [results, results.deletingPathExtension().appendingPathExtension("csv"),
+                    cmat.appendingPathExtension("pdf"), cmat.appendingPathExtension("png"),
+                    roc.appendingPathExtension("pdf"), roc.appendingPathExtension("png"),
+                    directory.appendingPathComponent(fileStem(kind: "predictions", postfix: postfix) + ".json")]
         }
+    }
+
+    /// Evaluates and writes every result into `outputDirectory` (created if needed).
+    ///
+    /// The directory is locked while writing (a second writer is refused, naming the holder),
+    /// temporary files of killed processes in it are removed, and no output may be one of
+    /// `inputs` (the weights, split or config the caller read), checked before anything is written.
+    /// - Throws: ``TrainingError`` or `FileError` naming the directory or the input.
+    public func run(outputDirectory: URL, inputs: [(path: String, option: String)] = [],
+                    progress: (String) -> Void = { _ in }) throws -> [Result] {
+        MemoryTuning.retainFreedBuffers()
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: outputDirectory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw TrainingError.badRunDirectory(path: outputDirectory.path, reason: "is a file, not a directory; choose another --savedir")
+        }
+        let inputList = inputs + [(test.url.path, "the test split")]
+        for file in outputFiles(in: outputDirectory) {
+            try OutputGuard.requireDistinct(output: file.path, option: "--savedir", from: inputList)
+        }
+        let lock: DirectoryLock
+        do { lock = try DirectoryLock.acquire(directory: outputDirectory, purpose: "hatnet eval") } catch let error as FileError {
+            throw TrainingError.badRunDirectory(path: outputDirectory.path, reason: error.problem)
+        }
+        defer { lock.release() }
+        AtomicFile.removeStaleTemporaryFiles(in: outputDirectory)
         var logitsByScale: [Tensor] = []
         for scale in scales {
             logitsByScale.append(try logits(at: scale) { done, total in progress("\(scale): slide \(done)/\(total)") })

@@ -8,7 +8,8 @@ public struct TrainedRun {
     public let options: TrainingOptions
     public let configuration: HATNetConfiguration
 
-    /// Opens `directory`, reading `mimodel_config_*.json` and `model_configuration.json`.
+    /// Opens `directory`, reading `mimodel_config_*.json` (checked as ``TrainingOptions/validate()``
+    /// checks a new run's options) and `model_configuration.json`.
     public init(directory url: URL) throws {
         directory = RunDirectory(url: url)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
@@ -16,8 +17,22 @@ public struct TrainedRun {
             throw TrainingError.badRunDirectory(path: url.path, reason: "has no training config (mimodel_config_*.json); "
                                                 + "pass the --savedir of a `hatnet train` run")
         }
-        options = try TrainingOptions.load(from: url.appendingPathComponent(config))
+        let configURL = url.appendingPathComponent(config)
+        options = try TrainingOptions.load(from: configURL)
+        do { try options.validate() } catch {
+            throw TrainingError.badRunDirectory(path: configURL.path, reason: "holds options no run can have: \(error)")
+        }
         configuration = try HATNetConfiguration.load(from: directory.modelConfiguration)
+    }
+
+    /// The header of the first training slide's base-scale file in the run's feature cache, whose
+    /// settings evaluation features should share; `nil` when the cache or split is not at hand.
+    public func trainingFeatureFile() -> (url: URL, metadata: [String: String])? {
+        guard let cache = try? FeatureCache(directory: URL(fileURLWithPath: options.featureDirectory, isDirectory: true)),
+              let split = try? SplitFile(contentsOf: URL(fileURLWithPath: options.trainFile), classNames: options.classNames),
+              let first = split.entries.first,
+              let header = try? cache.verifiedHeader(imageID: first.imageID, scale: options.baseScale, view: 0) else { return nil }
+        return (cache.url(imageID: first.imageID, scale: options.baseScale, view: 0), header.metadata)
     }
 
     /// The model with weights from `weights` (safetensors or `.pth`; default `model_best`), in

@@ -17,13 +17,22 @@ public struct WordFeatureEncoder {
     public let seed: UInt64
     /// Word images pushed through the encoder together.
     public let batchSize: Int
+    /// The augmentation of views 1….
+    public let transform: RandomTransform
 
     public init(encoder: any Encoder, gridOptions: WordGridOptions = WordGridOptions(detectTissue: true), seed: UInt64 = 1882,
-                batchSize: Int = 1) {
+                batchSize: Int = 1, transform: RandomTransform = RandomTransform()) {
         self.encoder = encoder
         self.gridOptions = gridOptions
         self.seed = seed
         self.batchSize = batchSize
+        self.transform = transform
+    }
+
+    /// The settings its output depends on besides the encoder, scale and view, as the feature
+    /// cache records them.
+    public var settings: FeatureExtractionSettings {
+        FeatureExtractionSettings(grid: gridOptions, seed: seed, transform: transform)
     }
 
     /// One slide's features at one scale and view.
@@ -42,7 +51,7 @@ public struct WordFeatureEncoder {
             try extractor.forEachBag(in: source, add)
         } else {
             var generator = SeededGenerator(seed: viewSeed(imageID: imageID, scale: scale, view: view))
-            try extractor.forEachBag(in: source, transform: RandomTransform(), generator: &generator, add)
+            try extractor.forEachBag(in: source, transform: transform, generator: &generator, add)
         }
         let regionTensor = Tensor(shape: [positions, positions, 4],
                                   scalars: regions.flatMap { [Float($0.x), Float($0.y), Float($0.width), Float($0.height)] })

@@ -1,4 +1,5 @@
 import Checkpoints
+import FileOutput
 import Foundation
 import TensorKit
 
@@ -53,6 +54,64 @@ public struct RunDirectory: Sendable {
         }
     }
 
+    /// Whether `name` is a file a training run (or `hatnet average` on it) writes: the files
+    /// listed above, `model_*.safetensors` / `.pth` of any kind, and `averaged_model_*`.
+    public static func isRunFileName(_ name: String) -> Bool {
+        let ext = (name as NSString).pathExtension
+        switch name {
+        case "checkpoint_last.safetensors", "checkpoint_last.pth", "model_configuration.json",
+             "training_log.csv", "training_log.jsonl":
+            return true
+        default:
+            if (name.hasPrefix("model_") || name.hasPrefix("averaged_model_")) && (ext == "safetensors" || ext == "pth") { return true }
+            return (name.hasPrefix("mimodel_config_") || name.hasPrefix("val_stats_")) && ext == "json"
+        }
+    }
+
+    /// The run files present (``isRunFileName(_:)``), sorted; regular files only.
+    public func runFiles() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        return names.filter { name in
+            guard Self.isRunFileName(name) else { return false }
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: url.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && !isDirectory.boolValue
+        }.sorted()
+    }
+
+    /// Claims the directory for one writer (creating it if needed) and removes the temporary files
+    /// that killed processes left in it.
+    /// - Throws: ``TrainingError/badRunDirectory(path:reason:)`` naming the process that holds it.
+    public func lock(purpose: String) throws -> DirectoryLock {
+        let lock: DirectoryLock
+        do { lock = try DirectoryLock.acquire(directory: url, purpose: purpose) } catch let error as FileError {
+            throw TrainingError.badRunDirectory(path: url.path, reason: error.problem)
+        }
+        AtomicFile.removeStaleTemporaryFiles(in: url)
+        return lock
+    }
+
+    /// Makes the directory ready for a new run: refuses it when it holds files of another run
+    /// (``runFiles()``), unless `overwrite`, which deletes those files (and nothing else).
+    /// - Throws: ``TrainingError/badRunDirectory(path:reason:)`` listing the files found.
+    public func prepareForNewRun(overwrite: Bool) throws {
+        let existing = runFiles()
+        guard !existing.isEmpty else { return }
+        guard overwrite else {
+            let shown = existing.prefix(5).joined(separator: ", ") + (existing.count > 5 ? ", … (\(existing.count) files)" : "")
+            let hint = existing.contains("checkpoint_last.safetensors")
+                ? "continue that run with --resume \(url.path), " : ""
+            throw TrainingError.badRunDirectory(path: url.path, reason: "already holds files of another run (\(shown)); "
+                                                + "\(hint)choose another --savedir, or pass --overwrite to delete them and start afresh")
+        }
+        for name in existing {
+            do { try FileManager.default.removeItem(at: url.appendingPathComponent(name)) } catch {
+                throw TrainingError.badRunDirectory(path: url.appendingPathComponent(name).path,
+                                                    reason: "cannot delete it for --overwrite (\(error.localizedDescription))")
+            }
+        }
+    }
+
     /// Creates the directory if needed.
     public func create() throws {
         do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
@@ -60,10 +119,23 @@ public struct RunDirectory: Sendable {
         }
     }
 
-    /// Writes a state dict (reference key names) as safetensors, atomically.
+    /// Writes a state dict (reference key names) as safetensors, atomically, after checking that
+    /// every value is finite: a model file never holds NaN or infinity.
+    /// - Throws: ``TrainingError/nonFiniteParameters(file:parameter:index:value:)`` (nothing written).
     public static func writeStateDict(_ state: [(key: String, tensor: Tensor)], to url: URL, metadata: [String: String] = [:]) throws {
+        try requireFinite(state, writing: url)
         var writer = SafeTensorsWriter(metadata: metadata)
         for (key, tensor) in state { writer.add(tensor, named: key) }
         try writer.write(to: url)
+    }
+
+    /// Throws when a parameter of `state` holds NaN or infinity, naming `url`, the parameter and the index.
+    public static func requireFinite(_ state: [(key: String, tensor: Tensor)], writing url: URL) throws {
+        for (key, tensor) in state {
+            guard let index = tensor.firstNonFiniteIndex else { continue }
+            var flat = 0
+            for (axis, position) in index.enumerated() { flat = flat * tensor.shape[axis] + position }
+            throw TrainingError.nonFiniteParameters(file: url.path, parameter: key, index: index, value: tensor.scalars[flat])
+        }
     }
 }

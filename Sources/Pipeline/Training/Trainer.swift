@@ -38,11 +38,15 @@ public final class Trainer {
     public private(set) var bestAccuracy: Double
     public private(set) var log: TrainingLog
     private var dataGenerator: SeededGenerator
+    /// The run directory's lock: held from ``start(options:overwrite:)`` or ``resume(directory:)``
+    /// until ``train(stopAfterEpoch:progress:)`` returns (a later `train` takes it again).
+    private var lock: DirectoryLock?
 
-    private init(options: TrainingOptions, run: RunDirectory, model: HATNetModel, training: CachedFeatureDataset,
+    private init(options: TrainingOptions, run: RunDirectory, lock: DirectoryLock, model: HATNetModel, training: CachedFeatureDataset,
                  validation: CachedFeatureDataset, checkpoint: TrainingCheckpoint?) throws {
         self.options = options
         self.run = run
+        self.lock = lock
         self.model = model
         self.training = training
         self.validation = validation
@@ -68,6 +72,10 @@ public final class Trainer {
         bestAccuracy = 0
         if let checkpoint {
             try model.loadStateDict(Dictionary(uniqueKeysWithValues: checkpoint.modelState.map { ($0.key, $0.tensor) }))
+            guard checkpoint.epoch < options.epochs else {
+                throw TrainingError.badRunDirectory(path: run.checkpointLast.path, reason: "records epoch \(checkpoint.epoch), "
+                                                    + "but the run has only --epochs \(options.epochs) (0…\(options.epochs - 1))")
+            }
             if let adam = optimizer as? Adam {
                 guard let state = checkpoint.adamState else {
                     throw TrainingError.badRunDirectory(path: run.checkpointLast.path, reason: "has no Adam state, but the run uses --optim adam")
@@ -83,30 +91,53 @@ public final class Trainer {
                               keepingRecordsThrough: nextEpoch - 1)
     }
 
-    /// Prepares a new run in `options.savedir`: validates the options and data, writes the config
-    /// and the model configuration.
+    /// Prepares a new run in `options.savedir`: validates the options and data (before anything is
+    /// written), locks the directory, and writes the config and the model configuration.
+    ///
+    /// The directory is locked for the trainer's lifetime (a second writer is refused, naming the
+    /// holder), temporary files of killed processes in it are removed, and a directory that holds
+    /// files of another run (``RunDirectory/runFiles()``) is refused unless `overwrite`, which
+    /// deletes them first.
     /// - Throws: ``TrainingError``, ``DatasetError`` or ``PipelineError`` naming the option or file.
-    public static func start(options: TrainingOptions) throws -> Trainer {
+    public static func start(options: TrainingOptions, overwrite: Bool = false) throws -> Trainer {
         try options.validate()
         let run = RunDirectory(url: URL(fileURLWithPath: options.savedir, isDirectory: true))
-        if FileManager.default.fileExists(atPath: run.checkpointLast.path) {
-            throw TrainingError.badRunDirectory(path: run.url.path, reason: "already holds a run (checkpoint_last.safetensors); "
-                                                + "continue it with --resume or choose another --savedir")
-        }
         let (training, validation) = try datasets(options: options)
-        try run.create()
         let configuration = options.modelConfiguration(cnnFeatures: training.featureCount)
-        try configuration.validate()
-        let trainer = try Trainer(options: options, run: run, model: HATNetModel(configuration: configuration, seed: options.seed),
+        do { try configuration.validate() } catch {
+            throw TrainingError.incompatibleFeatures(path: options.featureDirectory, reason: "\(error)")
+        }
+        try requireInputsOutsideRunFiles(options: options, run: run)
+        let lock = try run.lock(purpose: "hatnet train")
+        try run.prepareForNewRun(overwrite: overwrite)
+        let trainer = try Trainer(options: options, run: run, lock: lock,
+                                  model: HATNetModel(configuration: configuration, seed: options.seed),
                                   training: training, validation: validation, checkpoint: nil)
         try trainer.writeConfiguration()
         return trainer
     }
 
+    /// Refuses split files that are run files of `run` (they would be overwritten or deleted).
+    private static func requireInputsOutsideRunFiles(options: TrainingOptions, run: RunDirectory) throws {
+        for (path, option) in [(options.trainFile, "--train-file"), (options.valFile, "--val-file"), (options.testFile, "--test-file")] {
+            let input = URL(fileURLWithPath: path)
+            guard RunDirectory.isRunFileName(input.lastPathComponent),
+                  OutputGuard.sameFile(input.deletingLastPathComponent(), run.url) else { continue }
+            throw TrainingError.invalidOption("\(option) \(path) is a file name the run writes in --savedir \(run.url.path); "
+                                              + "move the split file or choose another --savedir")
+        }
+    }
+
     /// Reopens the run in `directory` from its config and `checkpoint_last`, to continue after the
     /// last finished epoch.
+    /// - Throws: ``TrainingError`` naming the file or option; also when another process holds
+    ///   the directory's lock.
     public static func resume(directory: URL) throws -> Trainer {
         let run = RunDirectory(url: directory)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw TrainingError.badRunDirectory(path: directory.path, reason: "is not a directory; pass the --savedir of a `hatnet train` run")
+        }
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         let configs = names.filter { $0.hasPrefix("mimodel_config_") && $0.hasSuffix(".json") }
         guard configs.count == 1 else {
@@ -114,17 +145,26 @@ public final class Trainer {
                                                 ? "has no training config (mimodel_config_*.json); is it a `hatnet train` run directory?"
                                                 : "has several training configs (\(configs.joined(separator: ", ")))")
         }
-        var options = try TrainingOptions.load(from: directory.appendingPathComponent(configs[0]))
+        let configURL = directory.appendingPathComponent(configs[0])
+        var options = try TrainingOptions.load(from: configURL)
         options.savedir = directory.path
-        try options.validate()
+        do { try options.validate() } catch {
+            throw TrainingError.badRunDirectory(path: configURL.path, reason: "holds options no run can have: \(error)")
+        }
         guard FileManager.default.fileExists(atPath: run.checkpointLast.path) else {
             throw TrainingError.badRunDirectory(path: run.checkpointLast.path,
-                                                reason: "does not exist: the run has not finished an epoch yet; start it again")
+                                                reason: "does not exist: the run has not finished an epoch yet; "
+                                                + "start it again with --overwrite")
         }
         let (training, validation) = try datasets(options: options)
-        let model = HATNetModel(configuration: options.modelConfiguration(cnnFeatures: training.featureCount), seed: options.seed)
+        let configuration = options.modelConfiguration(cnnFeatures: training.featureCount)
+        do { try configuration.validate() } catch {
+            throw TrainingError.incompatibleFeatures(path: options.featureDirectory, reason: "\(error)")
+        }
+        let lock = try run.lock(purpose: "hatnet train --resume")
+        let model = HATNetModel(configuration: configuration, seed: options.seed)
         let checkpoint = try TrainingCheckpoint(contentsOf: run.checkpointLast, model: model)
-        return try Trainer(options: options, run: run, model: model, training: training, validation: validation,
+        return try Trainer(options: options, run: run, lock: lock, model: model, training: training, validation: validation,
                            checkpoint: checkpoint)
     }
 
@@ -140,6 +180,12 @@ public final class Trainer {
         guard validation.featureCount == training.featureCount else {
             throw TrainingError.incompatibleFeatures(path: valSplit.url.path, reason: "slides have \(validation.featureCount) "
                                                      + "features per word, the training slides \(training.featureCount)")
+        }
+        if let disagreement = FeatureExtractionSettings.disagreements(
+            validation.referenceMetadata, view: 0, firstName: validation.referenceFile.path,
+            training.referenceMetadata, view: 0, secondName: training.referenceFile.path).first {
+            throw TrainingError.incompatibleFeatures(path: validation.referenceFile.path, reason: "the validation slides were computed "
+                                                     + "with other settings than the training slides: \(disagreement)")
         }
         return (training, validation)
     }
@@ -176,6 +222,11 @@ public final class Trainer {
     /// - Returns: the records of the epochs this call trained.
     @discardableResult
     public func train(stopAfterEpoch: Int? = nil, progress: (TrainingEvent) -> Void = { _ in }) throws -> [EpochRecord] {
+        if lock == nil { lock = try run.lock(purpose: "hatnet train") }
+        defer {
+            lock?.release()
+            lock = nil
+        }
         // Every step allocates attention tensors of tens of MB; recycling them avoids page faults.
         MemoryTuning.retainFreedBuffers()
         if nextEpoch > 0 {
@@ -190,10 +241,14 @@ public final class Trainer {
             let epoch = nextEpoch
             let start = Date()
             let learningRate = schedule.learningRate(epoch: epoch)
+            guard learningRate.isFinite, Float(learningRate).isFinite, learningRate >= 0 else {
+                throw TrainingError.invalidOption("--scheduler \(options.scheduler.rawValue) gives the learning rate \(learningRate) "
+                                                  + "at epoch \(epoch); choose a smaller --lr or --lr-decay")
+            }
             optimizer.learningRate = Float(learningRate)
             let (trainingLoss, trainingAccuracy) = try trainEpoch(epoch: epoch, learningRate: learningRate, progress: progress)
             let trainingSeconds = Date().timeIntervalSince(start)
-            let (validationLoss, validationAccuracy) = try validate()
+            let (validationLoss, validationAccuracy) = try validate(stage: "validation after epoch \(epoch)")
             let isBest = validationAccuracy >= bestAccuracy
             bestAccuracy = max(bestAccuracy, validationAccuracy)
             let record = EpochRecord(epoch: epoch, learningRate: learningRate, trainingLoss: trainingLoss,
@@ -222,12 +277,20 @@ public final class Trainer {
     }
 
     /// Forward and backward on one batch, returning its loss and accuracy.
-    private func trainingStep(_ batch: (indices: [Int], scale: WordGridLayout, views: [Int])) throws -> (loss: Double, accuracy: Double) {
+    /// - Parameter stage: where training is, for the error when the loss is not finite.
+    /// - Throws: ``TrainingError/nonFiniteLoss(stage:imageIDs:value:)`` before any gradient is kept.
+    private func trainingStep(_ batch: (indices: [Int], scale: WordGridLayout, views: [Int]),
+                              stage: @autoclosure () -> String) throws -> (loss: Double, accuracy: Double) {
         let (words, labels) = try training.batch(batch.indices, scale: batch.scale, views: batch.views)
         let (logits, _) = model(words)
         let loss = self.loss(logits: logits, labels: labels)
+        let value = Double(loss.item)
+        guard value.isFinite else {
+            throw TrainingError.nonFiniteLoss(stage: "\(stage()) (\(batch.scale))", imageIDs: batch.indices.map { training.split.entries[$0].imageID },
+                                              value: value)
+        }
         loss.backward()
-        return (Double(loss.item), Self.accuracy(logits: logits, labels: labels))
+        return (value, Self.accuracy(logits: logits, labels: labels))
     }
 
     private func trainEpoch(epoch: Int, learningRate: Double, progress: (TrainingEvent) -> Void) throws -> (loss: Double, accuracy: Double) {
@@ -237,7 +300,7 @@ public final class Trainer {
         let start = Date()
         var totalLoss = 0.0, totalAccuracy = 0.0
         for (index, batch) in batches.enumerated() {
-            let (loss, accuracy) = try trainingStep(batch)
+            let (loss, accuracy) = try trainingStep(batch, stage: "epoch \(epoch), batch \(index + 1) of \(batches.count)")
             if (index + 1) % options.accumCount == 0 || index + 1 == batches.count {
                 optimizer.step()
                 optimizer.zeroGrad()
@@ -265,7 +328,7 @@ public final class Trainer {
             for (index, batch) in batches.enumerated() where iteration < warmUp.iterationCount {
                 let learningRate = warmUp.learningRate(iteration: iteration)
                 optimizer.learningRate = Float(learningRate)
-                totalLoss += try trainingStep(batch).loss
+                totalLoss += try trainingStep(batch, stage: "warm-up iteration \(iteration + 1) of \(warmUp.iterationCount)").loss
                 if (index + 1) % options.accumCount == 0 || index + 1 == batches.count {
                     optimizer.step()
                     optimizer.zeroGrad()
@@ -281,7 +344,8 @@ public final class Trainer {
     }
 
     /// Mean loss and accuracy on the validation split (base scale, view 0, dropout off).
-    public func validate() throws -> (loss: Double, accuracy: Double) {
+    /// - Throws: ``TrainingError/nonFiniteLoss(stage:imageIDs:value:)`` naming `stage` and the slides.
+    public func validate(stage: String = "validation") throws -> (loss: Double, accuracy: Double) {
         model.eval()
         defer { model.train() }
         var totalLoss = 0.0, totalAccuracy = 0.0, batches = 0
@@ -289,7 +353,11 @@ public final class Trainer {
             let indices = Array(start..<min(validation.count, start + options.batchSize))
             let (words, labels) = try validation.batch(indices, scale: options.baseScale, views: indices.map { _ in 0 })
             let logits = withoutGrad { model(words).logits }
-            totalLoss += Double(withoutGrad { loss(logits: logits, labels: labels) }.item)
+            let value = Double(withoutGrad { loss(logits: logits, labels: labels) }.item)
+            guard value.isFinite else {
+                throw TrainingError.nonFiniteLoss(stage: stage, imageIDs: indices.map { validation.split.entries[$0].imageID }, value: value)
+            }
+            totalLoss += value
             totalAccuracy += Self.accuracy(logits: logits, labels: labels)
             batches += 1
         }
@@ -298,8 +366,10 @@ public final class Trainer {
 
     /// Writes the epoch's files; `checkpoint_last` goes last, so a run stopped in between redoes
     /// the epoch and overwrites what it had written.
+    /// Every parameter is checked to be finite before the first file is written.
     private func saveEpoch(_ record: EpochRecord, isBest: Bool, start: Date) throws {
         let state = model.stateDict()
+        try RunDirectory.requireFinite(state, writing: run.model(epoch: record.epoch))
         try RunDirectory.writeStateDict(state, to: run.model(epoch: record.epoch), metadata: ["epoch": "\(record.epoch)"])
         if isBest {
             try RunDirectory.writeStateDict(state, to: run.modelBest, metadata: ["epoch": "\(record.epoch)"])

@@ -60,8 +60,11 @@ public struct TrainingCheckpoint {
         try writer.write(to: url)
     }
 
-    /// Reads a checkpoint for `model`: every parameter must be present with its shape.
-    /// - Throws: ``TrainingError/badRunDirectory(path:reason:)`` naming the file.
+    /// Reads a checkpoint for `model` and checks every field: each parameter and optimizer moment
+    /// present with the model's shape and finite (second moments not negative), the epoch in
+    /// `0...TrainingOptions.maximumEpochs`, the Adam step count not negative, the best accuracy a
+    /// finite percentage, and both generator states usable (xoshiro256** cannot leave the all-zero state).
+    /// - Throws: ``TrainingError/badRunDirectory(path:reason:)`` naming the file and the field.
     public init(contentsOf url: URL, model: HATNetModel) throws {
         func fail(_ reason: String) -> TrainingError { .badRunDirectory(path: url.path, reason: reason) }
         let file: SafeTensorsFile
@@ -76,22 +79,46 @@ public struct TrainingCheckpoint {
             guard file.contains(name) else { throw fail("lacks the tensor '\(name)'") }
             let value = try file.tensor(named: name)
             guard value.shape == shape else { throw fail("tensor '\(name)' has shape \(value.shape), the model needs \(shape)") }
+            if let index = value.firstNonFiniteIndex {
+                throw fail("tensor '\(name)' holds a non-finite value at index \(index)")
+            }
             return value
+        }
+        func generatorState(_ name: String) throws -> [UInt64] {
+            let state = try integers(name, count: 4).map { UInt64(bitPattern: $0) }
+            guard state.contains(where: { $0 != 0 }) else {
+                throw fail("'\(name)' is the all-zero generator state, which no run produces (the generator would stay at 0)")
+            }
+            return state
         }
         let parameters = model.namedParameters()
         modelState = try parameters.map { ($0.name, try tensor(Self.modelPrefix + $0.name, shape: $0.parameter.shape)) }
-        if file.metadata["optimizer"] == "adam" {
-            let step = Int(try integers("optimizer.step", count: 1)[0])
+        guard let optimizer = file.metadata["optimizer"], ["adam", "sgd"].contains(optimizer) else {
+            throw fail("metadata 'optimizer' is \(file.metadata["optimizer"].map { "\"\($0)\"" } ?? "missing"), expected adam or sgd")
+        }
+        if optimizer == "adam" {
+            let step = try integers("optimizer.step", count: 1)[0]
+            guard step >= 0, step <= Int64(Int32.max) else { throw fail("'optimizer.step' is \(step), not a step count") }
             let first = try parameters.map { try tensor(Self.firstMomentPrefix + $0.name, shape: $0.parameter.shape).scalars }
             let second = try parameters.map { try tensor(Self.secondMomentPrefix + $0.name, shape: $0.parameter.shape).scalars }
-            adamState = (step, first, second)
+            for (parameter, moments) in zip(parameters, second) where moments.contains(where: { $0 < 0 }) {
+                throw fail("tensor '\(Self.secondMomentPrefix + parameter.name)' holds a negative second moment")
+            }
+            adamState = (Int(step), first, second)
         } else {
             adamState = nil
         }
-        epoch = Int(try integers("epoch", count: 1)[0])
-        dataGeneratorState = try integers("rng.data", count: 4).map { UInt64(bitPattern: $0) }
-        dropoutGeneratorState = try integers("rng.dropout", count: 4).map { UInt64(bitPattern: $0) }
+        let epoch = try integers("epoch", count: 1)[0]
+        guard epoch >= 0, epoch <= Int64(TrainingOptions.maximumEpochs) else {
+            throw fail("'epoch' is \(epoch); a checkpoint records a finished epoch, 0…\(TrainingOptions.maximumEpochs)")
+        }
+        self.epoch = Int(epoch)
+        dataGeneratorState = try generatorState("rng.data")
+        dropoutGeneratorState = try generatorState("rng.dropout")
         guard let best = file.metadata["best_perf"].flatMap(Double.init) else { throw fail("lacks the metadata 'best_perf'") }
+        guard best.isFinite, (0...100).contains(best) else {
+            throw fail("metadata 'best_perf' is \(best), not an accuracy in percent (0…100)")
+        }
         bestAccuracy = best
     }
 }

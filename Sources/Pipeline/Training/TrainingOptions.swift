@@ -128,39 +128,126 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
                             attentionDropout: Float(attnP), energyReduction: attnType, attentionFunction: attnFn)
     }
 
-    /// Rejects values the trainer cannot run with, naming the option.
+    /// The largest number of epochs, step size, cycle length or `--clr-max` accepted: far beyond
+    /// any real run, and small enough that no epoch arithmetic can overflow.
+    public static let maximumEpochs = 1_000_000
+    /// The largest bag, word or scale-factor size in pixels accepted.
+    public static let maximumGridSize = 1 << 20
+
+    /// Rejects every value the trainer cannot run with, naming the option: non-finite or
+    /// out-of-range numbers, and the combinations the schedules and the trainer require (each
+    /// precondition of ``LearningRateScheduleOptions/makeSchedule()``, ``LinearWarmUp``,
+    /// ``CachedFeatureDataset`` and ``HATNetConfiguration/validate()`` is checked here first, so
+    /// none of them can stop the process).
+    /// - Throws: ``TrainingError/invalidOption(_:)``.
     public func validate() throws {
         func fail(_ message: String) -> TrainingError { .invalidOption(message) }
-        guard wordSize > 0, bagSize > 0, bagSize % wordSize == 0 else {
+        func requireCount(_ value: Int, _ option: String, in range: ClosedRange<Int>) throws {
+            guard range.contains(value) else {
+                throw fail("\(option) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            }
+        }
+        func requireFinite(_ value: Double, _ option: String) throws {
+            guard value.isFinite, Float(value).isFinite else { throw fail("\(option) must be a finite number, got \(value)") }
+        }
+        func requireFraction(_ value: Double, _ option: String) throws {
+            guard (0..<1).contains(value) else { throw fail("\(option) must be in [0, 1), got \(value)") }
+        }
+
+        // Data and grid.
+        try requireCount(wordSize, "--word-size", in: 1...Self.maximumGridSize)
+        try requireCount(bagSize, "--bag-size", in: 1...Self.maximumGridSize)
+        guard bagSize % wordSize == 0 else {
             throw fail("--bag-size \(bagSize) must be a positive multiple of --word-size \(wordSize)")
         }
-        guard scaleFactor > 0 else { throw fail("--scale-factor must be positive, got \(scaleFactor)") }
+        try requireCount(scaleFactor, "--scale-factor", in: 1...Self.maximumGridSize)
         guard !scaleMultipliers.isEmpty else { throw fail("--scale-multipliers needs at least one value") }
-        guard views >= 1 else { throw fail("--views must be at least 1, got \(views)") }
-        guard classNames.count >= 2 else { throw fail("at least two class names are needed, got \(classNames)") }
-        guard batchSize >= 1 else { throw fail("--batch-size must be at least 1, got \(batchSize)") }
-        guard accumCount >= 1 else { throw fail("--accum-count must be at least 1, got \(accumCount)") }
-        guard lr > 0 else { throw fail("--lr must be positive, got \(lr)") }
-        guard weightDecay >= 0 else { throw fail("--weight-decay must not be negative, got \(weightDecay)") }
-        guard (0..<1).contains(adamBeta1), (0..<1).contains(adamBeta2) else {
-            throw fail("--adam-beta1 and --adam-beta2 must be in [0, 1), got \(adamBeta1), \(adamBeta2)")
+        for multiplier in scaleMultipliers { try requireCount(multiplier, "--scale-multipliers values", in: -1024...1024) }
+        guard !trainingScales.isEmpty else {
+            throw fail("--scale-multipliers \(scaleMultipliers.map(String.init).joined(separator: ",")) with --word-size \(wordSize) "
+                       + "and --scale-factor \(scaleFactor) give no positive word size; include 0 for the base scale")
         }
+        try requireCount(views, "--views", in: 1...10_000)
+        try requireCount(classNames.count, "the number of class names (--class-names)", in: 2...1000)
+        for name in classNames {
+            guard !name.isEmpty, !name.contains(where: { $0 == "," || $0.isNewline }),
+                  !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw fail("--class-names: \"\(name)\" is not a class name (empty, or holds a comma or a control character)")
+            }
+        }
+        let lowercased = classNames.map { $0.lowercased() }
+        if let duplicate = lowercased.indices.first(where: { lowercased[..<$0].contains(lowercased[$0]) }) {
+            throw fail("--class-names lists \(classNames[duplicate]) twice (labels match names case-insensitively)")
+        }
+        try requireCount(batchSize, "--batch-size", in: 1...1_000_000)
+        guard !savedir.isEmpty else { throw fail("--savedir must name the run directory") }
+
+        // Optimizer and loss.
+        try requireFinite(lr, "--lr")
+        guard lr > 0, Float(lr) > 0 else { throw fail("--lr must be positive, got \(lr)") }
+        try requireFinite(weightDecay, "--weight-decay")
+        guard weightDecay >= 0 else { throw fail("--weight-decay must not be negative, got \(weightDecay)") }
+        try requireFraction(adamBeta1, "--adam-beta1")
+        try requireFraction(adamBeta2, "--adam-beta2")
+        try requireCount(accumCount, "--accum-count", in: 1...1_000_000)
         guard lossFn == "ce" else { throw fail("--loss-fn \(lossFn) is not supported (only ce)") }
-        guard (0..<1).contains(labelSmoothingEps) else { throw fail("--label-smoothing-eps must be in [0, 1), got \(labelSmoothingEps)") }
-        guard outFeatures > 0, attnHeads > 0, outFeatures % attnHeads == 0 else {
+        try requireFraction(labelSmoothingEps, "--label-smoothing-eps")
+
+        // Model.
+        try requireCount(outFeatures, "--out-features", in: 2...65_536)
+        try requireCount(attnHeads, "--attn-heads", in: 1...outFeatures)
+        guard outFeatures % attnHeads == 0 else {
             throw fail("--out-features \(outFeatures) must be a positive multiple of --attn-heads \(attnHeads)")
         }
-        guard (0..<1).contains(dropout), (0..<1).contains(attnP) else {
-            throw fail("--dropout and --attn-p must be in [0, 1), got \(dropout), \(attnP)")
+        guard outFeatures % 2 == 0 else { throw fail("--out-features must be even (the feed-forward layers halve it), got \(outFeatures)") }
+        try requireFraction(dropout, "--dropout")
+        try requireFraction(attnP, "--attn-p")
+        try requireCount(keepBestKModels, "--keep-best-k-models", in: -1...1_000_000)
+
+        // Schedule: every value is checked, used by the chosen scheduler or not, since all of
+        // them are saved in the run's config.
+        try requireCount(epochs, "--epochs", in: 1...Self.maximumEpochs)
+        guard !stepSize.isEmpty else { throw fail("--step-size needs at least one value") }
+        for step in stepSize { try requireCount(step, "--step-size values", in: 1...Self.maximumEpochs) }
+        if stepSize.count > 1, zip(stepSize, stepSize.dropFirst()).contains(where: { $0 >= $1 }) {
+            throw fail("--step-size milestones must increase, got \(stepSize.map(String.init).joined(separator: " "))")
         }
-        guard epochs >= 1 else { throw fail("--epochs must be at least 1, got \(epochs)") }
-        guard stepSize.allSatisfy({ $0 > 0 }) else { throw fail("--step-size values must be positive, got \(stepSize)") }
-        if scheduler == .multistep || scheduler == .clr, scheduleOptions.milestones.isEmpty {
-            throw fail("--scheduler \(scheduler.rawValue) needs a milestone: --step-size \(stepSize[0]) with --epochs \(epochs) "
-                       + "gives none (the reference asserts the same); use a step size below --epochs or list milestones")
+        try requireFinite(lrDecay, "--lr-decay")
+        guard lrDecay > 0 else { throw fail("--lr-decay must be positive, got \(lrDecay)") }
+        try requireCount(cycleLen, "--cycle-len", in: 1...Self.maximumEpochs)
+        try requireCount(clrMax, "--clr-max", in: 0...Self.maximumEpochs)
+        try requireFinite(power, "--power")
+        try requireFinite(warmUpMinLr, "--warm-up-min-lr")
+        try requireCount(warmUpIterations, "--warm-up-iterations", in: 0...10_000_000)
+        switch scheduler {
+        case .multistep, .clr:
+            if scheduleOptions.milestones.isEmpty {
+                throw fail("--scheduler \(scheduler.rawValue) needs a milestone: --step-size \(stepSize[0]) with --epochs \(epochs) "
+                           + "gives none (the reference asserts the same); use a step size below --epochs or list milestones")
+            }
+            if scheduler == .clr, lrDecay > 1 {
+                throw fail("--lr-decay must be in (0, 1] with --scheduler clr (the reference asserts the same), got \(lrDecay)")
+            }
+            if scheduler == .multistep, lrDecay > 1,
+               !Float(lr * Foundation.pow(lrDecay, Double(scheduleOptions.milestones.count))).isFinite {
+                throw fail("--lr \(lr) times --lr-decay \(lrDecay) at each of \(scheduleOptions.milestones.count) milestones "
+                           + "exceeds the largest representable learning rate")
+            }
+            if scheduler == .clr, !Float(lr * Double(cycleLen)).isFinite {
+                throw fail("--lr \(lr) times --cycle-len \(cycleLen) (the cycle's largest rate) is not a finite learning rate")
+            }
+        case .hybrid:
+            if !Float(lr * Double(cycleLen)).isFinite {
+                throw fail("--lr \(lr) times --cycle-len \(cycleLen) (the cycle's largest rate) is not a finite learning rate")
+            }
+        case .poly:
+            guard power > 0, power < 1 else {
+                throw fail("--power must be in (0, 1) with --scheduler poly (the reference asserts the same), got \(power)")
+            }
+        case .fixed, .cosine, .linear:
+            break
         }
-        guard warmUpIterations >= 0 else { throw fail("--warm-up-iterations must not be negative") }
-        guard logInterval >= 1 else { throw fail("--log-interval must be at least 1") }
+        guard logInterval >= 1 else { throw fail("--log-interval must be at least 1, got \(logInterval)") }
     }
 
     /// The file name the reference gives the argument dump:
