@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Visualization", "Reports", "TestSupport"]),
         // The built `hatnet` binary against hostile files and options.
-        .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Slides", "TensorKit", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Pipeline", "Slides", "TensorKit", "TestSupport"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
