@@ -1,4 +1,5 @@
 import ArgumentParser
+import FileOutput
 import Foundation
 import Slides
 
@@ -21,6 +22,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Random seed; the same seed gives the same cohort.")
     var seed: UInt64 = 1
 
+    @Flag(help: "Write into a directory that already holds files (they may be replaced).")
+    var overwrite = false
+
     func validate() throws {
         guard (1...10_000).contains(countPerClass) else {
             throw ValidationError("--count-per-class must be 1 to 10000, got \(countPerClass)")
@@ -31,6 +35,15 @@ struct SynthCommand: ParsableCommand {
     }
 
     func run() throws {
+        let existing = ((try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []).filter { $0 != DirectoryLock.fileName }
+        if !existing.isEmpty && !overwrite {
+            throw FileError(path: out, problem: "already holds \(existing.count) file(s) (e.g. \(existing.sorted().prefix(3).joined(separator: ", "))); "
+                            + "synth would replace its labels.csv, split files and slides — choose an empty --out or pass --overwrite")
+        }
+        try withOutputDirectory(out, purpose: "hatnet synth") { try synthesize() }
+    }
+
+    private func synthesize() throws {
         let progress = ProgressLine()
         let entries = try SyntheticCohort.generate(in: URL(fileURLWithPath: out), countPerClass: countPerClass,
                                                    width: size.width, height: size.height, seed: seed) {

@@ -227,5 +227,9 @@ import TestSupport
                                              mentioning: ["--size"])
         try CommandLineHarness.expectRefusal(["synth", "--out", "cohort", "--count-per-class", "-1"], in: dir,
                                              mentioning: ["--count-per-class"])
+        try FileManager.default.createDirectory(at: directory.file("mine"), withIntermediateDirectories: true)
+        _ = try directory.write("my_slide,2\n", to: "mine/train.txt")
+        try CommandLineHarness.expectRefusal(["synth", "--out", "mine", "--count-per-class", "1", "--size", "256x256"], in: dir,
+                                             mentioning: ["mine", "--overwrite"])
     }
 }
