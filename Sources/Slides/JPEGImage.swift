@@ -1,5 +1,6 @@
 import CTurboJPEG
 import Foundation
+import TensorKit
 
 /// JPEG decoding through libjpeg-turbo's TurboJPEG API, with the accurate integer DCT and smooth
 /// chroma upsampling (the same choices PIL makes), so decoded pixels match PIL's.
@@ -47,6 +48,8 @@ final class TurboJPEGDecoder {
             guard width > 0, height > 0 else {
                 throw SlideError.zeroSizedImage(path: path, width: Int(width), height: Int(height))
             }
+            try MemoryBudget.require(shape: [Int(height), Int(width), 3], elementSize: 1,
+                                     for: "\(path): the \(width)×\(height) JPEG image")
             var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
             let status = pixels.withUnsafeMutableBufferPointer { destination in
                 tjDecompress2(handle, bytes, UInt(data.count), destination.baseAddress, width, 0, height,

@@ -1,6 +1,7 @@
 import CPNG
 import Foundation
 import FileOutput
+import TensorKit
 
 /// PNG decoding and encoding through libpng's simplified API (`png_image_*`), which reports
 /// errors through `png_image.message` instead of `longjmp`, so it is safe to call from Swift.
@@ -19,6 +20,14 @@ public enum PNGImage {
         guard width > 0, height > 0 else {
             png_image_free(&image)
             throw SlideError.zeroSizedImage(path: path, width: width, height: height)
+        }
+        // The header's 31-bit extents would overflow width × height × 3 (silently, in this
+        // -Ounchecked module) or ask for terabytes: check before allocating.
+        do {
+            try MemoryBudget.require(shape: [height, width, 3], elementSize: 1, for: "\(path): the \(width)×\(height) PNG image")
+        } catch {
+            png_image_free(&image)
+            throw error
         }
         image.format = UInt32(PNG_FORMAT_FLAG_COLOR) // PNG_FORMAT_RGB
         var pixels = [UInt8](repeating: 0, count: width * height * 3)

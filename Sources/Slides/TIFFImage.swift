@@ -1,5 +1,6 @@
 import CTIFF
 import Foundation
+import TensorKit
 
 /// Plain (non-pyramidal or not OpenSlide-readable) TIFF decoding through libtiff's RGBA interface,
 /// which handles every photometric interpretation and compression libtiff knows.
@@ -18,6 +19,8 @@ public enum TIFFImage {
         guard pixelCount <= 1 << 30 else {
             throw SlideError.invalidRegion(path: path, reason: "a \(width)×\(height) plain TIFF is too large to decode at once; store it as a tiled pyramid")
         }
+        // The RGBA raster (4 bytes a pixel) and the RGB result (3) are alive together.
+        try MemoryBudget.require(elements: pixelCount, elementSize: 7, for: "\(path): the \(width)×\(height) TIFF image")
         var raster = [UInt32](repeating: 0, count: pixelCount)
         let status = raster.withUnsafeMutableBufferPointer { buffer in
             TIFFReadRGBAImageOriented(file.tiff, width, height, buffer.baseAddress, Int32(ORIENTATION_TOPLEFT), 1)
