@@ -1,7 +1,12 @@
 # The two set-up commands of the README:
 #   make demo   builds hatnet and runs the main job on its embedded default
 #   make test   builds and runs the whole test suite (this is what CI runs)
-.PHONY: demo test deps release
+# Reliability (RELIABILITY.md):
+#   make fuzz TARGET=safetensors SECONDS=60   one libFuzzer harness (scripts/fuzz.sh --list);
+#   make fuzz                                 every harness for SECONDS (default 30) each
+#   make sanitize                             the test suite under AddressSanitizer, and the
+#                                             parallel kernels' tests under ThreadSanitizer
+.PHONY: demo test deps release fuzz sanitize
 
 deps:
 	@./scripts/ensure-deps.sh
@@ -15,3 +20,14 @@ demo: release
 test: deps
 	swift build --build-tests
 	swift test --skip-build
+
+SECONDS ?= 30
+fuzz:
+ifdef TARGET
+	./scripts/fuzz.sh $(TARGET) $(SECONDS)
+else
+	@for target in $$(./scripts/fuzz.sh --list); do ./scripts/fuzz.sh $$target $(SECONDS) || exit 1; done
+endif
+
+sanitize: deps
+	./scripts/sanitize.sh

@@ -14,10 +14,10 @@ public func initialize(_ argc: UnsafeMutablePointer<Int32>?,
         stateDict.set(Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 5]), forKey: "conv.weight")
         stateDict.set(Tensor(shape: [3], scalars: [0.5, -1, 2]), forKey: "conv.bias")
         stateDict.set(IntegerTensor(shape: [], values: [7]), forKey: "bn.num_batches_tracked")
-        let small = try FuzzInput.bytes { try PyTorchCheckpointWriter.write(stateDict, to: $0) }
+        let small = try FuzzInput.bytes { try PyTorchCheckpoint.write(stateDict, to: $0) }
         var single = StateDict()
         single.set(Tensor(shape: [1], scalars: [1]), forKey: "w")
-        let tiny = try FuzzInput.bytes { try PyTorchCheckpointWriter.write(single, to: $0) }
+        let tiny = try FuzzInput.bytes { try PyTorchCheckpoint.write(single, to: $0) }
         return [("state_dict.pth", small), ("single.pth", tiny)]
     }
     return 0

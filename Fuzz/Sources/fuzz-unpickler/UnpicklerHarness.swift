@@ -13,7 +13,7 @@ public func initialize(_ argc: UnsafeMutablePointer<Int32>?,
         var stateDict = StateDict()
         stateDict.set(Tensor(shape: [2, 3], scalars: [0, 1, 2, 3, 4, 5]), forKey: "conv.weight")
         stateDict.set(IntegerTensor(shape: [], values: [7]), forKey: "bn.num_batches_tracked")
-        let archive = try FuzzInput.bytes { try PyTorchCheckpointWriter.write(stateDict, to: $0) }
+        let archive = try FuzzInput.bytes { try PyTorchCheckpoint.write(stateDict, to: $0) }
         guard let pickle = storedEntry(endingWith: "data.pkl", in: [UInt8](archive)) else {
             throw CocoaError(.fileReadCorruptFile)
         }
