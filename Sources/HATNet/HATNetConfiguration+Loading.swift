@@ -58,7 +58,18 @@ extension HATNetConfiguration {
             }
             return string
         }
-        let bagSize = Int(try number("bag_size")), wordSize = Int(try number("word_size"))
+        /// A whole number that fits `Int` (`Int(Double)` traps on 2.5e95, NaN or infinity).
+        func integer(_ key: String) throws -> Int {
+            let value = try number(key)
+            guard let whole = Int(exactly: value) else {
+                throw HATNetConfigurationError.unreadable(file: file, reason: "'\(key)' must be a whole number, got \(value)")
+            }
+            return whole
+        }
+        func optionalInteger(_ key: String, default fallback: Int) throws -> Int {
+            dictionary[key] == nil ? fallback : try integer(key)
+        }
+        let bagSize = try integer("bag_size"), wordSize = try integer("word_size")
         guard wordSize > 0, bagSize > 0, bagSize % wordSize == 0 else {
             throw HATNetConfigurationError.unreadable(file: file, reason: "bag_size \(bagSize) must be a positive multiple of word_size \(wordSize)")
         }
@@ -72,11 +83,11 @@ extension HATNetConfiguration {
             throw HATNetConfigurationError.unreadable(file: file, reason: "attn_type must be l1|l2|avg and attn_fn softmax|sigmoid|tanh")
         }
         return HATNetConfiguration(
-            numClasses: (dictionary["n_classes"] as? NSNumber)?.intValue ?? 4,
+            numClasses: try optionalInteger("n_classes", default: 4),
             cnnFeatures: cnnFeatures,
-            outFeatures: (dictionary["out_features"] as? NSNumber)?.intValue ?? 256,
+            outFeatures: try optionalInteger("out_features", default: 256),
             numBagsWords: bagSize / wordSize,
-            numHeads: (dictionary["attn_heads"] as? NSNumber)?.intValue ?? 4,
+            numHeads: try optionalInteger("attn_heads", default: 4),
             dropout: (dictionary["dropout"] as? NSNumber)?.floatValue ?? 0.4,
             attentionDropout: (dictionary["attn_p"] as? NSNumber)?.floatValue ?? 0.2,
             energyReduction: energy, attentionFunction: function)
