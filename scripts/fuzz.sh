@@ -26,7 +26,7 @@ case "${1:-}" in
         exit 0 ;;
     --seeds)
         build
-        export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp"
+        export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp"
         for target in "${targets[@]}"; do
             rm -rf "Fuzz/Corpus/$target"
             HATNET_FUZZ_WRITE_SEEDS="$PWD/Fuzz/Corpus/$target" "$(binary "$target")" -runs=0 >/dev/null 2>&1
@@ -51,7 +51,9 @@ mkdir -p "$corpus" "$artifacts"
 # -rss_limit_mb: the harnesses set the parsers' memory budget to 512 MB, so any input that gets
 #   past the parsers' own checks to a large allocation is reported as out-of-memory here.
 # -timeout: an input that takes more than 10 s is a hang.
-export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+# Swift's own backtracer would catch a trap first and report it confusingly under ASan.
+export SWIFT_BACKTRACE=enable=no
 exec nice -n 10 "$(binary "$target")" "$corpus" "Fuzz/Corpus/$target" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" ${FUZZ_JOBS:+-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS} ${FUZZ_FLAGS:-}
