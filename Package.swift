@@ -7,6 +7,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hatnet", targets: ["hatnet"]),
+        // The parsing modules, as libraries for the fuzz harnesses of Fuzz/Package.swift.
+        .library(name: "TensorKit", targets: ["TensorKit"]),
+        .library(name: "Checkpoints", targets: ["Checkpoints"]),
+        .library(name: "Slides", targets: ["Slides"]),
+        .library(name: "HATNet", targets: ["HATNet"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
+        .library(name: "Visualization", targets: ["Visualization"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -41,7 +41,7 @@ final class FileByteReader {
         let file = url.checkpointDisplayName
         guard offset >= 0, count >= 0, offset <= size, count <= size - offset else {
             throw CheckpointError.truncated(
-                file: file, reason: "\(what()) needs bytes \(offset)..<\(offset + count) but the file has \(size) bytes")
+                file: file, reason: "\(what()) needs \(count) bytes at offset \(offset) but the file has \(size) bytes")
         }
         if count == 0 { return Data() }
         var result = Data(capacity: count)

@@ -64,26 +64,15 @@ public enum LegacyPyTorchCheckpoint {
         let storages = try storageRanges(in: bytes, from: unpickler.position, keys: storageKeys, tensors: tensors, file: file)
 
         var stateDict = StateDict()
+        var materializer = TensorMaterializer(file: file)
         for (key, reference) in tensors {
-            let storage = reference.storage
-            guard let range = storages[storage.key] else {
-                throw CheckpointError.malformedTensor(file: file, tensor: key, reason: "uses storage '\(storage.key)', which the file does not hold")
-            }
-            let storageBytes = Data(bytes[range])
-            do {
-                if let integers = ElementDecoding.int64s(from: storageBytes, dataType: storage.dataType) {
-                    let values = try StridedGather.gather(integers, offset: reference.storageOffset,
-                                                          shape: reference.shape, strides: reference.strides)
-                    stateDict.set(IntegerTensor(shape: reference.shape, values: values), forKey: key)
-                } else {
-                    let floats = ElementDecoding.floats(from: storageBytes, dataType: storage.dataType)
-                    let scalars = try StridedGather.gather(floats, offset: reference.storageOffset,
-                                                           shape: reference.shape, strides: reference.strides)
-                    stateDict.set(Tensor(shape: reference.shape, scalars: scalars), forKey: key)
+            let value = try materializer.materialize(reference, key: key) { storage in
+                guard let range = storages[storage.key] else {
+                    throw CheckpointError.malformedTensor(file: file, tensor: key, reason: "uses storage '\(storage.key)', which the file does not hold")
                 }
-            } catch let error as StridedGather.OutOfBounds {
-                throw CheckpointError.malformedTensor(file: file, tensor: key, reason: error.reason)
+                return Data(bytes[range])
             }
+            stateDict.set(value, forKey: key)
         }
         return stateDict.removingCommonPrefix("module.")
     }
@@ -93,19 +82,36 @@ public enum LegacyPyTorchCheckpoint {
     private static func storageRanges(in bytes: [UInt8], from start: Int, keys: [String],
                                       tensors: [(String, TensorReference)], file: String) throws -> [String: Range<Int>] {
         var declared = [String: StorageReference]()
-        for (_, reference) in tensors { declared[reference.storage.key] = reference.storage }
+        for (key, reference) in tensors {
+            let storage = reference.storage
+            if let earlier = declared.updateValue(storage, forKey: storage.key), earlier != storage {
+                throw CheckpointError.malformedTensor(
+                    file: file, tensor: key, reason: "declares storage '\(storage.key)' as \(storage.elementCount) elements of "
+                        + "\(storage.dataType.safetensorsName), another tensor as \(earlier.elementCount) of \(earlier.dataType.safetensorsName)")
+            }
+        }
         var cursor = ByteCursor(bytes, position: start) { .truncated(file: file, reason: $0) }
         var ranges = [String: Range<Int>]()
         for key in keys {
-            let elementCount = Int(truncatingIfNeeded: try cursor.readUInt64("the element count of storage '\(key)'"))
+            let elementCount = try cursor.readUInt64("the element count of storage '\(key)'")
             guard let storage = declared[key] else {
                 throw CheckpointError.malformedPickle(file: file, reason: "storage '\(key)' is listed but no tensor uses it")
             }
-            guard elementCount == storage.elementCount else {
+            guard ranges[key] == nil else {
+                throw CheckpointError.malformedPickle(file: file, reason: "storage '\(key)' is listed twice")
+            }
+            guard elementCount == UInt64(storage.elementCount) else {
                 throw CheckpointError.malformedTensor(
                     file: file, tensor: key, reason: "storage holds \(elementCount) elements, its persistent id says \(storage.elementCount)")
             }
-            let byteCount = elementCount * storage.dataType.byteSize
+            // The bytes must be in the file: compare with what is left before multiplying out.
+            let (byteCount, overflow) = storage.elementCount.multipliedReportingOverflow(by: storage.dataType.byteSize)
+            guard !overflow, byteCount <= cursor.remaining else {
+                throw CheckpointError.truncated(
+                    file: file, reason: "storage '\(key)' of \(elementCount) \(storage.dataType.safetensorsName) elements needs "
+                        + (overflow ? "more bytes than any file holds" : "\(byteCount) bytes") + " at offset \(cursor.position), "
+                        + "only \(cursor.remaining) remain")
+            }
             let first = cursor.position
             _ = try cursor.readBytes(byteCount, what: "storage '\(key)'")
             ranges[key] = first ..< first + byteCount

@@ -28,6 +28,16 @@ indirect enum PickleValue {
         }
     }
 
+    /// Records that this value has been placed inside another container. A list or dict is frozen
+    /// from then on (see ``PickleList/isNested``); other values are immutable anyway.
+    func markNested() {
+        switch self {
+        case .list(let list): list.markNested()
+        case .dict(let dict): dict.markNested()
+        case .none, .bool, .int, .float, .string, .bytes, .tuple, .global, .storage, .tensor: break
+        }
+    }
+
     /// A short English name of the value's Python type, for error messages.
     var typeDescription: String {
         switch self {
@@ -52,32 +62,56 @@ struct PickleTuple {
     let items: [PickleValue]
     let nestingDepth: Int
 
+    /// A tuple of `items`, which are marked as nested (frozen, if they are lists or dicts).
     init(_ items: [PickleValue]) {
+        for item in items { item.markNested() }
         self.items = items
         self.nestingDepth = 1 + (items.map(\.nestingDepth).max() ?? 0)
     }
 }
 
 /// A Python list: a reference type, because pickles mutate lists after memoizing them.
+///
+/// ``nestingDepth`` is kept up to date as items are appended, and it must stay true for every
+/// container that holds this list: so once the list is placed inside another container
+/// (``isNested``) it is frozen, and the ``Unpickler`` refuses to append to it. A pickler writes a
+/// container's items before the container is used anywhere else, so only a hand-crafted pickle
+/// (e.g. lists chained through the memo 30000 deep, or a list appended to itself) meets the refusal,
+/// which also rules out reference cycles.
 final class PickleList {
     private(set) var items: [PickleValue] = []
     private(set) var nestingDepth = 1
+    /// Whether the list is inside another container (and therefore frozen).
+    private(set) var isNested = false
 
+    func markNested() { isNested = true }
+
+    /// Appends `item` and marks it as nested. The caller checks ``isNested`` first.
     func append(_ item: PickleValue) {
+        precondition(!isNested, "PickleList: appending to a list that is inside another container")
+        item.markNested()
         items.append(item)
         nestingDepth = max(nestingDepth, 1 + item.nestingDepth)
     }
 }
 
 /// A Python dict (or OrderedDict), keeping insertion order; a reference type for the same reason
-/// as ``PickleList``.
+/// as ``PickleList``, and frozen like it once it is inside another container.
 final class PickleDict {
     private(set) var entries: [(key: PickleValue, value: PickleValue)] = []
     private(set) var nestingDepth = 1
     private var indexByStringKey: [String: Int] = [:]
+    /// Whether the dict is inside another container (and therefore frozen).
+    private(set) var isNested = false
 
-    /// Sets `value` for `key`; a repeated string key replaces the earlier value in place.
+    func markNested() { isNested = true }
+
+    /// Sets `value` for `key` and marks both as nested; a repeated string key replaces the earlier
+    /// value in place. The caller checks ``isNested`` first.
     func set(_ value: PickleValue, for key: PickleValue) {
+        precondition(!isNested, "PickleDict: setting an item of a dict that is inside another container")
+        key.markNested()
+        value.markNested()
         nestingDepth = max(nestingDepth, 1 + value.nestingDepth, 1 + key.nestingDepth)
         if case .string(let name) = key {
             if let index = indexByStringKey[name] {

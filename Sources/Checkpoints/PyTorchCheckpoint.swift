@@ -39,10 +39,12 @@ public enum PyTorchCheckpoint {
         var unpickler = Unpickler(bytes: Array(try archive.contents(of: pickleEntry)), file: file)
         let root = try unpickler.load()
         let tensors = try stateDictEntries(in: root, file: file)
-        var storages = StorageLoader(archive: archive, prefix: prefix, file: file)
+        let storages = StorageEntries(archive: archive, prefix: prefix, file: file)
+        var materializer = TensorMaterializer(file: file)
         var stateDict = StateDict()
         for (key, reference) in tensors {
-            stateDict.set(try storages.materialize(reference, key: key), forKey: key)
+            let value = try materializer.materialize(reference, key: key) { try storages.bytes(of: $0, tensorKey: key) }
+            stateDict.set(value, forKey: key)
         }
         return stateDict.removingCommonPrefix("module.")
     }
@@ -93,47 +95,14 @@ public enum PyTorchCheckpoint {
     }
 }
 
-/// Reads storages `<archive>/data/<key>` once each and turns tensor references into tensors.
-private struct StorageLoader {
+/// The storages of a zip checkpoint, `<archive>/data/<key>` (``TensorMaterializer`` reads each once).
+private struct StorageEntries {
     let archive: ZipArchive
     let prefix: String
     let file: String
-    private var bytesByKey: [String: (dataType: TensorDataType, bytes: Data)] = [:]
-
-    init(archive: ZipArchive, prefix: String, file: String) {
-        self.archive = archive
-        self.prefix = prefix
-        self.file = file
-    }
-
-    mutating func materialize(_ reference: TensorReference, key: String) throws -> StateDict.Value {
-        let storage = reference.storage
-        let bytes = try storageBytes(storage, tensorKey: key)
-        do {
-            if let integers = ElementDecoding.int64s(from: bytes, dataType: storage.dataType) {
-                let values = try StridedGather.gather(integers, offset: reference.storageOffset,
-                                                      shape: reference.shape, strides: reference.strides)
-                return .integer(IntegerTensor(shape: reference.shape, values: values))
-            }
-            let floats = ElementDecoding.floats(from: bytes, dataType: storage.dataType)
-            let scalars = try StridedGather.gather(floats, offset: reference.storageOffset,
-                                                   shape: reference.shape, strides: reference.strides)
-            return .float(Tensor(shape: reference.shape, scalars: scalars))
-        } catch let error as StridedGather.OutOfBounds {
-            throw CheckpointError.malformedTensor(file: file, tensor: key, reason: error.reason)
-        }
-    }
 
     /// The raw bytes of one storage, checked against `numel × element size`.
-    private mutating func storageBytes(_ storage: StorageReference, tensorKey: String) throws -> Data {
-        if let cached = bytesByKey[storage.key] {
-            guard cached.dataType == storage.dataType else {
-                throw CheckpointError.malformedTensor(
-                    file: file, tensor: tensorKey, reason: "reads storage '\(storage.key)' as \(storage.dataType.safetensorsName) "
-                        + "but another tensor reads it as \(cached.dataType.safetensorsName)")
-            }
-            return cached.bytes
-        }
+    func bytes(of storage: StorageReference, tensorKey: String) throws -> Data {
         let entryName = prefix + "data/" + storage.key
         guard let entry = archive.entry(named: entryName) else {
             throw CheckpointError.malformedArchive(
@@ -146,8 +115,6 @@ private struct StorageLoader {
                     + "but \(storage.elementCount) elements of \(storage.dataType.safetensorsName) need "
                     + (overflow ? "more than the address space" : "\(expectedSize)"))
         }
-        let bytes = try archive.contents(of: entry)
-        bytesByKey[storage.key] = (storage.dataType, bytes)
-        return bytes
+        return try archive.contents(of: entry)
     }
 }

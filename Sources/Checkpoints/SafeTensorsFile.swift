@@ -69,6 +69,7 @@ public struct SafeTensorsFile: Sendable {
     /// Every dtype converts: F16 and BF16 exactly; F64 and integers round to the nearest Float.
     public func tensor(named name: String) throws -> Tensor {
         let entry = try info(name)
+        try requireMemory(for: entry, elementSize: MemoryLayout<Float>.stride)
         let bytes = try storedBytes(of: entry)
         return Tensor(shape: entry.shape, scalars: ElementDecoding.floats(from: bytes, dataType: entry.dataType))
     }
@@ -82,8 +83,21 @@ public struct SafeTensorsFile: Sendable {
             throw CheckpointError.unsupportedDataType(
                 file: url.checkpointDisplayName, tensor: name, dataType: entry.dataType.safetensorsName)
         }
+        try requireMemory(for: entry, elementSize: MemoryLayout<Int64>.stride)
         let bytes = try storedBytes(of: entry)
         return (entry.shape, ElementDecoding.int64s(from: bytes, dataType: entry.dataType) ?? [])
+    }
+
+    /// Checks the decoded tensor (stored bytes plus converted elements) against ``MemoryBudget``:
+    /// a U8 tensor grows eightfold as `Int64`s.
+    private func requireMemory(for entry: SafeTensorsEntry, elementSize: Int) throws {
+        do {
+            let decoded = try MemoryBudget.require(elements: entry.elementCount, elementSize: elementSize,
+                                                   for: "shape \(entry.shape)")
+            try MemoryBudget.require(bytes: decoded + entry.byteRange.count, for: "shape \(entry.shape) with its stored bytes")
+        } catch let error as SizeLimitError {
+            throw CheckpointError.malformedTensor(file: url.checkpointDisplayName, tensor: entry.name, reason: error.description)
+        }
     }
 
     /// Reads exactly the bytes of one tensor from disk.

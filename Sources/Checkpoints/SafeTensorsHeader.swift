@@ -96,6 +96,10 @@ struct SafeTensorsHeader {
         guard let shape = integers(fields["shape"]), shape.allSatisfy({ $0 >= 0 }) else {
             throw tensorError("shape must be a list of non-negative integers")
         }
+        guard StridedGather.elementCount(of: shape) != nil else {
+            // Even with a zero extent (no bytes), the strides of [0, 2⁴⁰, 2⁴⁰] overflow 64 bits.
+            throw tensorError("shape \(shape) is too large: its element count or strides overflow 64 bits")
+        }
         guard let offsets = integers(fields["data_offsets"]), offsets.count == 2 else {
             throw tensorError("data_offsets must be a list of two integers")
         }

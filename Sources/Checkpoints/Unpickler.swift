@@ -294,7 +294,12 @@ struct Unpickler {
         guard case .list(let list) = try top(opcode) else {
             throw malformed("\(opcode) on \(try top(opcode).typeDescription) instead of a list")
         }
-        for item in items { list.append(item) }
+        for item in items {
+            // Marking the item first also catches a list appended to itself (or a dict holding it).
+            item.markNested()
+            guard !list.isNested else { throw mutatedAfterNesting(opcode, "list") }
+            list.append(item)
+        }
         guard list.nestingDepth <= Self.maximumNestingDepth else {
             throw malformed("containers nest deeper than \(Self.maximumNestingDepth) levels")
         }
@@ -303,11 +308,21 @@ struct Unpickler {
     private func setItems(_ keysAndValues: [PickleValue], in dict: PickleDict, _ opcode: PickleOpcode) throws {
         guard keysAndValues.count % 2 == 0 else { throw malformed("\(opcode) with an odd number of items") }
         for index in stride(from: 0, to: keysAndValues.count, by: 2) {
+            keysAndValues[index].markNested()
+            keysAndValues[index + 1].markNested()
+            guard !dict.isNested else { throw mutatedAfterNesting(opcode, "dict") }
             dict.set(keysAndValues[index + 1], for: keysAndValues[index])
         }
         guard dict.nestingDepth <= Self.maximumNestingDepth else {
             throw malformed("containers nest deeper than \(Self.maximumNestingDepth) levels")
         }
+    }
+
+    /// A container changed after it was placed inside another one: `torch.save` never does this,
+    /// and allowing it would let the nesting bound go stale (and reference cycles form).
+    private func mutatedAfterNesting(_ opcode: PickleOpcode, _ kind: String) -> CheckpointError {
+        malformed("\(opcode) at offset \(cursor.position - 1) changes a \(kind) that is already inside another container "
+            + "(a self-referencing or memo-chained structure, which a state dict never has)")
     }
 
     private func memoEntry(_ index: Int) throws -> PickleValue {

@@ -1,5 +1,4 @@
 import CTurboJPEG
-import FileOutput
 import Foundation
 import TensorKit
 
@@ -10,10 +9,8 @@ public enum JPEGImage {
     /// treated as errors: a damaged slide must not silently turn into grey pixels.
     public static func read(path: String) throws -> RGBImage {
         let data: Data
-        do {
-            data = try FileContents.read(URL(fileURLWithPath: path), maximumBytes: min(MemoryBudget.limitBytes, 1 << 32), kind: "JPEG image")
-        } catch let error as FileError {
-            throw SlideError.unreadableFile(path: path, reason: error.problem)
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw SlideError.unreadableFile(path: path, reason: error.localizedDescription)
         }
         return try decode(data, path: path)
     }
@@ -49,10 +46,10 @@ final class TurboJPEGDecoder {
                 throw SlideError.corruptFile(path: path, format: "JPEG", reason: lastError())
             }
             guard width > 0, height > 0 else {
-                throw SlideError.corruptFile(path: path, format: "JPEG", reason: "the header gives no image size (\(width)×\(height)); the file is cut short or damaged")
+                throw SlideError.zeroSizedImage(path: path, width: Int(width), height: Int(height))
             }
             try MemoryBudget.require(shape: [Int(height), Int(width), 3], elementSize: 1,
-                                     for: "\(path): decoding the \(width)×\(height) JPEG")
+                                     for: "\(path): the \(width)×\(height) JPEG image")
             var pixels = [UInt8](repeating: 0, count: Int(width) * Int(height) * 3)
             let status = pixels.withUnsafeMutableBufferPointer { destination in
                 tjDecompress2(handle, bytes, UInt(data.count), destination.baseAddress, width, 0, height,

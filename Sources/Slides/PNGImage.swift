@@ -21,8 +21,10 @@ public enum PNGImage {
             png_image_free(&image)
             throw SlideError.zeroSizedImage(path: path, width: width, height: height)
         }
+        // The header's 31-bit extents would overflow width × height × 3 (silently, in this
+        // -Ounchecked module) or ask for terabytes: check before allocating.
         do {
-            try MemoryBudget.require(shape: [height, width, 3], elementSize: 1, for: "\(path): decoding the \(width)×\(height) PNG")
+            try MemoryBudget.require(shape: [height, width, 3], elementSize: 1, for: "\(path): the \(width)×\(height) PNG image")
         } catch {
             png_image_free(&image)
             throw error

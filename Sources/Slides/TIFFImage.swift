@@ -19,7 +19,8 @@ public enum TIFFImage {
         guard pixelCount <= 1 << 30 else {
             throw SlideError.invalidRegion(path: path, reason: "a \(width)×\(height) plain TIFF is too large to decode at once; store it as a tiled pyramid")
         }
-        try MemoryBudget.require(elements: pixelCount, elementSize: 7, for: "\(path): decoding the \(width)×\(height) TIFF")
+        // The RGBA raster (4 bytes a pixel) and the RGB result (3) are alive together.
+        try MemoryBudget.require(elements: pixelCount, elementSize: 7, for: "\(path): the \(width)×\(height) TIFF image")
         var raster = [UInt32](repeating: 0, count: pixelCount)
         let status = raster.withUnsafeMutableBufferPointer { buffer in
             TIFFReadRGBAImageOriented(file.tiff, width, height, buffer.baseAddress, Int32(ORIENTATION_TOPLEFT), 1)

@@ -31,8 +31,20 @@ struct PickleProgram {
         op(.tuple)
     }
 
-    mutating func intTuple(_ values: [Int32]) {
-        tuple { program in values.forEach { program.int($0) } }
+    /// BININT when `value` fits 32 bits, otherwise LONG1 with 8 bytes (what CPython writes for
+    /// large ints).
+    mutating func integer(_ value: Int) {
+        if let small = Int32(exactly: value) {
+            int(small)
+        } else {
+            op(.long1)
+            bytes.append(8)
+            bytes.appendLittleEndian(Int64(value))
+        }
+    }
+
+    mutating func intTuple(_ values: [Int]) {
+        tuple { program in values.forEach { program.integer($0) } }
     }
 
     mutating func emptyOrderedDict() {
@@ -41,9 +53,10 @@ struct PickleProgram {
         op(.reduce)
     }
 
-    /// `_rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())`
-    mutating func tensor(storageType: String = "FloatStorage", key: String, numel: Int32,
-                         offset: Int32 = 0, size: [Int32], stride: [Int32]) {
+    /// `_rebuild_tensor_v2(('storage', torch.<type>, key, 'cpu', numel), offset, size, stride, False, OrderedDict())`;
+    /// `legacy` adds the sixth persistent-id item (view metadata, None) of pre-1.6 files.
+    mutating func tensor(storageType: String = "FloatStorage", key: String, numel: Int,
+                         offset: Int = 0, size: [Int], stride: [Int], legacy: Bool = false) {
         global("torch._utils", "_rebuild_tensor_v2")
         tuple { program in
             program.tuple { id in
@@ -51,10 +64,11 @@ struct PickleProgram {
                 id.global("torch", storageType)
                 id.string(key)
                 id.string("cpu")
-                id.int(numel)
+                id.integer(numel)
+                if legacy { id.op(.none) }
             }
             program.op(.binPersId)
-            program.int(offset)
+            program.integer(offset)
             program.intTuple(size)
             program.intTuple(stride)
             program.op(.newFalse)
