@@ -346,13 +346,11 @@ public final class Trainer {
     /// Mean loss and accuracy on the validation split (base scale, view 0, dropout off).
     /// - Throws: ``TrainingError/nonFiniteLoss(stage:imageIDs:value:)`` naming `stage` and the slides.
     public func validate(stage: String = "validation") throws -> (loss: Double, accuracy: Double) {
-        model.eval()
-        defer { model.train() }
         var totalLoss = 0.0, totalAccuracy = 0.0, batches = 0
         for start in stride(from: 0, to: validation.count, by: options.batchSize) {
             let indices = Array(start..<min(validation.count, start + options.batchSize))
             let (words, labels) = try validation.batch(indices, scale: options.baseScale, views: indices.map { _ in 0 })
-            let logits = withoutGrad { model(words).logits }
+            let logits = model.infer(words).logits
             let value = Double(withoutGrad { loss(logits: logits, labels: labels) }.item)
             guard value.isFinite else {
                 throw TrainingError.nonFiniteLoss(stage: stage, imageIDs: indices.map { validation.split.entries[$0].imageID }, value: value)
