@@ -63,7 +63,7 @@ let package = Package(
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // Attention maps on the slide, annotation coverage and the HTML report.
-        .target(name: "Visualization", dependencies: ["Reports", "Slides", "Checkpoints", "TensorKit", "FileOutput"]),
+        .target(name: "Visualization", dependencies: ["Reports", "Slides", "HATNet", "Checkpoints", "TensorKit", "FileOutput"]),
 
         // The whole product on an embedded default (`hatnet demo`): synthetic cohort → report.
         .target(name: "Demo", dependencies: ["Slides", "Encoders", "Pipeline", "Reports", "Visualization", "FileOutput"]),

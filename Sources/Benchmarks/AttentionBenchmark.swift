@@ -49,7 +49,7 @@ public enum AttentionBenchmark {
         var inferenceTimes: [Double] = []
         for _ in 0...repetitions {
             inferenceTimes.append(measureSeconds {
-                _ = withoutGrad { model(words) }
+                _ = model.infer(words)
             })
         }
         return Result(trainingStepSeconds: median(trainingTimes.dropFirst()),

@@ -156,17 +156,17 @@ public struct DemoRun {
         let start = Date()
         var results: [DemoSlideResult] = [], sections: [SlideReportSection] = []
         for (index, entry) in test.enumerated() {
-            let attended = predictor.attend(try cache.read(imageID: entry.imageID, scale: configuration.scale, view: 0))
+            let diagnosis = try predictor.diagnose(try cache.read(imageID: entry.imageID, scale: configuration.scale, view: 0))
             let job = VisualizationJob(slide: directory.slide(entry.imageID), outputDirectory: directory.attention(entry.imageID),
                                        annotations: directory.annotations(entry.imageID), topFraction: configuration.topFraction,
                                        thumbnailSize: configuration.figureSize)
             let (visualization, files) = try job.run { source in
                 let (width, height) = source.dimensions
-                return SlideAttention(slideWidth: width, slideHeight: height, wordRegionTensor: attended.features.wordRegions,
-                                      wordScores: attended.attention.wordScores, bagScores: attended.attention.bagScores)
+                return SlideAttention(slideWidth: width, slideHeight: height, geometry: diagnosis.features.geometry,
+                                      attention: diagnosis.attention)
             }
-            let trueClass = predictor.classNames[entry.label], predictedClass = predictor.classNames[attended.predictedLabel]
-            let probability = attended.probabilities[attended.predictedLabel]
+            let trueClass = predictor.classNames[entry.label], predictedClass = predictor.classNames[diagnosis.predictedLabel]
+            let probability = diagnosis.probabilities[diagnosis.predictedLabel]
             guard let bagCoverage = visualization.bagCoverage, let wordCoverage = visualization.wordCoverage else {
                 preconditionFailure("DemoRun: the visualization of \(entry.imageID) was given annotations but measured no coverage")
             }

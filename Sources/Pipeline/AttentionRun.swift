@@ -50,11 +50,12 @@ public enum AttentionRun {
                                          reason: "tensor 'words' has shape \(words.shape), but the model expects [B, \(positions), \(positions), \(configuration.cnnFeatures)] "
                                          + "or [\(positions), \(positions), \(configuration.cnnFeatures)]")
         }
-        let (logits, attention) = withoutGrad { model(words, needAttention: true) }
+        let inference = model.infer(words, attention: true)
+        let logits = inference.logits
         var writer = SafeTensorsWriter(metadata: ["producer": "hatnet attend"])
         writer.add(logits, named: "logits")
-        writer.add(withoutGrad { logits.softmax(axis: -1) }, named: "probabilities")
-        for (name, tensor) in attention?.named ?? [] { writer.add(tensor, named: name) }
+        writer.add(inference.probabilities, named: "probabilities")
+        for (name, tensor) in inference.attention?.named ?? [] { writer.add(tensor, named: name) }
         try logits.requireFinite("the logits computed from \(featuresURL.path)")
         if file.contains("word_regions") {
             let regions = try file.tensor(named: "word_regions")

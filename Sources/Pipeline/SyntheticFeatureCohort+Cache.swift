@@ -35,9 +35,9 @@ extension SyntheticFeatureCohort {
                     let drawSeed = seed &+ UInt64(splitNumber * 1_000_003 + scaleNumber * 1_009 + view * 17 + 1)
                     let cohort = SyntheticFeatureCohort(slides: split.slides, numClasses: classCount, numBagsWords: scale.bagsPerSide,
                                                         features: features, seed: drawSeed)
-                    let regions = gridRegions(scale: scale)
+                    let regions = gridGeometry(scale: scale)
                     for (index, words) in cohort.words.enumerated() {
-                        try cache.write(WordFeatures(words: words, wordRegions: regions, tissueFractions: nil, scale: scale, view: view),
+                        try cache.write(WordFeatures(words: words, geometry: regions, tissueFractions: nil, scale: scale, view: view),
                                         imageID: "\(split.name)_\(index)", settings: syntheticSettings)
                     }
                 }
@@ -46,18 +46,15 @@ extension SyntheticFeatureCohort {
         return CachedSplits(cache: cache, splitFiles: splitFiles)
     }
 
-    /// `[Nb, Nw, 4]` word rectangles of a square slide of `bag · n` pixels, bags and words in the
+    /// The word rectangles of a square slide of `bag · n` pixels, bags and words in the
     /// reference's column-major order (``WordGridLayout``).
-    static func gridRegions(scale: WordGridLayout) -> Tensor {
-        var values: [Float] = []
-        for bag in 0..<scale.bagCount {
-            let bagSquare = scale.bagRectangle(bag)
-            for word in 0..<scale.wordsPerBag {
-                let wordSquare = scale.wordRectangleInBag(word)
-                values += [Float(bagSquare.x + wordSquare.x), Float(bagSquare.y + wordSquare.y),
-                           Float(wordSquare.width), Float(wordSquare.height)]
+    public static func gridGeometry(scale: WordGridLayout) -> WordGeometry {
+        let regions = (0..<scale.bagCount).flatMap { bag in
+            (0..<scale.wordsPerBag).map { word in
+                let square = scale.wordRectangle(bag: bag, word: word)
+                return SlideRectangle(x: Double(square.x), y: Double(square.y), width: Double(square.width), height: Double(square.height))
             }
         }
-        return Tensor(shape: [scale.bagCount, scale.wordsPerBag, 4], scalars: values)
+        return WordGeometry(bagCount: scale.bagCount, wordsPerBag: scale.wordsPerBag, wordRegions: regions)
     }
 }

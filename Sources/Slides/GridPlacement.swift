@@ -77,6 +77,13 @@ public struct GridPlacement: Sendable {
         }
     }
 
+    /// Where every word and bag of the layout lies on the slide.
+    public var geometry: WordGeometry {
+        WordGeometry(bagCount: layout.bagCount, wordsPerBag: layout.wordsPerBag, wordRegions: (0..<layout.bagCount).flatMap { bag in
+            (0..<layout.wordsPerBag).map { slideRectangle(ofGrid: layout.wordRectangle(bag: bag, word: $0)) }
+        })
+    }
+
     /// The level-0 slide rectangle shown by a rectangle of the grid (clipped to the content; empty
     /// when it lies on padding).
     public func slideRectangle(ofGrid rectangle: PixelRectangle) -> SlideRectangle {

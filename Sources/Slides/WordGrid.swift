@@ -8,10 +8,9 @@ public struct WordGrid: Sendable {
     /// `[bags, wordsPerBag, 3, wordSize, wordSize]`: normalised words, bags and words in the
     /// reference's column-major order.
     public var words: Tensor
-    /// Each word's area in level-0 slide pixels, indexed `bag * wordsPerBag + word` (before any
-    /// training transform).
-    public let wordRegions: [SlideRectangle]
-    /// Each word's tissue fraction, indexed like `wordRegions`, when tissue detection was on.
+    /// Where each word and bag lies on the slide (before any training transform).
+    public let geometry: WordGeometry
+    /// Each word's tissue fraction, indexed like `geometry.wordRegions`, when tissue detection was on.
     public let tissueFractions: [Float]?
     /// The threshold that turns a fraction into a tissue flag.
     public let minimumTissueFraction: Float
@@ -20,27 +19,19 @@ public struct WordGrid: Sendable {
                 tissueFractions: [Float]?, minimumTissueFraction: Float) {
         let expected = [layout.bagCount, layout.wordsPerBag, 3, layout.wordSize, layout.wordSize]
         precondition(words.shape == expected, "WordGrid: words have shape \(words.shape), layout needs \(expected)")
-        precondition(wordRegions.count == layout.bagCount * layout.wordsPerBag,
-                     "WordGrid: \(wordRegions.count) word regions for \(layout.bagCount * layout.wordsPerBag) words")
         self.layout = layout
         self.level = level
         self.words = words
-        self.wordRegions = wordRegions
+        self.geometry = WordGeometry(bagCount: layout.bagCount, wordsPerBag: layout.wordsPerBag, wordRegions: wordRegions)
         self.tissueFractions = tissueFractions
         self.minimumTissueFraction = minimumTissueFraction
     }
 
-    /// Whether each word shows tissue (`nil` without tissue detection), indexed like `wordRegions`.
+    /// Whether each word shows tissue (`nil` without tissue detection), indexed like the word regions.
     public var isTissue: [Bool]? { tissueFractions?.map { $0 >= minimumTissueFraction } }
 }
 
 extension WordGrid {
-    /// `[bags, wordsPerBag, 4]`: each word's level-0 rectangle as (x, y, width, height).
-    public var wordRegionTensor: Tensor {
-        Tensor(shape: [layout.bagCount, layout.wordsPerBag, 4],
-               scalars: wordRegions.regionScalars)
-    }
-
     /// `[bags, wordsPerBag]` tissue fractions, when tissue detection was on.
     public var tissueFractionTensor: Tensor? {
         tissueFractions.map { Tensor(shape: [layout.bagCount, layout.wordsPerBag], scalars: $0) }

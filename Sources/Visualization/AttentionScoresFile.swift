@@ -35,11 +35,11 @@ public enum AttentionScoresFile {
         let (width, height) = source.dimensions
         if file.contains("word_regions") {
             let regions = try file.tensor(named: "word_regions")
-            try regions.requireFinite("\(url.path): tensor 'word_regions'")
             guard regions.shape == [bags, wordsPerBag, 4] else {
                 throw ReportFileError(path: url.path, problem: "word_regions has shape \(regions.shape), expected [\(bags), \(wordsPerBag), 4]")
             }
-            return SlideAttention(slideWidth: width, slideHeight: height, wordRegionTensor: regions, wordScores: slideWords, bagScores: slideBags)
+            let geometry = try WordGeometry(tensor: regions, source: url.path)
+            return SlideAttention(slideWidth: width, slideHeight: height, geometry: geometry, wordScores: slideWords, bagScores: slideBags)
         }
         guard let layout else {
             throw ReportFileError(path: url.path, problem: "has no word_regions, so the bag and word sizes of its grid must be given")

@@ -84,7 +84,8 @@ struct PredictCommand: ParsableCommand {
         encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         for slide in slides {
             let url = URL(fileURLWithPath: slide)
-            let diagnosis = try predictor.predict(slide: url, topBags: topBags, topWords: topWords)
+            let diagnosis = predictor.report(of: try predictor.diagnose(slide: try openSlide(url), imageID: url.lastPathComponent),
+                                             slide: url.path, topBags: topBags, topWords: topWords)
             let destination = destination(for: slide)
             try AtomicFile.write(String(decoding: try encoderJSON.encode(diagnosis), as: UTF8.self) + "\n", to: destination)
             let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0

@@ -102,12 +102,11 @@ struct VisualizeCommand: ParsableCommand {
                                                                       gridOptions: grid.options),
                                       scale: trained.options.baseScale)
         return { source in
-            let attended = try predictor.attend(source, imageID: source.url.lastPathComponent)
-            let label = attended.predictedLabel
-            print("\(source.url.lastPathComponent): \(predictor.classNames[label]) (\(String(format: "%.3f", attended.probabilities[label])))")
+            let diagnosis = try predictor.diagnose(slide: source, imageID: source.url.lastPathComponent)
+            let label = diagnosis.predictedLabel
+            print("\(source.url.lastPathComponent): \(predictor.classNames[label]) (\(String(format: "%.3f", diagnosis.probabilities[label])))")
             let (width, height) = source.dimensions
-            return SlideAttention(slideWidth: width, slideHeight: height, wordRegionTensor: attended.features.wordRegions,
-                                  wordScores: attended.attention.wordScores, bagScores: attended.attention.bagScores)
+            return SlideAttention(slideWidth: width, slideHeight: height, geometry: diagnosis.features.geometry, attention: diagnosis.attention)
         }
     }
 }

@@ -20,7 +20,7 @@ import TestSupport
             .extract(from: try openSlide(image))
         #expect(try file.tensor(named: "words").shape == grid.words.shape)
         #expect(try file.tensor(named: "words").scalars == grid.words.scalars)
-        #expect(try file.tensor(named: "word_regions").scalars == grid.wordRegionTensor.scalars)
+        #expect(try file.tensor(named: "word_regions").scalars == grid.geometry.tensor.scalars)
         #expect(try file.tensor(named: "tissue_fraction").scalars == grid.tissueFractionTensor?.scalars)
         #expect(file.metadata["bag_size"] == "96" && file.metadata["word_size"] == "32")
     }

@@ -114,7 +114,7 @@ import TensorKit
         let directory = try TemporaryDirectory()
         defer { withExtendedLifetime(directory) {} }
         let cache = try FeatureCache(root: directory.file("root"), key: FeatureCacheKey(encoderName: "synthetic", weightsSHA256: "00"))
-        let features = WordFeatures(words: .zeros([9, 9, 2]), wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale),
+        let features = WordFeatures(words: .zeros([9, 9, 2]), geometry: SyntheticFeatureCohort.gridGeometry(scale: scale),
                                     tissueFractions: nil, scale: scale, view: 0)
         let settings = FeatureExtractionSettings(grid: WordGridOptions(), seed: 1)
         for id in ["../../x", "..", "a/../../x", "/tmp/x", "a\u{0}b", "a\nb", "a\\b", "a//b", ".hidden", "cache.json", ""] {
@@ -135,7 +135,7 @@ import TensorKit
         var scalars = [Float](repeating: 0, count: 9 * 9 * 2)
         scalars[(1 * 9 + 2) * 2 + 1] = .infinity
         let poisoned = WordFeatures(words: Tensor(shape: [9, 9, 2], scalars: scalars),
-                                    wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale), tissueFractions: nil, scale: scale, view: 0)
+                                    geometry: SyntheticFeatureCohort.gridGeometry(scale: scale), tissueFractions: nil, scale: scale, view: 0)
         // The cache refuses to write it …
         #expect(throws: NonFiniteValueError.self) { try cache.write(poisoned, imageID: "s", settings: settings) }
         #expect(!cache.contains(imageID: "s", scale: scale, view: 0))
@@ -145,7 +145,7 @@ import TensorKit
                         "bag_size": "96", "word_size": "32", "view": "0"]) { $1 }
         var writer = SafeTensorsWriter(metadata: metadata)
         writer.add(poisoned.words, named: "words")
-        writer.add(poisoned.wordRegions, named: "word_regions")
+        writer.add(poisoned.geometry.tensor, named: "word_regions")
         let url = cache.url(imageID: "s", scale: scale, view: 0)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try writer.write(to: url)

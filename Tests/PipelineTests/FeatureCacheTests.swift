@@ -19,7 +19,7 @@ import Slides
         let scale = WordGridLayout(bagSize: 512, wordSize: 256)
         var generator = SeededGenerator(seed: 3)
         let features = WordFeatures(words: .normal([4, 4, 8], generator: &generator),
-                                    wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale),
+                                    geometry: SyntheticFeatureCohort.gridGeometry(scale: scale),
                                     tissueFractions: .uniform([4, 4], generator: &generator), scale: scale, view: 2)
         #expect(!cache.contains(imageID: "s1", scale: scale, view: 2))
         try cache.write(features, imageID: "s1", settings: Self.settings)
@@ -30,7 +30,7 @@ import Slides
         #expect(read.words.scalars == features.words.scalars)
         #expect(read.tissueFractions?.scalars == features.tissueFractions?.scalars)
         // Bag 1 is the second bag of the first column (column-major), word 2 the first word of its second column.
-        #expect(read.region(bag: 1, word: 2) == (x: 256, y: 512, width: 256, height: 256))
+        #expect(read.geometry.wordRegion(bag: 1, word: 2) == SlideRectangle(x: 256, y: 512, width: 256, height: 256))
         #expect(reopened.imagesMissingFeatures(["s1", "s2"], scales: [scale], views: 3) == ["s1", "s2"])
         #expect(reopened.imagesMissingFeatures(["s1"], scales: [scale], views: 1).count == 1)
     }
@@ -41,7 +41,7 @@ import Slides
         let key = FeatureCacheKey(encoderName: "mobilenetv2", weightsSHA256: "00112233445566778899")
         let cache = try FeatureCache(root: directory.url, key: key)
         let scale = WordGridLayout(bagSize: 256, wordSize: 128)
-        try cache.write(WordFeatures(words: .zeros([4, 4, 2]), wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale),
+        try cache.write(WordFeatures(words: .zeros([4, 4, 2]), geometry: SyntheticFeatureCohort.gridGeometry(scale: scale),
                                      tissueFractions: nil, scale: scale, view: 0), imageID: "x", settings: Self.settings)
         // Same directory, other weights: the manifest refuses.
         #expect(throws: PipelineError.self) {

@@ -36,9 +36,9 @@ import TensorKit
         #expect(features.words.shape == [9, 9, encoder.featureCount])
         #expect(features.tissueFractions?.shape == [9, 9])
         // The words tile the whole 300×200 image (the grid is stretched to the slide).
-        let boxes = (0..<9).flatMap { bag in (0..<9).map { features.region(bag: bag, word: $0) } }
+        let boxes = (0..<9).flatMap { bag in (0..<9).map { features.geometry.wordRegion(bag: bag, word: $0) } }
         #expect(boxes.map(\.x).min() == 0 && boxes.map(\.y).min() == 0)
-        #expect(boxes.map { $0.x + $0.width }.max() == 300 && boxes.map { $0.y + $0.height }.max() == 200)
+        #expect(boxes.map { ($0.x + $0.width).rounded() }.max() == 300 && boxes.map { ($0.y + $0.height).rounded() }.max() == 200)
 
         // A second run skips everything; a deleted augmented view comes back identical.
         let augmented = try cache.read(imageID: "b", scale: scale, view: 1)

@@ -105,7 +105,7 @@ import Slides
         // train_5's features are finite but so large that the network's sums overflow.
         let settings = FeatureExtractionSettings(grid: WordGridOptions(), seed: 3)
         let huge = Tensor(shape: [9, 9, 8], scalars: [Float](repeating: 3e38, count: 9 * 9 * 8))
-        try splits.cache.write(WordFeatures(words: huge, wordRegions: SyntheticFeatureCohort.gridRegions(scale: scale),
+        try splits.cache.write(WordFeatures(words: huge, geometry: SyntheticFeatureCohort.gridGeometry(scale: scale),
                                             tissueFractions: nil, scale: scale, view: 0), imageID: "train_5", settings: settings)
         let run = directory.file("run")
         let trainer = try Trainer.start(options: options(splits, savedir: run))

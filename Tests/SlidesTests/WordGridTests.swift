@@ -27,7 +27,7 @@ import Testing
                 #expect(grid.words.scalars[base + 9] == green[row * 10], "bag \(bag) word \(word) row")
             }
         }
-        #expect(grid.wordRegions[1] == SlideRectangle(x: 0, y: 3, width: 3, height: 3))
+        #expect(grid.geometry.wordRegions[1] == SlideRectangle(x: 0, y: 3, width: 3, height: 3))
     }
 
     /// A training view, streamed bag by bag, equals cutting the whole transformed grid image with
@@ -48,7 +48,7 @@ import Testing
             let reference = try extractor.extract(from: ImageSource(url: source.url, image: transformed, format: "png"))
             #expect(bags.map(\.index) == Array(0..<4))
             #expect(bags.flatMap(\.words.scalars) == reference.words.scalars, "seed \(seed)")
-            #expect(bags.flatMap(\.wordRegions) == untransformed.wordRegions, "regions describe the untransformed grid")
+            #expect(bags.flatMap(\.wordRegions) == untransformed.geometry.wordRegions, "regions describe the untransformed grid")
             #expect(generator.stateWords == replay.stateWords)
             var again = SeededGenerator(seed: seed)
             #expect(try extractor.extract(from: source, transform: RandomTransform(), generator: &again).words.scalars
@@ -89,9 +89,9 @@ import Testing
         let grid = try extractor.extract(from: source)
         // Word 0 of bag 0 (top-left) lies on padding: white, empty region; word 1 of bag 0 is on the slide.
         #expect(grid.words.scalars[0] == ImageNetNormalization.table[255])
-        #expect(grid.wordRegions[0].isEmpty)
+        #expect(grid.geometry.wordRegions[0].isEmpty)
         #expect(grid.words.scalars[48] == ImageNetNormalization.table[0])
-        #expect(grid.wordRegions[1] == SlideRectangle(x: 0, y: 0, width: 10, height: 10))
+        #expect(grid.geometry.wordRegions[1] == SlideRectangle(x: 0, y: 0, width: 10, height: 10))
     }
 
     @Test func micronsPerPixelPicksTheMatchingLevel() throws {

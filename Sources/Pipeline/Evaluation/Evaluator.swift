@@ -76,7 +76,6 @@ public struct Evaluator {
 
     /// Logits `[N, C]` of every test slide at `scale` (dropout off).
     public func logits(at scale: WordGridLayout, progress: (Int, Int) -> Void = { _, _ in }) throws -> Tensor {
-        model.eval()
         var scalars: [Float] = []
         for (index, entry) in test.entries.enumerated() {
             let features = try cache.read(imageID: entry.imageID, scale: scale, view: 0)
@@ -85,7 +84,7 @@ public struct Evaluator {
                                                          reason: "has \(features.featureCount) features per word, the model expects "
                                                          + "\(model.configuration.cnnFeatures)")
             }
-            scalars += withoutGrad { model(features.words.unsqueezed(axis: 0)).logits }.scalars
+            scalars += model.infer(features.words.unsqueezed(axis: 0)).logits.scalars
             progress(index + 1, test.entries.count)
         }
         return Tensor(shape: [test.entries.count, model.configuration.numClasses], scalars: scalars)

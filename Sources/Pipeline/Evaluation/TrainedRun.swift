@@ -12,20 +12,7 @@ public struct TrainedRun {
     /// checks a new run's options) and `model_configuration.json`.
     public init(directory url: URL) throws {
         directory = RunDirectory(url: url)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TrainingError.badRunDirectory(path: url.path, reason: "is not a directory; pass the --savedir of a `hatnet train` run")
-        }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-        guard let config = names.sorted().first(where: { $0.hasPrefix("mimodel_config_") && $0.hasSuffix(".json") }) else {
-            throw TrainingError.badRunDirectory(path: url.path, reason: "has no training config (mimodel_config_*.json); "
-                                                + "pass the --savedir of a `hatnet train` run")
-        }
-        let configURL = url.appendingPathComponent(config)
-        options = try TrainingOptions.load(from: configURL)
-        do { try options.validate() } catch {
-            throw TrainingError.badRunDirectory(path: configURL.path, reason: "holds options no run can have: \(error)")
-        }
+        options = try directory.savedOptions().options
         configuration = try HATNetConfiguration.load(from: directory.modelConfiguration)
     }
 

@@ -238,7 +238,11 @@ public struct FeatureCache: Sendable {
         }
         let words = try tensor("words"), regions = try tensor("word_regions")
         let tissue = file.contains("tissue_fractions") ? try tensor("tissue_fractions") : nil
-        return WordFeatures(words: words, wordRegions: regions, tissueFractions: tissue, scale: scale, view: view)
+        let geometry: WordGeometry
+        do { geometry = try WordGeometry(tensor: regions, source: file.url.path) } catch let error as WordGeometryError {
+            throw PipelineError.badInput(file: file.url.path, reason: error.message)
+        }
+        return WordFeatures(words: words, geometry: geometry, tissueFractions: tissue, scale: scale, view: view)
     }
 
     /// Writes one slide's features atomically (replacing an existing file), recording `settings`
@@ -263,7 +267,7 @@ public struct FeatureCache: Sendable {
         ]) { $1 }
         var writer = SafeTensorsWriter(metadata: metadata)
         writer.add(features.words, named: "words")
-        writer.add(features.wordRegions, named: "word_regions")
+        writer.add(features.geometry.tensor, named: "word_regions")
         if let tissue = features.tissueFractions { writer.add(tissue, named: "tissue_fractions") }
         try writer.write(to: url)
     }

@@ -56,10 +56,8 @@ public struct WordFeatureEncoder {
             var generator = SeededGenerator(seed: viewSeed(imageID: imageID, scale: scale, view: view))
             try extractor.forEachBag(in: source, transform: transform, generator: &generator, add)
         }
-        let regionTensor = Tensor(shape: [positions, positions, 4],
-                                  scalars: regions.flatMap { [Float($0.x), Float($0.y), Float($0.width), Float($0.height)] })
         return WordFeatures(words: Tensor(shape: [positions, positions, encoder.featureCount], scalars: features),
-                            wordRegions: regionTensor,
+                            geometry: WordGeometry(bagCount: positions, wordsPerBag: positions, wordRegions: regions),
                             tissueFractions: fractions.isEmpty ? nil : Tensor(shape: [positions, positions], scalars: fractions),
                             scale: scale, view: view)
     }

@@ -7,8 +7,8 @@ public struct WordFeatures: Sendable {
     /// `[Nb, Nw, F]`: pooled CNN features of every word, bags and words in the reference order
     /// (column by column, see ``WordGrid``).
     public var words: Tensor
-    /// `[Nb, Nw, 4]`: each word's rectangle (x, y, width, height) in level-0 slide pixels.
-    public var wordRegions: Tensor
+    /// Where each word and bag lies on the slide, in level-0 pixels.
+    public var geometry: WordGeometry
     /// `[Nb, Nw]`: the tissue fraction of each word, when tissue detection was on.
     public var tissueFractions: Tensor?
     /// The scale the words were cut at.
@@ -16,16 +16,16 @@ public struct WordFeatures: Sendable {
     /// 0 for the untransformed slide, 1… for seeded augmentations.
     public var view: Int
 
-    public init(words: Tensor, wordRegions: Tensor, tissueFractions: Tensor?, scale: WordGridLayout, view: Int) {
+    public init(words: Tensor, geometry: WordGeometry, tissueFractions: Tensor?, scale: WordGridLayout, view: Int) {
         precondition(words.rank == 3, "WordFeatures: words must be [Nb, Nw, F], got \(words.shape)")
-        precondition(wordRegions.shape == [words.shape[0], words.shape[1], 4],
-                     "WordFeatures: word regions must be [\(words.shape[0]), \(words.shape[1]), 4], got \(wordRegions.shape)")
+        precondition(geometry.bagCount == words.shape[0] && geometry.wordsPerBag == words.shape[1],
+                     "WordFeatures: a geometry of \(geometry.bagCount) × \(geometry.wordsPerBag) words for words \(words.shape)")
         if let tissueFractions {
             precondition(tissueFractions.shape == [words.shape[0], words.shape[1]],
                          "WordFeatures: tissue fractions must be [\(words.shape[0]), \(words.shape[1])], got \(tissueFractions.shape)")
         }
         self.words = words
-        self.wordRegions = wordRegions
+        self.geometry = geometry
         self.tissueFractions = tissueFractions
         self.scale = scale
         self.view = view
@@ -37,11 +37,4 @@ public struct WordFeatures: Sendable {
     public var wordsPerBag: Int { words.shape[1] }
     /// Features per word (F).
     public var featureCount: Int { words.shape[2] }
-
-    /// The rectangle `(x, y, width, height)` of word `word` of bag `bag`, in level-0 slide pixels.
-    public func region(bag: Int, word: Int) -> (x: Int, y: Int, width: Int, height: Int) {
-        let base = (bag * wordsPerBag + word) * 4
-        let values = wordRegions.scalars[base..<(base + 4)].map { Int($0.rounded()) }
-        return (values[0], values[1], values[2], values[3])
-    }
 }

@@ -1,46 +1,35 @@
-/// A slide's diagnosis and where the model looked: what `hatnet predict` writes per slide.
-public struct Diagnosis: Codable, Equatable, Sendable {
-    /// A rectangle in level-0 slide pixels.
-    public struct Region: Codable, Equatable, Sendable {
-        public let x: Double, y: Double, width: Double, height: Double
-    }
+import Foundation
+import HATNet
+import Slides
+import TensorKit
 
-    /// A word of a top bag, by its unnormalised energy (``AttentionScores/wordScores``).
-    public struct Word: Codable, Equatable, Sendable {
-        /// Index within its bag (reference order).
-        public let word: Int
-        public let score: Double
-        public let region: Region
-    }
-
-    /// A bag by its unnormalised energy (``AttentionScores/bagScores``), with its top words.
-    public struct Bag: Codable, Equatable, Sendable {
-        /// Index in the grid (reference order: column · n + row).
-        public let bag: Int
-        public let score: Double
-        /// The bounding box of the bag's words.
-        public let region: Region
-        public let topWords: [Word]
-
-        enum CodingKeys: String, CodingKey { case bag, score, region, topWords = "top_words" }
-    }
-
-    /// The slide file.
-    public let slide: String
-    /// Name of the most probable class.
-    public let predictedClass: String
-    /// Its index.
+/// A slide's diagnosis: the class probabilities and where the network looked, with the word
+/// features (and their geometry on the slide) it was computed from — the boundary type between
+/// the pipeline and the reports (``DiagnosisReport`` for `hatnet predict`, the attention figures).
+public struct Diagnosis {
+    /// The slide's word features, with each word's and bag's rectangle in level-0 pixels.
+    public let features: WordFeatures
+    /// Softmax of the logits, one per class (the predictor's class order).
+    public let probabilities: [Double]
+    /// The most probable class's index.
     public let predictedLabel: Int
-    /// Softmax of the logits, by class name.
-    public let probabilities: [String: Double]
-    /// The scale the slide was read at.
-    public let bagSize: Int
-    public let wordSize: Int
-    /// Bags with the highest energies, highest first.
-    public let topBags: [Bag]
+    /// The model's attention for this slide (batch of one).
+    public let attention: AttentionScores
+}
 
-    enum CodingKeys: String, CodingKey {
-        case slide, predictedClass = "predicted_class", predictedLabel = "predicted_label", probabilities
-        case bagSize = "bag_size", wordSize = "word_size", topBags = "top_bags"
+extension Predictor {
+    /// Encodes and diagnoses one slide.
+    public func diagnose(slide source: any SlideSource, imageID: String) throws -> Diagnosis {
+        try diagnose(try wordEncoder.encode(source, imageID: imageID, scale: scale, view: 0))
+    }
+
+    /// Diagnoses a slide from its word features (``HATNetModel/infer(_:attention:)``).
+    /// - Throws: ``NonFiniteValueError`` when the logits are not finite (the weights were checked on
+    ///   loading, so this means features far outside what the model was trained on).
+    public func diagnose(_ features: WordFeatures) throws -> Diagnosis {
+        let inference = model.infer(features.words.unsqueezed(axis: 0), attention: true)
+        try inference.logits.requireFinite("the logits the model computed for these words")
+        return Diagnosis(features: features, probabilities: inference.probabilities(of: 0),
+                         predictedLabel: inference.predictedLabels[0], attention: inference.attention!)
     }
 }

@@ -35,34 +35,22 @@ public struct Predictor {
         self.scale = scale
     }
 
-    /// Encodes and classifies one slide.
-    public func predict(slide url: URL, topBags: Int = 5, topWords: Int = 5) throws -> Diagnosis {
-        let features = try wordEncoder.encode(try openSlide(url), imageID: url.lastPathComponent, scale: scale, view: 0)
-        return diagnose(features, slide: url.path, topBags: topBags, topWords: topWords)
-    }
-
-    /// Classifies cached or freshly computed word features.
-    public func diagnose(_ features: WordFeatures, slide: String, topBags: Int = 5, topWords: Int = 5) -> Diagnosis {
-        let attended = attend(features)
-        let probabilities = attended.probabilities, label = attended.predictedLabel
-        let bagScores = attended.attention.bagScores.scalars, wordScores = attended.attention.wordScores.scalars
+    /// The summary `hatnet predict` writes of a diagnosis: class, probabilities, and the
+    /// `topBags` bags of highest energy with their `topWords` words, each with its rectangle.
+    public func report(of diagnosis: Diagnosis, slide: String, topBags: Int = 5, topWords: Int = 5) -> DiagnosisReport {
+        let features = diagnosis.features, geometry = features.geometry, label = diagnosis.predictedLabel
+        let bagScores = diagnosis.attention.bagScores.scalars, wordScores = diagnosis.attention.wordScores.scalars
         let wordsPerBag = features.wordsPerBag
-        func region(_ bag: Int, _ word: Int) -> Diagnosis.Region {
-            let box = features.region(bag: bag, word: word)
-            return Diagnosis.Region(x: Double(box.x), y: Double(box.y), width: Double(box.width), height: Double(box.height))
-        }
-        let bags = Self.largest(bagScores, count: topBags).map { bag -> Diagnosis.Bag in
+        let bags = Self.largest(bagScores, count: topBags).map { bag -> DiagnosisReport.Bag in
             let scores = Array(wordScores[(bag * wordsPerBag)..<((bag + 1) * wordsPerBag)])
-            let words = Self.largest(scores, count: topWords).map { Diagnosis.Word(word: $0, score: Double(scores[$0]), region: region(bag, $0)) }
-            let boxes = (0..<wordsPerBag).map { region(bag, $0) }
-            let minX = boxes.map(\.x).min()!, minY = boxes.map(\.y).min()!
-            let maxX = boxes.map { $0.x + $0.width }.max()!, maxY = boxes.map { $0.y + $0.height }.max()!
-            return Diagnosis.Bag(bag: bag, score: Double(bagScores[bag]),
-                                 region: Diagnosis.Region(x: minX, y: minY, width: maxX - minX, height: maxY - minY), topWords: words)
+            let words = Self.largest(scores, count: topWords).map {
+                DiagnosisReport.Word(word: $0, score: Double(scores[$0]), region: geometry.wordRegion(bag: bag, word: $0))
+            }
+            return DiagnosisReport.Bag(bag: bag, score: Double(bagScores[bag]), region: geometry.bagRegions[bag], topWords: words)
         }
-        return Diagnosis(slide: slide, predictedClass: classNames[label], predictedLabel: label,
-                         probabilities: Dictionary(uniqueKeysWithValues: zip(classNames, probabilities)),
-                         bagSize: features.scale.bagSize, wordSize: features.scale.wordSize, topBags: bags)
+        return DiagnosisReport(slide: slide, predictedClass: classNames[label], predictedLabel: label,
+                               probabilities: Dictionary(uniqueKeysWithValues: zip(classNames, diagnosis.probabilities)),
+                               bagSize: features.scale.bagSize, wordSize: features.scale.wordSize, topBags: bags)
     }
 
     /// Indices of the `count` largest values, largest first (earlier index on ties).

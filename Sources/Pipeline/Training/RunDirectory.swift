@@ -23,6 +23,31 @@ public struct RunDirectory: Sendable {
     public var modelBest: URL { url.appendingPathComponent("model_best.safetensors") }
     public var modelConfiguration: URL { url.appendingPathComponent("model_configuration.json") }
 
+    /// The run's saved options, read and checked as a new run's options are: the directory must
+    /// exist and hold exactly one `mimodel_config_*.json` (the one place that knows the layout; used
+    /// by resuming, evaluation, prediction and visualization alike).
+    /// - Throws: ``TrainingError/badRunDirectory(path:reason:)`` naming the directory or the config.
+    public func savedOptions() throws -> (options: TrainingOptions, url: URL) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw TrainingError.badRunDirectory(path: url.path, reason: "is not a directory; pass the --savedir of a `hatnet train` run")
+        }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
+        let configs = names.filter { $0.hasPrefix("mimodel_config_") && $0.hasSuffix(".json") }.sorted()
+        guard configs.count == 1 else {
+            throw TrainingError.badRunDirectory(path: url.path, reason: configs.isEmpty
+                                                ? "has no training config (mimodel_config_*.json); pass the --savedir of a `hatnet train` run"
+                                                : "has several training configs (\(configs.joined(separator: ", "))); keep the one of this run")
+        }
+        let configURL = url.appendingPathComponent(configs[0])
+        var options = try TrainingOptions.load(from: configURL)
+        options.savedir = url.path
+        do { try options.validate() } catch {
+            throw TrainingError.badRunDirectory(path: configURL.path, reason: "holds options no run can have: \(error)")
+        }
+        return (options, configURL)
+    }
+
     /// `model_<epoch>.safetensors`.
     public func model(epoch: Int) -> URL { url.appendingPathComponent("model_\(epoch).safetensors") }
 

@@ -134,23 +134,7 @@ public final class Trainer {
     ///   the directory's lock.
     public static func resume(directory: URL) throws -> Trainer {
         let run = RunDirectory(url: directory)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TrainingError.badRunDirectory(path: directory.path, reason: "is not a directory; pass the --savedir of a `hatnet train` run")
-        }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        let configs = names.filter { $0.hasPrefix("mimodel_config_") && $0.hasSuffix(".json") }
-        guard configs.count == 1 else {
-            throw TrainingError.badRunDirectory(path: directory.path, reason: configs.isEmpty
-                                                ? "has no training config (mimodel_config_*.json); is it a `hatnet train` run directory?"
-                                                : "has several training configs (\(configs.joined(separator: ", ")))")
-        }
-        let configURL = directory.appendingPathComponent(configs[0])
-        var options = try TrainingOptions.load(from: configURL)
-        options.savedir = directory.path
-        do { try options.validate() } catch {
-            throw TrainingError.badRunDirectory(path: configURL.path, reason: "holds options no run can have: \(error)")
-        }
+        let (options, _) = try run.savedOptions()
         guard FileManager.default.fileExists(atPath: run.checkpointLast.path) else {
             throw TrainingError.badRunDirectory(path: run.checkpointLast.path,
                                                 reason: "does not exist: the run has not finished an epoch yet; "
@@ -346,13 +330,11 @@ public final class Trainer {
     /// Mean loss and accuracy on the validation split (base scale, view 0, dropout off).
     /// - Throws: ``TrainingError/nonFiniteLoss(stage:imageIDs:value:)`` naming `stage` and the slides.
     public func validate(stage: String = "validation") throws -> (loss: Double, accuracy: Double) {
-        model.eval()
-        defer { model.train() }
         var totalLoss = 0.0, totalAccuracy = 0.0, batches = 0
         for start in stride(from: 0, to: validation.count, by: options.batchSize) {
             let indices = Array(start..<min(validation.count, start + options.batchSize))
             let (words, labels) = try validation.batch(indices, scale: options.baseScale, views: indices.map { _ in 0 })
-            let logits = withoutGrad { model(words).logits }
+            let logits = model.infer(words).logits
             let value = Double(withoutGrad { loss(logits: logits, labels: labels) }.item)
             guard value.isFinite else {
                 throw TrainingError.nonFiniteLoss(stage: stage, imageIDs: indices.map { validation.split.entries[$0].imageID }, value: value)
