@@ -17,6 +17,10 @@ public struct WordGridLayout: Sendable, Equatable {
     /// or pixels to resample and are refused before any work starts.
     public static let maximumGridSize = 65_536
 
+    /// The grid used unless one is asked for: bag 1024, word 256 (4 × 4 bags of 4 × 4 words), the
+    /// default of the reference's `config/opts.py`. (Its released models used bag 1792.)
+    public static let standard = WordGridLayout(bagSize: 1024, wordSize: 256)
+
     /// A layout from sizes given by a user or a file: checked, never trapping.
     /// - Throws: ``GridLayoutError`` when a size is not positive, the bag is not a multiple of the
     ///   word, or the grid would exceed ``maximumGridSize``.
@@ -79,7 +83,7 @@ public struct WordGridLayout: Sendable, Equatable {
     }
 }
 
-/// Bag and word sizes that do not make a usable grid; the message says why.
+/// Bag and word sizes, or grid options, that do not make a usable grid; the message says why.
 public struct GridLayoutError: Error, CustomStringConvertible, LocalizedError, Equatable, Sendable {
     public let message: String
     public init(_ message: String) { self.message = message }

@@ -29,4 +29,29 @@ public struct WordGridOptions: Sendable, Equatable {
         self.detectTissue = detectTissue
         self.minimumTissueFraction = minimumTissueFraction
     }
+
+    /// The options every command of the pipeline cuts slides with unless told otherwise: the
+    /// reference's grid (automatic level, stretched to a square) plus tissue detection, so each
+    /// word's tissue fraction is recorded with it. The initialiser's defaults stay the reference's
+    /// exact behaviour, which detects no tissue.
+    public static let standard = WordGridOptions(detectTissue: true)
+
+    /// Rejects a level, resolution or tissue threshold no slide can be cut with, naming the
+    /// command-line option (`--level`, `--mpp`). Whether the slide has that level is checked
+    /// when it is opened.
+    /// - Throws: ``GridLayoutError``.
+    public func validate() throws {
+        switch level {
+        case .automatic: break
+        case let .level(number):
+            guard number >= 0 else { throw GridLayoutError("--level must not be negative, got \(number)") }
+        case let .micronsPerPixel(microns):
+            guard microns.isFinite, microns > 0 else {
+                throw GridLayoutError("--mpp must be a positive number of microns, got \(microns)")
+            }
+        }
+        guard minimumTissueFraction.isFinite, (0...1).contains(minimumTissueFraction) else {
+            throw GridLayoutError("the minimum tissue fraction must be in [0, 1], got \(minimumTissueFraction)")
+        }
+    }
 }

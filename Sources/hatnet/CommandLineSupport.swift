@@ -9,12 +9,13 @@ func warn(_ message: String) {
     FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
 }
 
-/// The grid layout of `--bag`/`--word` style options, or a ``ValidationError`` naming them.
-func validatedLayout(bag: Int, word: Int, bagOption: String, wordOption: String) throws -> WordGridLayout {
+/// Runs a check of the library, which is the authority for its types' rules, and rethrows its
+/// error as a ``ValidationError`` with the library's message (after `context`, when given).
+func libraryRule<Result>(_ context: String? = nil, _ body: () throws -> Result) throws -> Result {
     do {
-        return try WordGridLayout(validatingBagSize: bag, wordSize: word)
+        return try body()
     } catch {
-        throw ValidationError("\(bagOption) \(bag) and \(wordOption) \(word): \(error)")
+        throw ValidationError(context.map { "\($0): \(error)" } ?? "\(error)")
     }
 }
 

@@ -30,52 +30,23 @@ struct FeaturesCommand: ParsableCommand {
 
     @Option(help: "Directory of the slides.") var imgDir: String
     @Option(help: "Slide file extension, without the dot.") var imgExtn = "tiff"
-    @Option(help: ArgumentHelp("Comma-separated class names, one per label index.", valueName: "a,b,…"))
-    var classNames = SlideClasses.defaultNames.joined(separator: ",")
     @Option(help: ArgumentHelp("Root of the feature cache.", valueName: "DIR")) var featuresDir = "features"
 
     @OptionGroup var encoderOptions: EncoderOptions
 
-    @Option(help: "Bag size in pixels.") var bagSize = 1024
-    @Option(help: "Word size in pixels.") var wordSize = 256
-    @Option(help: "Word-size step of multi-scale training.") var scaleFactor = 32
-    @Option(parsing: .unconditional, help: ArgumentHelp("Comma-separated multipliers m of the cached scales (0 alone: only the base scale).",
-                                                        valueName: "m,m,…"))
-    var scaleMultipliers = "-2,-1,0,1,2"
-    @Option(help: "Views per slide and scale (view 0 untransformed, the others augmented).") var views = 1
-    @Option(help: "Seed of the augmentations.") var seed: UInt64 = 1882
-    @Flag(inversion: .prefixedNo, help: "Detect tissue and store each word's tissue fraction.") var tissue = true
+    @OptionGroup var featureSet: FeatureSetOptions
+
+    @OptionGroup var grid: GridOptions
+
+    @Option(help: "Seed of the augmentations.") var seed = WordFeatureEncoder.defaultSeed
     @Option(help: "Word images per encoder call (1 is fastest on CPUs).") var batch = 1
 
     func validate() throws {
-        let largest = TrainingOptions.maximumGridSize
-        guard (1...largest).contains(wordSize), (1...largest).contains(bagSize), bagSize % wordSize == 0 else {
-            throw ValidationError("--bag-size must be a positive multiple of --word-size, both at most \(largest)")
-        }
-        guard (1...largest).contains(scaleFactor) else { throw ValidationError("--scale-factor must be between 1 and \(largest), got \(scaleFactor)") }
-        guard (1...10_000).contains(views) else { throw ValidationError("--views must be between 1 and 10000, got \(views)") }
         guard (1...1_000_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000000, got \(batch)") }
-        guard let multipliers = parsedMultipliers() else {
-            throw ValidationError("--scale-multipliers must be comma-separated integers between -1024 and 1024, got \"\(scaleMultipliers)\"")
-        }
-        guard !scales(multipliers).isEmpty else {
-            throw ValidationError("--scale-multipliers \(scaleMultipliers) give no positive word size with --word-size \(wordSize) "
-                                  + "and --scale-factor \(scaleFactor); include 0 for the base scale")
-        }
-    }
-
-    private func parsedMultipliers() -> [Int]? {
-        let values = scaleMultipliers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ $0.map { (-1024...1024).contains($0) } ?? false }) else { return nil }
-        return values.compactMap { $0 }
-    }
-
-    private func scales(_ multipliers: [Int]) -> [WordGridLayout] {
-        WordGridLayout(bagSize: bagSize, wordSize: wordSize).multiScalePairs(scaleFactor: scaleFactor, multipliers: multipliers)
     }
 
     func run() throws {
-        let names = classNames.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = featureSet.classNames.names
         let imageDirectory = URL(fileURLWithPath: imgDir, isDirectory: true)
         var slides: [(imageID: String, file: URL)] = [], seen = Set<String>()
         for split in splits {
@@ -89,13 +60,12 @@ struct FeaturesCommand: ParsableCommand {
         let encoder = try encoderOptions.makeEncoder()
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
         let cache = try FeatureCache(root: URL(fileURLWithPath: featuresDir, isDirectory: true), key: key)
-        let scales = self.scales(parsedMultipliers() ?? [0])
+        let scales = featureSet.trainingOptions.trainingScales
+        let views = featureSet.views
         print("\(slides.count) slides × \(scales.count) scales (\(scales.map(\.description).joined(separator: ", "))) × \(views) view(s) "
               + "with \(encoder.name), F \(encoder.featureCount)")
         print("cache \(cache.directory.path)")
-        var gridOptions = WordGridOptions(detectTissue: tissue)
-        gridOptions.keepAspect = false
-        let wordEncoder = WordFeatureEncoder(encoder: encoder, gridOptions: gridOptions, seed: seed, batchSize: batch)
+        let wordEncoder = WordFeatureEncoder(encoder: encoder, gridOptions: grid.options, seed: seed, batchSize: batch)
         let extraction = FeatureExtraction(wordEncoder: wordEncoder, cache: cache, scales: scales, views: views)
         let line = ProgressLine()
         var busy = 0

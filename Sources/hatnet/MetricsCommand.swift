@@ -25,12 +25,10 @@ struct MetricsCommand: ParsableCommand {
     var plots: String?
 
     @Option(help: ArgumentHelp("Comma-separated class names, one per probability column.", valueName: "a,b,c,d"))
-    var classNames: String?
+    var classNames: ClassNames?
 
     func validate() throws {
-        if let classNames, parsedClassNames(classNames).contains(where: \.isEmpty) {
-            throw ValidationError("--class-names has an empty name: \"\(classNames)\"")
-        }
+        _ = try classNames?.validated()
         let job = MetricsJob(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output))
         try requireOutput(output, option: "--output", distinctFrom: [(input, "--input")])
         try requireOutput(job.csvOutput.path, option: "--output (its CSV table)", distinctFrom: [(input, "--input")])
@@ -46,7 +44,7 @@ struct MetricsCommand: ParsableCommand {
         removeStaleTemporaryFiles(nextTo: output)
         let job = MetricsJob(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output),
                              plotsDirectory: plots.map { URL(fileURLWithPath: $0, isDirectory: true) },
-                             classNames: classNames.map(parsedClassNames))
+                             classNames: classNames?.names)
         let (report, outputs) = try job.run()
         let metrics = report.metrics
         print("cases \(report.predictions.count), classes \(report.predictions.classCount): "
@@ -54,9 +52,5 @@ struct MetricsCommand: ParsableCommand {
               + "F1 macro \(String(format: "%.4f", metrics.f1.macro)), "
               + "AUC micro \(String(format: "%.4f", report.roc.micro.area)), macro \(String(format: "%.4f", report.roc.macro.area))")
         for url in [outputs.json, outputs.csv] + outputs.plots { print("wrote \(url.path)") }
-    }
-
-    private func parsedClassNames(_ text: String) -> [String] {
-        text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     }
 }

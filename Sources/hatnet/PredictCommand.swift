@@ -12,7 +12,9 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Diagnose slides: class, probabilities, and the bags and words the model attended to.",
         discussion: """
-        Cuts each slide into the run's bags and words, encodes them with the encoder the run's features \
+        Cuts each slide into the run's bags and words (pass the --level/--mpp, --keep-aspect and \
+        --tissue/--no-tissue the features were made with; the defaults are the same), encodes them with \
+        the encoder the run's features \
         came from (its weights are checked against the feature cache's hash), and writes \
         <output>/<slide name>.json: predicted_class, probabilities by class, and top_bags with their \
         attention energies and top_words, each with its rectangle (x, y, width, height) in level-0 \
@@ -35,7 +37,7 @@ struct PredictCommand: ParsableCommand {
 
     @Option(help: "Bags to report.") var topBags = 5
     @Option(help: "Words to report per bag.") var topWords = 5
-    @Flag(inversion: .prefixedNo, help: "Detect tissue (as `hatnet features`).") var tissue = true
+    @OptionGroup var grid: GridOptions
 
     func validate() throws {
         guard !slides.isEmpty else { throw ValidationError("give at least one slide") }
@@ -76,7 +78,7 @@ struct PredictCommand: ParsableCommand {
                                   + "not \(key.encoderName) (weights \(key.weightsSHA256)); pass the same --encoder and --weights")
         }
         let predictor = try Predictor(model: network, classNames: trained.options.classNames,
-                                      wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: WordGridOptions(detectTissue: tissue)),
+                                      wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
                                       scale: trained.options.baseScale)
         let encoderJSON = JSONEncoder()
         encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

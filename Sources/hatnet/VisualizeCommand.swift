@@ -19,8 +19,9 @@ struct VisualizeCommand: ParsableCommand {
         MultiPolygon in level-0 pixels) or a label-mask image (non-zero = lesion) covering the slide. \
         Scores come either from a trained run (--model: the slide is cut at the run's scale, encoded with \
         --encoder/--weights as in hatnet predict, and classified) or from `hatnet attend` (--scores; the \
-        grid is read from the scores' word_regions or rebuilt from --bag, --word and --keep-aspect, which \
-        must match the features' grid).
+        grid is read from the scores' word_regions or rebuilt from --bag-size, --word-size, --keep-aspect \
+        and --level/--mpp, which must match the features' grid). With --model the run's scale is used and \
+        --bag-size/--word-size are ignored.
         """)
 
     @Argument(help: "Slide or image file.")
@@ -43,7 +44,7 @@ struct VisualizeCommand: ParsableCommand {
 
     @OptionGroup var encoderOptions: EncoderOptions
 
-    @Flag(inversion: .prefixedNo, help: "Detect tissue (as `hatnet features`; with --model).") var tissue = true
+    @OptionGroup var grid: GridOptions
 
     @Option(help: ArgumentHelp("Attention scores from hatnet attend (word_scores, bag_scores).", valueName: "FILE.safetensors"))
     var scores: String?
@@ -51,14 +52,7 @@ struct VisualizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Which slide of the scores' batch to show.", valueName: "INDEX"))
     var index: Int = 0
 
-    @Option(help: "Bag size in pixels of the grid the features were cut with.")
-    var bag: Int?
-
-    @Option(help: "Word size in pixels of the grid the features were cut with.")
-    var word: Int?
-
-    @Flag(name: .customLong("keep-aspect"), help: "The grid kept the slide's aspect ratio (as hatnet words --keep-aspect).")
-    var keepAspect = false
+    @OptionGroup var gridSize: GridSizeOptions
 
     @Option(help: ArgumentHelp("Longer side of the figures, in pixels.", valueName: "PIXELS"))
     var thumbnail: Int = 1024
@@ -68,8 +62,6 @@ struct VisualizeCommand: ParsableCommand {
         guard (16...16384).contains(thumbnail) else { throw ValidationError("--thumbnail must be 16 to 16384 pixels, got \(thumbnail)") }
         guard index >= 0 else { throw ValidationError("--index must not be negative, got \(index)") }
         guard (model == nil) != (scores == nil) else { throw ValidationError("give either --model or --scores") }
-        guard (bag == nil) == (word == nil) else { throw ValidationError("give --bag and --word together") }
-        if let bag, let word { _ = try validatedLayout(bag: bag, word: word, bagOption: "--bag", wordOption: "--word") }
         var inputs: [(path: String, option: String)] = [(slide, "SLIDE")]
         if let annotations { inputs.append((annotations, "--annotations")) }
         if let scores { inputs.append((scores, "--scores")) }
@@ -98,17 +90,16 @@ struct VisualizeCommand: ParsableCommand {
     /// Computes the slide's attention with the trained run, or reads it from the scores file.
     private func attentionSource() throws -> (any SlideSource) throws -> SlideAttention {
         if let scores {
-            let layout = bag.flatMap { bag in word.map { WordGridLayout(bagSize: bag, wordSize: $0) } }
+            let layout = try gridSize.layout(), options = grid.options
             return { source in
-                try AttentionScoresFile.read(URL(fileURLWithPath: scores), index: index, source: source, layout: layout,
-                                             options: WordGridOptions(keepAspect: keepAspect))
+                try AttentionScoresFile.read(URL(fileURLWithPath: scores), index: index, source: source, layout: layout, options: options)
             }
         }
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model!, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
         let predictor = try Predictor(model: network, classNames: trained.options.classNames,
                                       wordEncoder: WordFeatureEncoder(encoder: try encoderOptions.makeEncoder(),
-                                                                      gridOptions: WordGridOptions(detectTissue: tissue)),
+                                                                      gridOptions: grid.options),
                                       scale: trained.options.baseScale)
         return { source in
             let diagnosis = try predictor.diagnose(slide: source, imageID: source.url.lastPathComponent)

@@ -20,7 +20,10 @@ public struct WordFeatureEncoder {
     /// The augmentation of views 1….
     public let transform: RandomTransform
 
-    public init(encoder: any Encoder, gridOptions: WordGridOptions = WordGridOptions(detectTissue: true), seed: UInt64 = 1882,
+    /// The augmentation seed used unless one is given (the reference's seed).
+    public static let defaultSeed: UInt64 = 1882
+
+    public init(encoder: any Encoder, gridOptions: WordGridOptions = .standard, seed: UInt64 = defaultSeed,
                 batchSize: Int = 1, transform: RandomTransform = RandomTransform()) {
         self.encoder = encoder
         self.gridOptions = gridOptions

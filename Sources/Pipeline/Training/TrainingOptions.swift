@@ -24,9 +24,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var views: Int = 1
     /// Ours: the diagnostic classes, one per label index.
     public var classNames: [String] = SlideClasses.defaultNames
-    /// `--bag-size`, `--word-size`: the base scale.
-    public var bagSize: Int = 1024
-    public var wordSize: Int = 256
+    /// `--bag-size`, `--word-size`: the base scale (``WordGridLayout/standard``, opts.py's 1024 and 256).
+    public var bagSize: Int = WordGridLayout.standard.bagSize
+    public var wordSize: Int = WordGridLayout.standard.wordSize
     /// `--scale-factor`, `--scale-multipliers`: multi-scale training picks one of
     /// `word + factor · m` per batch (``WordGridLayout/multiScalePairs(scaleFactor:multipliers:)``).
     public var scaleFactor: Int = 32
@@ -87,6 +87,9 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     public init() {}
 
+    /// Every option at its default: the one place the defaults of `hatnet train` come from.
+    public static let defaults = TrainingOptions()
+
     enum CodingKeys: String, CodingKey {
         case trainFile = "train_file", valFile = "val_file", testFile = "test_file"
         case featureDirectory = "feature_dir", views, classNames = "class_names"
@@ -134,31 +137,19 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// The largest bag, word or scale-factor size in pixels accepted.
     public static let maximumGridSize = 1 << 20
 
-    /// Rejects every value the trainer cannot run with, naming the option: non-finite or
-    /// out-of-range numbers, and the combinations the schedules and the trainer require (each
-    /// precondition of ``LearningRateScheduleOptions/makeSchedule()``, ``LinearWarmUp``,
-    /// ``CachedFeatureDataset`` and ``HATNetConfiguration/validate()`` is checked here first, so
-    /// none of them can stop the process).
+    /// The settings `hatnet features` shares with training, which decide what the feature cache
+    /// holds: the base grid (also checked by ``WordGridLayout/init(validatingBagSize:wordSize:)``),
+    /// the multi-scale word sizes, the views and the class names. Part of ``validate()``.
     /// - Throws: ``TrainingError/invalidOption(_:)``.
-    public func validate() throws {
-        func fail(_ message: String) -> TrainingError { .invalidOption(message) }
-        func requireCount(_ value: Int, _ option: String, in range: ClosedRange<Int>) throws {
-            guard range.contains(value) else {
-                throw fail("\(option) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
-            }
-        }
-        func requireFinite(_ value: Double, _ option: String) throws {
-            guard value.isFinite, Float(value).isFinite else { throw fail("\(option) must be a finite number, got \(value)") }
-        }
-        func requireFraction(_ value: Double, _ option: String) throws {
-            guard (0..<1).contains(value) else { throw fail("\(option) must be in [0, 1), got \(value)") }
-        }
-
+    public func validateFeatureSettings() throws {
         // Data and grid.
         try requireCount(wordSize, "--word-size", in: 1...Self.maximumGridSize)
         try requireCount(bagSize, "--bag-size", in: 1...Self.maximumGridSize)
         guard bagSize % wordSize == 0 else {
             throw fail("--bag-size \(bagSize) must be a positive multiple of --word-size \(wordSize)")
+        }
+        do { _ = try WordGridLayout(validatingBagSize: bagSize, wordSize: wordSize) } catch {
+            throw fail("--bag-size \(bagSize) and --word-size \(wordSize): \(error)")
         }
         try requireCount(scaleFactor, "--scale-factor", in: 1...Self.maximumGridSize)
         guard !scaleMultipliers.isEmpty else { throw fail("--scale-multipliers needs at least one value") }
@@ -168,17 +159,17 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
                        + "and --scale-factor \(scaleFactor) give no positive word size; include 0 for the base scale")
         }
         try requireCount(views, "--views", in: 1...10_000)
-        try requireCount(classNames.count, "the number of class names (--class-names)", in: 2...1000)
-        for name in classNames {
-            guard !name.isEmpty, !name.contains(where: { $0 == "," || $0.isNewline }),
-                  !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw fail("--class-names: \"\(name)\" is not a class name (empty, or holds a comma or a control character)")
-            }
-        }
-        let lowercased = classNames.map { $0.lowercased() }
-        if let duplicate = lowercased.indices.first(where: { lowercased[..<$0].contains(lowercased[$0]) }) {
-            throw fail("--class-names lists \(classNames[duplicate]) twice (labels match names case-insensitively)")
-        }
+        try SlideClasses.validate(classNames)
+    }
+
+    /// Rejects every value the trainer cannot run with, naming the option: non-finite or
+    /// out-of-range numbers, and the combinations the schedules and the trainer require (each
+    /// precondition of ``LearningRateScheduleOptions/makeSchedule()``, ``LinearWarmUp``,
+    /// ``CachedFeatureDataset`` and ``HATNetConfiguration/validate()`` is checked here first, so
+    /// none of them can stop the process).
+    /// - Throws: ``TrainingError/invalidOption(_:)``.
+    public func validate() throws {
+        try validateFeatureSettings()
         try requireCount(batchSize, "--batch-size", in: 1...1_000_000)
         guard !savedir.isEmpty else { throw fail("--savedir must name the run directory") }
 
@@ -250,6 +241,22 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         guard logInterval >= 1 else { throw fail("--log-interval must be at least 1, got \(logInterval)") }
     }
 
+    private func fail(_ message: String) -> TrainingError { .invalidOption(message) }
+
+    private func requireCount(_ value: Int, _ option: String, in range: ClosedRange<Int>) throws {
+        guard range.contains(value) else {
+            throw fail("\(option) must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
+        }
+    }
+
+    private func requireFinite(_ value: Double, _ option: String) throws {
+        guard value.isFinite, Float(value).isFinite else { throw fail("\(option) must be a finite number, got \(value)") }
+    }
+
+    private func requireFraction(_ value: Double, _ option: String) throws {
+        guard (0..<1).contains(value) else { throw fail("\(option) must be in [0, 1), got \(value)") }
+    }
+
     /// The file name the reference gives the argument dump:
     /// `mimodel_config_bag_<B>_word_<W>_<attn_fn>_<attn_type>.json`.
     public var configFileName: String {
@@ -284,6 +291,27 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 /// The reference's diagnostic classes (`BBWSIDataset.class_names`).
 public enum SlideClasses {
     public static let defaultNames = ["Benign", "Atypia", "DCIS", "Invasive"]
+
+    /// Rejects a list of class names (`--class-names`) that cannot label slides: fewer than two or
+    /// more than 1000, an empty name or one holding a comma or control character, or a name given
+    /// twice (labels in split files match names case-insensitively).
+    /// - Throws: ``TrainingError/invalidOption(_:)``.
+    public static func validate(_ classNames: [String]) throws {
+        let count = classNames.count
+        guard (2...1000).contains(count) else {
+            throw TrainingError.invalidOption("the number of class names (--class-names) must be between 2 and 1000, got \(count)")
+        }
+        for name in classNames {
+            guard !name.isEmpty, !name.contains(where: { $0 == "," || $0.isNewline }),
+                  !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw TrainingError.invalidOption("--class-names: \"\(name)\" is not a class name (empty, or holds a comma or a control character)")
+            }
+        }
+        let lowercased = classNames.map { $0.lowercased() }
+        if let duplicate = lowercased.indices.first(where: { lowercased[..<$0].contains(lowercased[$0]) }) {
+            throw TrainingError.invalidOption("--class-names lists \(classNames[duplicate]) twice (labels match names case-insensitively)")
+        }
+    }
 }
 
 extension LearningRateScheduleKind: Codable {}
