@@ -70,13 +70,17 @@ let package = Package(
         // The whole product on an embedded default (`hatnet demo`): synthetic cohort → report.
         .target(name: "Demo", dependencies: ["Slides", "Encoders", "Pipeline", "Reports", "Visualization", "FileOutput"]),
 
+        // Cohorts beyond one machine: per-slide work units, the manifest, locks, shards, SLURM arrays.
+        .target(name: "Cohort", dependencies: ["Pipeline", "Visualization", "Slides", "FileOutput",
+                                               .product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Benchmarks (commands that print figures; never timed in tests)
         .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Encoders", "Pipeline"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
             "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Encoders", "Pipeline", "Reports", "Visualization", "Demo", "Benchmarks",
-            "FileOutput",
+            "FileOutput", "Cohort",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -96,6 +100,7 @@ let package = Package(
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Visualization", "Reports", "TestSupport"]),
         // The built `hatnet` binary against hostile files and options.
         .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Pipeline", "Slides", "TensorKit", "TestSupport"]),
+        .testTarget(name: "CohortTests", dependencies: ["Cohort", "FileOutput"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cohort
 import Encoders
 import Foundation
 import Pipeline
@@ -23,6 +24,12 @@ struct FeaturesCommand: ParsableCommand {
         settings, is recomputed and named on standard error. Several `features` processes may share \
         one cache: each slide is locked while it is computed, and a slide another process holds is \
         skipped and reported.
+
+        Each slide is a work unit recorded in <cache>/manifest.jsonl (running, done with its files' \
+        sizes and SHA-256, or failed with the error): a slide recorded as done whose files are intact \
+        is skipped without opening it. With --shard K/N (or inside a SLURM array, see `hatnet slurm \
+        features`) a worker starts with its part of the slides and then helps with the rest; the cache \
+        ends the same as after one process.
         """)
 
     @Argument(help: ArgumentHelp("Split files whose slides to encode (e.g. train.txt val.txt test.txt).", valueName: "SPLIT"))
@@ -41,25 +48,38 @@ struct FeaturesCommand: ParsableCommand {
     @Option(help: "Seed of the augmentations.") var seed = WordFeatureEncoder.defaultSeed
     @Option(help: "Word images per encoder call (1 is fastest on CPUs).") var batch = 1
 
+    @OptionGroup var cohort: CohortOptions
+
     func validate() throws {
         guard (1...1_000_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 1000000, got \(batch)") }
     }
 
-    func run() throws {
+    /// The slides of the split files, in order, each once.
+    func slideUnits() throws -> [SlideWorkUnit] {
         let names = featureSet.classNames.names
         let imageDirectory = URL(fileURLWithPath: imgDir, isDirectory: true)
-        var slides: [(imageID: String, file: URL)] = [], seen = Set<String>()
+        var slides: [SlideWorkUnit] = [], seen = Set<String>()
         for split in splits {
             let file = try SplitFile(contentsOf: URL(fileURLWithPath: split), classNames: names,
                                      imageDirectory: imageDirectory, imageExtension: imgExtn)
             for entry in file.entries where seen.insert(entry.imageID).inserted {
-                slides.append((entry.imageID, imageDirectory.appendingPathComponent("\(entry.imageID).\(imgExtn)")))
+                slides.append(SlideWorkUnit(id: entry.imageID, file: imageDirectory.appendingPathComponent("\(entry.imageID).\(imgExtn)")))
             }
         }
+        return slides
+    }
+
+    /// The encoder and the cache (created with its cache.json if missing) its features go to.
+    func openCache() throws -> (encoder: any Encoder, cache: FeatureCache) {
         let weights = try encoderOptions.weightsURL()
         let encoder = try encoderOptions.makeEncoder()
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
-        let cache = try FeatureCache(root: URL(fileURLWithPath: featuresDir, isDirectory: true), key: key)
+        return (encoder, try FeatureCache(root: URL(fileURLWithPath: featuresDir, isDirectory: true), key: key))
+    }
+
+    func run() throws {
+        let slides = try slideUnits()
+        let (encoder, cache) = try openCache()
         let scales = featureSet.trainingOptions.trainingScales
         let views = featureSet.views
         print("\(slides.count) slides × \(scales.count) scales (\(scales.map(\.description).joined(separator: ", "))) × \(views) view(s) "
@@ -67,20 +87,12 @@ struct FeaturesCommand: ParsableCommand {
         print("cache \(cache.directory.path)")
         let wordEncoder = WordFeatureEncoder(encoder: encoder, gridOptions: grid.options, seed: seed, batchSize: batch)
         let extraction = FeatureExtraction(wordEncoder: wordEncoder, cache: cache, scales: scales, views: views)
-        let line = ProgressLine()
-        var busy = 0
-        let (computed, skipped) = try extraction.run(slides: slides, progress: { progress in
-            let eta = progress.remainingSeconds.map { String(format: "ETA %.0f s", $0) } ?? "ETA –"
-            line.update("[\(progress.done)/\(progress.total)] \(progress.item)  \(String(format: "%.0f", progress.elapsedSeconds)) s, \(eta)",
-                        force: progress.done == progress.total)
-        }, notice: { notice in
-            line.finish()
-            if case .busy = notice { busy += 1 }
+        let task = FeatureSlideTask(extraction: extraction) { notice in
             FileHandle.standardError.write(Data("hatnet features: \(notice)\n".utf8))
-        })
-        line.finish()
-        print("computed \(computed) file(s), \(skipped) already cached"
-              + (busy > 0 ? ", \(busy) slide(s) left to another process" : "")
+        }
+        let summary = try cohort.run(task, units: slides, name: "features")
+        print("\(summary.computed.count) slide(s) computed, \(summary.skipped) already cached"
+              + (summary.busy.isEmpty ? "" : ", \(summary.busy.count) slide(s) left to another process")
               + "; pass --features \(cache.directory.path) to `hatnet train`")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cohort
 import Encoders
 import Foundation
 import Pipeline
@@ -19,6 +20,11 @@ struct PredictCommand: ParsableCommand {
         <output>/<slide name>.json: predicted_class, probabilities by class, and top_bags with their \
         attention energies and top_words, each with its rectangle (x, y, width, height) in level-0 \
         slide pixels.
+
+        Each slide is a work unit recorded in <output>/manifest.jsonl and locked while it is \
+        diagnosed (<output>/.hatnet-locks/), so several workers (--shard K/N, or the tasks of \
+        `hatnet slurm predict`) can share one output directory; a slide recorded as done with the \
+        same settings and an intact file is skipped.
         """)
 
     @Argument(help: ArgumentHelp("Slide files.", valueName: "SLIDE"))
@@ -38,6 +44,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Bags to report.") var topBags = 5
     @Option(help: "Words to report per bag.") var topWords = 5
     @OptionGroup var grid: GridOptions
+
+    @OptionGroup var cohort: CohortOptions
 
     func validate() throws {
         guard !slides.isEmpty else { throw ValidationError("give at least one slide") }
@@ -63,7 +71,11 @@ struct PredictCommand: ParsableCommand {
     }
 
     func run() throws {
-        try withOutputDirectory(output, purpose: "hatnet predict") { try predict() }
+        // Per-slide locks instead of one directory lock: several workers may share --output.
+        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
+            throw ValidationError("--output \(output): cannot create the directory (\(error.localizedDescription))")
+        }
+        try predict()
     }
 
     private func predict() throws {
@@ -80,16 +92,15 @@ struct PredictCommand: ParsableCommand {
         let predictor = try Predictor(model: network, classNames: trained.options.classNames,
                                       wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
                                       scale: trained.options.baseScale)
-        let encoderJSON = JSONEncoder()
-        encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        for slide in slides {
-            let url = URL(fileURLWithPath: slide)
-            let diagnosis = predictor.report(of: try predictor.diagnose(slide: try openSlide(url), imageID: url.lastPathComponent),
-                                             slide: url.path, topBags: topBags, topWords: topWords)
-            let destination = destination(for: slide)
-            try AtomicFile.write(String(decoding: try encoderJSON.encode(diagnosis), as: UTF8.self) + "\n", to: destination)
+        let modelWeightsFile = modelWeights.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: model).appendingPathComponent("model_best.safetensors")
+        let identity = ["model": URL(fileURLWithPath: model).standardizedFileURL.path,
+                        "model_weights_sha256": (try? WeightCache.sha256(ofFile: modelWeightsFile)) ?? modelWeightsFile.path,
+                        "encoder_weights_sha256": key.weightsSHA256]
+        let task = PredictSlideTask(predictor: predictor, directory: URL(fileURLWithPath: output, isDirectory: true),
+                                    topBags: topBags, topWords: topWords, identity: identity) { diagnosis, destination in
             let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0
-            print("\(url.lastPathComponent): \(diagnosis.predictedClass) (\(String(format: "%.3f", probability))) → \(destination.path)")
+            print("\(URL(fileURLWithPath: diagnosis.slide).lastPathComponent): \(diagnosis.predictedClass) (\(String(format: "%.3f", probability))) → \(destination.path)")
         }
+        try cohort.run(task, units: slides.map { SlideWorkUnit(slideFile: URL(fileURLWithPath: $0)) }, name: "predict")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cohort
 import Encoders
 import Foundation
 import Pipeline
@@ -22,10 +23,28 @@ struct VisualizeCommand: ParsableCommand {
         grid is read from the scores' word_regions or rebuilt from --bag-size, --word-size, --keep-aspect \
         and --level/--mpp, which must match the features' grid). With --model the run's scale is used and \
         --bag-size/--word-size are ignored.
+
+        Several slides (with --model), or one with --shard or inside a SLURM array (`hatnet slurm \
+        visualize`), make a cohort run: each slide's files go to <out>/<slide name>/, each slide is \
+        locked while it is drawn and recorded in <out>/manifest.jsonl, and a slide done with the same \
+        settings and intact files is skipped. Annotations are then found by --annotations-suffix next \
+        to each slide (e.g. .geojson or _mask.png).
         """)
 
-    @Argument(help: "Slide or image file.")
-    var slide: String
+    @Argument(help: ArgumentHelp("Slide or image file (several with --model: one subdirectory of --out each).", valueName: "SLIDE"))
+    var slideFiles: [String]
+
+    /// The slide of a single-slide run.
+    private var slide: String { slideFiles[0] }
+
+    @Option(help: ArgumentHelp("With several slides: each slide's annotations are <slide without extension><SUFFIX>, when that file exists.",
+                               valueName: "SUFFIX"))
+    var annotationsSuffix: String?
+
+    @OptionGroup var cohort: CohortOptions
+
+    /// Several slides, or one as a worker of a cohort: per-slide subdirectories and the manifest.
+    private var isCohortRun: Bool { slideFiles.count > 1 || cohort.isWorker }
 
     @Option(help: ArgumentHelp("Output directory (created if missing).", valueName: "DIR"))
     var out: String
@@ -58,21 +77,73 @@ struct VisualizeCommand: ParsableCommand {
     var thumbnail: Int = 1024
 
     func validate() throws {
+        guard !slideFiles.isEmpty else { throw ValidationError("give at least one slide") }
+        if isCohortRun {
+            guard model != nil, scores == nil else {
+                throw ValidationError("several slides (or --shard) need --model; --scores holds the attention of one slide")
+            }
+            guard annotations == nil else {
+                throw ValidationError("--annotations names one slide's annotations; with several slides use --annotations-suffix")
+            }
+        }
+        if let annotationsSuffix {
+            guard !annotationsSuffix.isEmpty, !annotationsSuffix.contains("/"), !annotationsSuffix.contains("\0") else {
+                throw ValidationError("--annotations-suffix must be a file-name ending such as .geojson or _mask.png, got \"\(annotationsSuffix)\"")
+            }
+        }
+        var names: [String: String] = [:]
+        for file in slideFiles {
+            let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            if let other = names[name] {
+                throw ValidationError("slides \(other) and \(file) would both write \(out)/\(name); visualize them into different --out directories")
+            }
+            names[name] = file
+        }
         guard top > 0, top <= 1 else { throw ValidationError("--top must be in (0, 1], got \(top)") }
         guard (16...16384).contains(thumbnail) else { throw ValidationError("--thumbnail must be 16 to 16384 pixels, got \(thumbnail)") }
         guard index >= 0 else { throw ValidationError("--index must not be negative, got \(index)") }
         guard (model == nil) != (scores == nil) else { throw ValidationError("give either --model or --scores") }
-        var inputs: [(path: String, option: String)] = [(slide, "SLIDE")]
+        var inputs: [(path: String, option: String)] = slideFiles.map { ($0, "SLIDE") }
         if let annotations { inputs.append((annotations, "--annotations")) }
         if let scores { inputs.append((scores, "--scores")) }
         if let modelWeights { inputs.append((modelWeights, "--model-weights")) }
-        for name in VisualizationJob.outputFileNames {
-            try requireOutput(URL(fileURLWithPath: out).appendingPathComponent(name).path, option: "--out", distinctFrom: inputs)
+        for file in slideFiles {
+            let directory = isCohortRun ? URL(fileURLWithPath: out).appendingPathComponent(URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
+                : URL(fileURLWithPath: out)
+            for name in VisualizationJob.outputFileNames {
+                try requireOutput(directory.appendingPathComponent(name).path, option: "--out", distinctFrom: inputs)
+            }
         }
     }
 
     func run() throws {
-        try withOutputDirectory(out, purpose: "hatnet visualize \(slide)") { try visualize() }
+        guard isCohortRun else {
+            try withOutputDirectory(out, purpose: "hatnet visualize \(slide)") { try visualize() }
+            return
+        }
+        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+            throw ValidationError("--out \(out): cannot create the directory (\(error.localizedDescription))")
+        }
+        let weightsFile = modelWeights.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: model!).appendingPathComponent("model_best.safetensors")
+        var identity = ["model": URL(fileURLWithPath: model!).standardizedFileURL.path,
+                        "model_weights_sha256": (try? WeightCache.sha256(ofFile: weightsFile)) ?? weightsFile.path,
+                        "encoder_weights_sha256": try WeightCache.sha256(ofFile: try encoderOptions.weightsURL()),
+                        "annotations_suffix": annotationsSuffix ?? "none"]
+        for (key, value) in FeatureExtractionSettings(grid: grid.options, seed: 0).metadata(view: 0) { identity[key] = value }
+        let suffix = annotationsSuffix
+        let task = VisualizeSlideTask(directory: URL(fileURLWithPath: out, isDirectory: true), topFraction: top, thumbnailSize: thumbnail,
+                                      annotations: { unit in
+                                          guard let suffix else { return nil }
+                                          let file = unit.file.deletingPathExtension().path + suffix
+                                          return FileManager.default.fileExists(atPath: file) ? URL(fileURLWithPath: file) : nil
+                                      },
+                                      identity: identity, attention: try attentionSource()) { unit, visualization, _ in
+            if let bags = visualization.bagCoverage, let words = visualization.wordCoverage {
+                print("\(unit.id): \(bags.summary(items: "bags"))")
+                print("\(unit.id): \(words.summary(items: "words"))")
+            }
+        }
+        try cohort.run(task, units: slideFiles.map { SlideWorkUnit(slideFile: URL(fileURLWithPath: $0)) }, name: "visualize")
     }
 
     private func visualize() throws {

@@ -75,7 +75,6 @@ public struct FeatureExtraction {
                     notice: (Notice) -> Void = { _ in }) throws -> (computed: Int, skipped: Int) {
         for slide in slides { try cache.requireValid(imageID: slide.imageID) }
         let total = slides.count * scales.count * views
-        let settings = wordEncoder.settings
         let start = Date()
         var computed = 0, skipped = 0, left = 0
         func report(_ item: String) {
@@ -91,43 +90,75 @@ public struct FeatureExtraction {
                 continue
             }
             defer { lock.release() }
-            var source: (any SlideSource)?
-            for scale in scales {
-                for view in 0..<views {
-                    let url = cache.url(imageID: slide.imageID, scale: scale, view: view)
-                    switch cache.status(imageID: slide.imageID, scale: scale, view: view, settings: settings) {
-                    case .valid:
-                        skipped += 1
-                        report("\(slide.imageID) \(scale) view \(view)")
-                        continue
-                    case .missing:
-                        break
-                    case let .stale(reasons):
-                        notice(.recomputing(file: url, reason: "it was made with other settings: " + reasons.joined(separator: "; ")))
-                    case let .damaged(reason):
-                        notice(.recomputing(file: url, reason: "it is damaged: \(reason)"))
-                    }
-                    if source == nil { source = try openSlide(slide.file) }
-                    let features = try wordEncoder.encode(source!, imageID: slide.imageID, scale: scale, view: view)
-                    try cache.write(features, imageID: slide.imageID, settings: settings)
-                    computed += 1
-                    report("\(slide.imageID) \(scale) view \(view)")
-                }
+            try extract(imageID: slide.imageID, file: slide.file, notice: notice, finished: report) { wasComputed in
+                if wasComputed { computed += 1 } else { skipped += 1 }
             }
         }
         return (computed, skipped)
     }
 
+    /// Computes the files of one slide that are not validly cached, without taking its lock: the
+    /// caller holds `<image id>/.hatnet.lock` (``claimSlide(_:purpose:)``), as ``run(slides:progress:notice:)``
+    /// and the per-slide work units of the `Cohort` module do.
+    /// - Parameters:
+    ///   - finished: receives a description of each file as it is finished.
+    ///   - counted: receives, per file, whether it was computed (`true`) or found cached (`false`).
+    /// - Returns: the number of files computed and found cached.
+    @discardableResult
+    public func extract(imageID: String, file: URL, notice: (Notice) -> Void = { _ in },
+                        finished: (String) -> Void = { _ in }, counted: (Bool) -> Void = { _ in }) throws -> (computed: Int, skipped: Int) {
+        try cache.requireValid(imageID: imageID)
+        let settings = wordEncoder.settings
+        var computed = 0, skipped = 0
+        var source: (any SlideSource)?
+        for scale in scales {
+            for view in 0..<views {
+                let url = cache.url(imageID: imageID, scale: scale, view: view)
+                switch cache.status(imageID: imageID, scale: scale, view: view, settings: settings) {
+                case .valid:
+                    skipped += 1
+                    counted(false)
+                    finished("\(imageID) \(scale) view \(view)")
+                    continue
+                case .missing:
+                    break
+                case let .stale(reasons):
+                    notice(.recomputing(file: url, reason: "it was made with other settings: " + reasons.joined(separator: "; ")))
+                case let .damaged(reason):
+                    notice(.recomputing(file: url, reason: "it is damaged: \(reason)"))
+                }
+                if source == nil { source = try openSlide(file) }
+                let features = try wordEncoder.encode(source!, imageID: imageID, scale: scale, view: view)
+                try cache.write(features, imageID: imageID, settings: settings)
+                computed += 1
+                counted(true)
+                finished("\(imageID) \(scale) view \(view)")
+            }
+        }
+        return (computed, skipped)
+    }
+
+    /// The files one slide has in the cache, in scale and view order.
+    public func files(imageID: String) -> [URL] {
+        scales.flatMap { scale in (0..<views).map { cache.url(imageID: imageID, scale: scale, view: $0) } }
+    }
+
+    /// Locks one slide's cache directory (creating it) for another process's work unit, removing
+    /// temporary files killed processes left there; `nil` when another process holds it.
+    public func claimSlide(_ imageID: String, purpose: String) throws -> DirectoryLock? {
+        try claim(imageID, purpose: purpose) { _ in }
+    }
+
     /// Locks one slide's cache directory (creating it), removing temporary files killed processes
     /// left there; `nil`, after a ``Notice/busy(imageID:holder:)``, when another process holds it.
-    private func claim(_ imageID: String, notice: (Notice) -> Void) throws -> DirectoryLock? {
+    private func claim(_ imageID: String, purpose: String? = nil, notice: (Notice) -> Void) throws -> DirectoryLock? {
         let directory = cache.slideDirectory(imageID: imageID)
         do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
             throw PipelineError.badInput(file: directory.path, reason: "cannot create the directory (\(error.localizedDescription))")
         }
         let lockFile = directory.appendingPathComponent(DirectoryLock.fileName)
         let lock: DirectoryLock?
-        do { lock = try DirectoryLock.tryAcquire(file: lockFile, purpose: "hatnet features \(imageID)") } catch let error as FileError {
+        do { lock = try DirectoryLock.tryAcquire(file: lockFile, purpose: purpose ?? "hatnet features \(imageID)") } catch let error as FileError {
             throw PipelineError.badInput(file: error.path, reason: error.problem)
         }
         guard let lock else {

@@ -1,0 +1,107 @@
+import FileOutput
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The record of a cohort command's work in its output directory: `manifest.jsonl`, one JSON
+/// object (``ManifestRecord``) a line, appended by every worker on every machine.
+///
+/// JSON lines rather than SQLite: the file lives on the cluster's shared filesystem (NFS, Lustre,
+/// GPFS), where SQLite's locking is unreliable by its own documentation; an append-only text file
+/// needs one `flock` per record, which NFS and Lustre (mounted with `flock`) honour, can be
+/// read with `cat` or `jq` by whoever reviews a run, and adds no dependency. A record is one
+/// `write(2)` under an exclusive `flock` followed by `fsync`, so concurrent appends never interleave
+/// and a crash loses at most the record being written; a torn last line is ignored.
+///
+/// Readers keep their offset: ``refresh()`` reads only what was appended since, so a worker reads
+/// the manifest once in total however many slides it takes.
+public final class Manifest {
+    public static let fileName = "manifest.jsonl"
+
+    public let url: URL
+    /// Each slide's last record.
+    public private(set) var latest: [String: ManifestRecord] = [:]
+    /// Every record of each slide, oldest first.
+    public private(set) var history: [String: [ManifestRecord]] = [:]
+    /// The slide list of the last `cohort` record.
+    public private(set) var cohort: [String]?
+    /// Lines that are not records (a torn write, an edit), skipped.
+    public private(set) var unreadableLines = 0
+
+    private var offset: UInt64 = 0
+    private var pending = Data()
+
+    /// Opens the manifest in `directory` (the file need not exist yet) and reads it.
+    public init(directory: URL) throws {
+        url = directory.appendingPathComponent(Self.fileName)
+        try refresh()
+    }
+
+    /// Reads the records appended since the last read.
+    /// - Throws: ``CohortError/file(path:reason:)`` when the file exists but cannot be read.
+    public func refresh() throws {
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 {
+            if errno == ENOENT { return }
+            throw CohortError.file(path: url.path, reason: "cannot read the manifest (\(String(cString: strerror(errno))))")
+        }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw CohortError.file(path: url.path, reason: "cannot read the manifest (\(String(cString: strerror(errno))))")
+            }
+            if count == 0 { break }
+            offset += UInt64(count)
+            pending.append(contentsOf: buffer[0..<count])
+        }
+        let decoder = JSONDecoder()
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = pending[pending.startIndex..<newline]
+            pending.removeSubrange(pending.startIndex...newline)
+            guard !line.allSatisfy({ $0 == UInt8(ascii: " ") }) else { continue }
+            guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)) else {
+                unreadableLines += 1
+                continue
+            }
+            absorb(record)
+        }
+    }
+
+    private func absorb(_ record: ManifestRecord) {
+        if record.status == .cohort {
+            cohort = record.slides
+        } else if let slide = record.slide {
+            latest[slide] = record
+            history[slide, default: []].append(record)
+        }
+    }
+
+    /// Appends `record` as one line: one `write(2)` under an exclusive `flock`, then `fsync`.
+    /// - Throws: ``CohortError/file(path:reason:)`` naming the manifest.
+    public func append(_ record: ManifestRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var line = try encoder.encode(record)
+        line.append(UInt8(ascii: "\n"))
+        let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CohortError.file(path: url.path, reason: "cannot open the manifest for writing (\(String(cString: strerror(errno))))")
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw CohortError.file(path: url.path, reason: "cannot lock the manifest (\(String(cString: strerror(errno))))")
+            }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == line.count else {
+            throw CohortError.file(path: url.path, reason: "cannot append to the manifest (\(written < 0 ? String(cString: strerror(errno)) : "short write"))")
+        }
+        _ = fsync(descriptor)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// One line of a ``Manifest``: an event in a slide's life (`running`, `done`, `failed`), or the
+/// list of slides a cohort command was given (`cohort`). A slide's state is its last record.
+public struct ManifestRecord: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable {
+        case running, done, failed, cohort
+    }
+
+    /// One output file of a finished slide, relative to the manifest's directory.
+    public struct OutputFile: Codable, Equatable, Sendable {
+        public let path: String
+        public let size: Int64
+        public let sha256: String
+
+        public init(path: String, size: Int64, sha256: String) {
+            self.path = path
+            self.size = size
+            self.sha256 = sha256
+        }
+    }
+
+    public var status: Status
+    /// `features`, `predict` or `visualize`.
+    public var command: String
+    /// The work unit's id; `nil` in a `cohort` record.
+    public var slide: String?
+    public var host: String
+    public var pid: Int32
+    /// When this record was written (ISO 8601, UTC).
+    public var time: String
+    /// When the work on the slide started (for `running`, `done`, `failed`).
+    public var started: String?
+    /// `SLURM_JOB_ID`/`SLURM_ARRAY_JOB_ID_SLURM_ARRAY_TASK_ID` or `--shard`, when there was one.
+    public var worker: String?
+    /// Every setting the outputs depend on; a `done` record counts only under the same settings.
+    public var settings: [String: String]?
+    public var files: [OutputFile]?
+    /// Wall-clock and CPU (user + system, all threads) seconds spent on the slide.
+    public var seconds: Double?
+    public var cpuSeconds: Double?
+    /// Bytes the process read (`rchar` of /proc/self/io: slide, weights, cached files) and the
+    /// bytes of the outputs written, while working on the slide.
+    public var bytesRead: Int64?
+    public var bytesWritten: Int64?
+    /// What happened, for `done` (e.g. `2 file(s) computed, 0 cached`) and `failed` (the error).
+    public var note: String?
+    public var error: String?
+    /// The cohort's slide ids, in a `cohort` record.
+    public var slides: [String]?
+
+    public init(status: Status, command: String, slide: String? = nil, host: String = Self.hostName,
+                pid: Int32 = getpid(), time: Date = Date(), started: Date? = nil, worker: String? = nil) {
+        self.status = status
+        self.command = command
+        self.slide = slide
+        self.host = host
+        self.pid = pid
+        self.time = Self.timestamp(time)
+        self.started = started.map(Self.timestamp)
+        self.worker = worker
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, command, slide, host, pid, time, started, worker, settings, files, seconds, note, error, slides
+        case cpuSeconds = "cpu_seconds", bytesRead = "bytes_read", bytesWritten = "bytes_written"
+    }
+
+    /// This machine's host name as the manifest records it.
+    public static let hostName = ProcessInfo.processInfo.hostName
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+}

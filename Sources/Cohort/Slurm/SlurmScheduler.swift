@@ -1,0 +1,111 @@
+import Foundation
+
+/// The SLURM client commands hatnet runs: `sbatch` to submit, `squeue` (and `sacct`, where
+/// accounting is on) to follow. They are found on `PATH`; `SLURM_CONF` and the rest of the
+/// environment pass through.
+public struct SlurmScheduler: Sendable {
+    public init() {}
+
+    /// Runs `program arguments…`; returns its exit status, stdout and stderr.
+    /// - Throws: ``CohortError/scheduler(_:)`` when the program is not on PATH.
+    public func execute(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+        guard let executable = Self.find(program) else {
+            throw CohortError.scheduler("\(program) is not on PATH; run this on a SLURM login node (or start scripts/local-slurm.sh), "
+                                        + "or use --dry-run to only write the script")
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        // Small outputs: read both to the end (squeue of a large array is a few hundred kB).
+        let group = DispatchGroup()
+        var errorData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+    }
+
+    static func find(_ program: String) -> URL? {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let url = URL(fileURLWithPath: String(directory)).appendingPathComponent(program)
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return nil
+    }
+
+    /// Submits `script`; returns the job id.
+    /// - Throws: ``CohortError/scheduler(_:)`` with sbatch's message.
+    public func submit(_ script: URL) throws -> String {
+        let (status, stdout, stderr) = try execute("sbatch", ["--parsable", script.path])
+        let id = stdout.split(separator: "\n").last.map { String($0.split(separator: ";")[0]).trimmingCharacters(in: .whitespaces) } ?? ""
+        guard status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
+            throw CohortError.scheduler("sbatch \(script.path) failed (exit \(status)): "
+                                        + (stderr.isEmpty ? stdout : stderr).trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return id
+    }
+
+    /// The state of every task of `job` the controller still knows (`squeue --states=all`),
+    /// by array index; empty once the job has left the controller.
+    public func taskStates(job: String) throws -> [Int: String] {
+        let (status, stdout, stderr) = try execute("squeue", ["--noheader", "--array", "--states=all", "--jobs=\(job)", "--format=%i|%T"])
+        if status != 0 {
+            // squeue says "Invalid job id specified" once the job is gone.
+            if stderr.contains("Invalid job id") { return [:] }
+            throw CohortError.scheduler("squeue --jobs=\(job) failed (exit \(status)): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        var states: [Int: String] = [:]
+        for line in stdout.split(separator: "\n") {
+            let fields = line.split(separator: "|")
+            guard fields.count == 2 else { continue }
+            let id = fields[0].trimmingCharacters(in: .whitespaces)
+            guard let underscore = id.firstIndex(of: "_") else { continue }
+            let index = id[id.index(after: underscore)...]
+            if let task = Int(index) { states[task] = String(fields[1]) }
+            // A pending remainder like 12_[3-9] stands for several tasks.
+            else if index.hasPrefix("["), let range = Self.expand(String(index.dropFirst().prefix { $0 != "]" && $0 != "%" })) {
+                for task in range { states[task] = String(fields[1]) }
+            }
+        }
+        return states
+    }
+
+    /// Final states from accounting (`sacct`), when the cluster keeps it; empty otherwise.
+    public func accountedStates(job: String) -> [Int: String] {
+        guard let (status, stdout, _) = try? execute("sacct", ["--noheader", "--parsable2", "--allocations", "--jobs=\(job)",
+                                                                "--format=JobID,State"]), status == 0 else { return [:] }
+        var states: [Int: String] = [:]
+        for line in stdout.split(separator: "\n") {
+            let fields = line.split(separator: "|")
+            guard fields.count == 2, let underscore = fields[0].firstIndex(of: "_"),
+                  let task = Int(fields[0][fields[0].index(after: underscore)...]) else { continue }
+            states[task] = String(fields[1].split(separator: " ")[0])
+        }
+        return states
+    }
+
+    /// `3-9,11` → 3…9 and 11.
+    static func expand(_ list: String) -> [Int]? {
+        var result: [Int] = []
+        for part in list.split(separator: ",") {
+            let bounds = part.split(separator: "-").compactMap { Int($0) }
+            if bounds.count == 1 { result.append(bounds[0]) } else if bounds.count == 2, bounds[0] <= bounds[1], bounds[1] - bounds[0] < 1_000_000 {
+                result += Array(bounds[0]...bounds[1])
+            } else { return nil }
+        }
+        return result
+    }
+
+    /// States after which a task runs no more.
+    public static let finalStates: Set<String> = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
+                                                  "PREEMPTED", "BOOT_FAIL", "DEADLINE", "REVOKED", "SPECIAL_EXIT"]
+}

@@ -1,0 +1,57 @@
+import FileOutput
+import Foundation
+import Slides
+import Visualization
+
+/// `hatnet visualize` for one slide of many: its figures and `attention.json` in
+/// `<output>/<slide name>/` (a ``VisualizationJob``), with the attention `attention` computes.
+public struct VisualizeSlideTask: SlideTask {
+    public let directory: URL
+    public let topFraction: Double
+    public let thumbnailSize: Int
+    /// Finds a slide's annotations (GeoJSON or mask), if it has any.
+    public let annotations: (SlideWorkUnit) -> URL?
+    public let attention: (any SlideSource) throws -> SlideAttention
+    public let identity: [String: String]
+    /// Receives each slide's visualization and files as they are written.
+    public let written: (SlideWorkUnit, AttentionVisualization, AttentionVisualization.Files) -> Void
+
+    public init(directory: URL, topFraction: Double, thumbnailSize: Int, annotations: @escaping (SlideWorkUnit) -> URL?,
+                identity: [String: String], attention: @escaping (any SlideSource) throws -> SlideAttention,
+                written: @escaping (SlideWorkUnit, AttentionVisualization, AttentionVisualization.Files) -> Void = { _, _, _ in }) {
+        self.directory = directory
+        self.topFraction = topFraction
+        self.thumbnailSize = thumbnailSize
+        self.annotations = annotations
+        self.identity = identity
+        self.attention = attention
+        self.written = written
+    }
+
+    public var command: String { "visualize" }
+
+    public var settings: [String: String] {
+        var settings = identity
+        settings["top"] = "\(topFraction)"
+        settings["thumbnail"] = "\(thumbnailSize)"
+        return settings
+    }
+
+    public func outputDirectory(for unit: SlideWorkUnit) -> URL { directory.appendingPathComponent(unit.id, isDirectory: true) }
+
+    public func claim(_ unit: SlideWorkUnit) throws -> DirectoryLock? {
+        try OutputDirectoryLocks.claim(in: directory, unit: unit, purpose: "hatnet visualize \(unit.id)")
+    }
+
+    public func lockFile(for unit: SlideWorkUnit) -> URL { OutputDirectoryLocks.lockFile(in: directory, for: unit) }
+
+    public func perform(_ unit: SlideWorkUnit) throws -> (files: [URL], note: String) {
+        let output = outputDirectory(for: unit)
+        AtomicFile.removeStaleTemporaryFiles(in: output)
+        let job = VisualizationJob(slide: unit.file, outputDirectory: output, annotations: annotations(unit),
+                                   topFraction: topFraction, thumbnailSize: thumbnailSize)
+        let (visualization, files) = try job.run(attention: attention)
+        written(unit, visualization, files)
+        return (files.all, "\(files.all.count) file(s)")
+    }
+}
