@@ -143,6 +143,7 @@ public struct CohortRun {
         events(.started(slide: unit.id))
         do {
             let (files, note) = try task.perform(unit)
+            Self.testDelay()
             let after = ResourceSnapshot.now()
             var record = ManifestRecord(status: .done, command: task.command, slide: unit.id, time: after.wall, started: before.wall, worker: worker)
             record.settings = task.settings
@@ -171,6 +172,14 @@ public struct CohortRun {
             events(.failed(slide: unit.id, error: message))
             throw error
         }
+    }
+
+    /// A test hook: `HATNET_COHORT_TEST_DELAY` seconds (at most 60) slept after each slide's work and
+    /// before it is recorded as done, so the cluster tests can cancel a task while it works.
+    private static func testDelay() {
+        guard let text = ProcessInfo.processInfo.environment["HATNET_COHORT_TEST_DELAY"], let seconds = Double(text),
+              seconds.isFinite, seconds > 0 else { return }
+        Thread.sleep(forTimeInterval: min(seconds, 60))
     }
 
     /// `nil` when the slide is done and its outputs are intact; otherwise why it must be (re)done.

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Shared helpers of the cohort tests: a small synthetic cohort and the cache files to compare.
+enum CohortFixture {
+    static let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/reference/encoder_mobilenetv2_w0.5.safetensors").path
+    static let encoder = ["--encoder", "mobilenetv2", "--scale", "0.5", "--weights", weights]
+    static let grid = ["--bag-size", "64", "--word-size", "32", "--scale-multipliers", "0"]
+
+    /// `hatnet features` arguments over the cohort in `cohort/` into `featuresDir`.
+    static func features(into featuresDir: String) -> [String] {
+        ["features", "cohort/train.txt", "cohort/test.txt", "--img-dir", "cohort", "--img-extn", "tiff",
+         "--features-dir", featuresDir] + grid + encoder
+    }
+
+    static func hatnet(_ arguments: [String], in directory: URL, timeout: TimeInterval = 600, environment: [String: String] = [:],
+                       sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandLineHarness.Outcome {
+        let outcome = try CommandLineHarness.run(arguments, in: directory, timeout: timeout, environment: environment)
+        #expect(outcome.status == 0 && !outcome.endedBySignal && !outcome.timedOut,
+                "hatnet \(arguments.joined(separator: " ")) failed (\(outcome.status)): \(outcome.stderr.suffix(1500))\nstdout: \(outcome.stdout.suffix(1500))",
+                sourceLocation: sourceLocation)
+        return outcome
+    }
+
+    /// Synthesizes `perClass` slides a class (512×384) into `directory/cohort`; with 2 a class,
+    /// train.txt and test.txt list four slides each and val.txt none.
+    static func synthesize(in directory: URL, perClass: Int) throws {
+        _ = try hatnet(["synth", "--out", "cohort", "--count-per-class", "\(perClass)", "--size", "512x384", "--seed", "11"], in: directory)
+    }
+
+    /// The only cache key directory under `root`.
+    static func cacheDirectory(_ root: URL) throws -> URL {
+        let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { !$0.hasPrefix(".") }
+        let name = try #require(names.count == 1 ? names.first : nil, "expected one cache directory in \(root.path), found \(names)")
+        return root.appendingPathComponent(name)
+    }
+
+    /// The cache's content: every file except the manifest, locks and the SLURM script directory.
+    static func cacheFiles(_ root: URL) throws -> [String: Data] {
+        CommandLineHarness.snapshot(of: try cacheDirectory(root)).filter { path, _ in
+            !path.hasSuffix(".hatnet.lock") && path != "manifest.jsonl" && !path.hasPrefix("hatnet-slurm/")
+        }
+    }
+
+    static func manifestRecords(_ cache: URL) throws -> [[String: Any]] {
+        let text = try String(contentsOf: cache.appendingPathComponent("manifest.jsonl"), encoding: .utf8)
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    static func expectSameCache(_ expected: [String: Data], _ actual: [String: Data], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(Set(expected.keys) == Set(actual.keys), "files differ: only single \(Set(expected.keys).subtracting(actual.keys).sorted()), "
+                + "only workers \(Set(actual.keys).subtracting(expected.keys).sorted())", sourceLocation: sourceLocation)
+        for (path, data) in expected where actual[path] != nil {
+            #expect(actual[path] == data, "\(path) differs from the single-process run", sourceLocation: sourceLocation)
+        }
+        #expect(expected.keys.contains { $0.hasSuffix(".safetensors") }, "no features were written", sourceLocation: sourceLocation)
+    }
+}
+
+/// Sharded and resumable cohort commands on one machine, without SLURM.
+@Suite(.serialized) struct CohortCommandTests {
+    @Test func threeConcurrentShardsGiveTheSingleProcessCache() throws {
+        let directory = try TemporaryDirectory()
+        let dir = directory.url
+        try CohortFixture.synthesize(in: dir, perClass: 2)
+        _ = try CohortFixture.hatnet(CohortFixture.features(into: "single"), in: dir)
+
+        // Three workers at once, each starting with its third and then helping with the rest.
+        let group = DispatchGroup()
+        let outcomes = OutcomeBox()
+        for k in 1...3 {
+            group.enter()
+            DispatchQueue.global().async {
+                let outcome = try? CommandLineHarness.run(CohortFixture.features(into: "sharded") + ["--shard", "\(k)/3"], in: dir, timeout: 600)
+                outcomes.set(k, outcome)
+                group.leave()
+            }
+        }
+        group.wait()
+        for k in 1...3 {
+            let outcome = try #require(outcomes.get(k), "worker \(k) did not run")
+            #expect(outcome.status == 0 && !outcome.endedBySignal, "worker \(k)/3 failed: \(outcome.stderr.suffix(1000))")
+            #expect(outcome.stdout.contains("features: shard \(k)/3"), "\(outcome.stdout)")
+        }
+        CohortFixture.expectSameCache(try CohortFixture.cacheFiles(dir.appendingPathComponent("single")),
+                                      try CohortFixture.cacheFiles(dir.appendingPathComponent("sharded")))
+        // Every slide computed exactly once over the three workers.
+        let records = try CohortFixture.manifestRecords(try CohortFixture.cacheDirectory(dir.appendingPathComponent("sharded")))
+        let done = records.filter { $0["status"] as? String == "done" }.compactMap { $0["slide"] as? String }
+        #expect(done.count == 8 && Set(done).count == 8, "done records: \(done.sorted())")
+
+        let status = try CohortFixture.hatnet(["slurm", "status", "sharded"], in: dir)
+        #expect(status.stdout.contains("8 slide(s) — 8 done, 0 running, 0 failed, 0 missing"), "\(status.stdout)")
+        // A re-run opens no slide.
+        let again = try CohortFixture.hatnet(CohortFixture.features(into: "sharded"), in: dir)
+        #expect(again.stdout.contains("0 computed, 8 done already"), "\(again.stdout)")
+    }
+
+    @Test func keepGoingRecordsABadSlideAndARerunComputesOnlyIt() throws {
+        let directory = try TemporaryDirectory()
+        let dir = directory.url
+        try CohortFixture.synthesize(in: dir, perClass: 2)
+        let test = try String(contentsOf: directory.file("cohort/test.txt"), encoding: .utf8)
+        let broken = try #require(test.split(separator: "\n").first?.split(separator: ",").first.map(String.init))
+        let slide = directory.file("cohort/\(broken).tiff")
+        let original = try Data(contentsOf: slide)
+        try Data(original.prefix(200)).write(to: slide)
+
+        let failed = try CommandLineHarness.run(CohortFixture.features(into: "features") + ["--keep-going"], in: dir, timeout: 600)
+        #expect(failed.status == 1 && !failed.endedBySignal, "\(failed.stderr)")
+        #expect(failed.stdout.contains("1 FAILED") && failed.stdout.contains(broken), "\(failed.stdout)")
+        #expect(failed.stderr.contains("1 of 8 slide(s) failed"), "\(failed.stderr)")
+        let status = try CohortFixture.hatnet(["slurm", "status", "features"], in: dir)
+        #expect(status.stdout.contains("7 done, 0 running, 1 failed") && status.stdout.contains("failed: \(broken)"), "\(status.stdout)")
+
+        try original.write(to: slide)
+        let fixed = try CohortFixture.hatnet(CohortFixture.features(into: "features"), in: dir)
+        #expect(fixed.stdout.contains("1 computed, 7 done already"), "\(fixed.stdout)")
+    }
+
+    @Test func hostileCohortAndSlurmOptionsAreRefused() throws {
+        let directory = try TemporaryDirectory()
+        let dir = directory.url
+        _ = try directory.write("slide_1,0\n", to: "split.txt")
+        let features = ["features", "split.txt", "--img-dir", "."]
+        let cases: [([String], [String])] = [
+            (features + ["--shard", "0/3"], ["--shard"]),
+            (features + ["--shard", "4/3"], ["--shard"]),
+            (features + ["--shard", "one/three"], ["--shard"]),
+            (["slurm", "features", "--array", "0"] + features.dropFirst(), ["--array"]),
+            (["slurm", "features", "--array", "-3"] + features.dropFirst(), ["--array"]),
+            (["slurm", "features", "--array", "3", "--time", "25:99:99"] + features.dropFirst(), ["--time"]),
+            (["slurm", "features", "--array", "3", "--mem", "-5G"] + features.dropFirst(), ["--mem"]),
+            (["slurm", "features", "--array", "3", "--mem", "lots"] + features.dropFirst(), ["--mem"]),
+            (["slurm", "features", "--array", "3", "--partition", "a;rm -rf /"] + features.dropFirst(), ["--partition"]),
+            (["slurm", "features", "--array", "3", "--cpus-per-task", "0"] + features.dropFirst(), ["--cpus-per-task"]),
+            (["slurm", "features", "--array", "3", "--setup", "a\nb"] + features.dropFirst(), ["--setup"]),
+            (["slurm", "features", "--array", "3", "--sbatch=--array=0-9"] + features.dropFirst(), ["--sbatch"]),
+            (["slurm", "features", "--array", "3", "--poll-interval", "nan"] + features.dropFirst(), ["--poll-interval"]),
+            (["slurm", "features", "--array", "3", "--hatnet", "/nonexistent/hatnet"] + features.dropFirst(), ["--hatnet"]),
+            (["slurm", "features", "--array", "3", "split.txt", "--img-dir", ".", "--batch", "0"], ["--batch"]),
+            (["slurm", "predict", "--array", "3", "--model", "run"], ["slide"]),
+            (["slurm", "status", "nowhere"], ["nowhere"]),
+        ]
+        for (arguments, fragments) in cases {
+            try CommandLineHarness.expectRefusal(arguments, in: dir, mentioning: fragments)
+        }
+    }
+
+    @Test func dryRunWritesAReviewableScript() throws {
+        let directory = try TemporaryDirectory()
+        let dir = directory.url
+        try CohortFixture.synthesize(in: dir, perClass: 2)
+        let outcome = try CohortFixture.hatnet(["slurm", "features", "--array", "2", "--partition", "short", "--time", "0:30:00",
+                                                "--mem", "4G", "--cpus-per-task", "2", "--setup", "module load swift", "--dry-run"]
+                                               + CohortFixture.features(into: "features").dropFirst(), in: dir)
+        let cache = try CohortFixture.cacheDirectory(dir.appendingPathComponent("features"))
+        let script = try String(contentsOf: cache.appendingPathComponent("hatnet-slurm/features.sbatch"), encoding: .utf8)
+        for line in ["#SBATCH --array=0-1", "#SBATCH --partition=short", "#SBATCH --time=0:30:00", "#SBATCH --mem=4G",
+                     "#SBATCH --cpus-per-task=2", "module load swift", "    features \\", "    --keep-going"] {
+            #expect(script.contains(line), "the script lacks \(line):\n\(script)")
+        }
+        #expect(outcome.stdout.contains("#SBATCH --array=0-1"))
+        #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent("manifest.jsonl").path), "a dry run computed something")
+    }
+}
+
+/// Outcomes of concurrent workers.
+final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Int: CommandLineHarness.Outcome] = [:]
+    func set(_ key: Int, _ value: CommandLineHarness.Outcome?) { lock.lock(); values[key] = value; lock.unlock() }
+    func get(_ key: Int) -> CommandLineHarness.Outcome? { lock.lock(); defer { lock.unlock() }; return values[key] }
+}
