@@ -29,7 +29,7 @@ struct ResourceSnapshot {
 
     static func now() -> ResourceSnapshot {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         return ResourceSnapshot(wall: Date(), cpuSeconds: cpu, bytesRead: readCharacters())

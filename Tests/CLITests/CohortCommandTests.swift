@@ -50,8 +50,9 @@ enum CohortFixture {
     }
 
     static func expectSameCache(_ expected: [String: Data], _ actual: [String: Data], sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(Set(expected.keys) == Set(actual.keys), "files differ: only single \(Set(expected.keys).subtracting(actual.keys).sorted()), "
-                + "only workers \(Set(actual.keys).subtracting(expected.keys).sorted())", sourceLocation: sourceLocation)
+        let onlySingle = Set(expected.keys).subtracting(actual.keys).sorted(), onlyWorkers = Set(actual.keys).subtracting(expected.keys).sorted()
+        #expect(onlySingle.isEmpty && onlyWorkers.isEmpty, "files differ: only single \(onlySingle), only workers \(onlyWorkers)",
+                sourceLocation: sourceLocation)
         for (path, data) in expected where actual[path] != nil {
             #expect(actual[path] == data, "\(path) differs from the single-process run", sourceLocation: sourceLocation)
         }

@@ -53,9 +53,11 @@ import TestSupport
         func hatnet(_ arguments: [String], environment: [String: String] = [:], sourceLocation: SourceLocation = #_sourceLocation) throws
             -> CommandLineHarness.Outcome {
             let outcome = try CommandLineHarness.run(arguments, in: dir, timeout: 900, environment: slurm.merging(environment) { $1 })
-            #expect(outcome.status == 0 && !outcome.timedOut,
-                    "hatnet \(arguments.prefix(6).joined(separator: " ")) … failed (\(outcome.status)): \(outcome.stderr.suffix(1500))\n"
-                    + "stdout: \(outcome.stdout.suffix(2000))\n\(Self.logs(state))\n\(taskLogs())", sourceLocation: sourceLocation)
+            if outcome.status != 0 || outcome.timedOut {
+                let message = "hatnet \(arguments.prefix(6).joined(separator: " ")) … failed (\(outcome.status)): \(outcome.stderr.suffix(1500))\n"
+                    + "stdout: \(outcome.stdout.suffix(2000))\n\(Self.logs(state))\n\(taskLogs())"
+                Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
+            }
             return outcome
         }
         func taskLogs() -> String {

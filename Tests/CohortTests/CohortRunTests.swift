@@ -84,7 +84,7 @@ private struct EchoTask: SlideTask {
         #expect(events.contains { $0.contains("s0: taking over from pid 999999 on node7") })
         held.release()
         #expect(try CohortRun(task: task, units: units(2)).run().computed == ["s1"])
-        let status = try CohortStatus(directory: directory, lockFile: task.lockFile(for:))
+        let status = try CohortStatus(directory: directory) { task.lockFile(for: SlideWorkUnit(id: $0, file: directory)) }
         #expect(status.done.count == 2 && status.missing.isEmpty && status.failed.isEmpty)
     }
 

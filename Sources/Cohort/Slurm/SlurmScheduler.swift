@@ -22,16 +22,16 @@ public struct SlurmScheduler: Sendable {
         try process.run()
         // Small outputs: read both to the end (squeue of a large array is a few hundred kB).
         let group = DispatchGroup()
-        var errorData = Data()
+        let errorData = DataBox()
         group.enter()
         DispatchQueue.global().async {
-            errorData = errors.fileHandleForReading.readDataToEndOfFile()
+            errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
             group.leave()
         }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData.data, as: UTF8.self))
     }
 
     static func find(_ program: String) -> URL? {
@@ -108,4 +108,9 @@ public struct SlurmScheduler: Sendable {
     /// States after which a task runs no more.
     public static let finalStates: Set<String> = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY",
                                                   "PREEMPTED", "BOOT_FAIL", "DEADLINE", "REVOKED", "SPECIAL_EXIT"]
+}
+
+/// Bytes a reader thread hands back (written before `DispatchGroup.leave`, read after `wait`).
+private final class DataBox: @unchecked Sendable {
+    var data = Data()
 }
