@@ -142,7 +142,7 @@ enum CohortFixture {
             (["slurm", "features", "--array", "3", "--poll-interval", "nan"] + features.dropFirst(), ["--poll-interval"]),
             (["slurm", "features", "--array", "3", "--hatnet", "/nonexistent/hatnet"] + features.dropFirst(), ["--hatnet"]),
             (["slurm", "features", "--array", "3", "split.txt", "--img-dir", ".", "--batch", "0"], ["--batch"]),
-            (["slurm", "predict", "--array", "3", "--model", "run"], ["slide"]),
+            (["slurm", "predict", "--array", "3", "--model", "run"], ["SLIDE"]),
             (["slurm", "status", "nowhere"], ["nowhere"]),
         ]
         for (arguments, fragments) in cases {
