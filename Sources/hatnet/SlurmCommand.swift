@@ -83,10 +83,11 @@ struct SlurmOptions: ParsableArguments {
             return
         }
         var settings = settings(command: command)
+        if remaining.count < units.count {
+            print("\(remaining.count) of \(units.count) slide(s) are missing or failed; only they will be computed")
+        }
         if remaining.count < settings.arrayTasks {
-            if remaining.count < units.count {
-                print("\(remaining.count) of \(units.count) slide(s) are missing or failed; submitting \(remaining.count) task(s) instead of \(settings.arrayTasks)")
-            }
+            print("submitting \(remaining.count) task(s) instead of \(settings.arrayTasks): no more slides to share")
             settings.arrayTasks = max(1, remaining.count)
         }
         var worker = [binary(), command] + arguments

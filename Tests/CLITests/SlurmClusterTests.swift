@@ -19,20 +19,36 @@ import TestSupport
         var variables = ProcessInfo.processInfo.environment
         for (key, value) in environment { variables[key] = value }
         process.environment = variables
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
+        // Output goes to files, not pipes: nothing here depends on every holder of a pipe closing it.
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("slurm-test-\(UUID().uuidString).out")
+        let errorFile = outputFile.appendingPathExtension("err")
+        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outputFile)
+            try? FileManager.default.removeItem(at: errorFile)
+        }
+        process.standardOutput = try FileHandle(forWritingTo: outputFile)
+        process.standardError = try FileHandle(forWritingTo: errorFile)
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        var errorData = Data()
-        let reader = Thread { errorData = errors.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        // Reaped here with waitpid: Foundation's own reaping was seen to leave the script a zombie
+        // (isRunning stayed true) once it had started daemons.
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        var status: Int32 = 0, exitStatus: Int32 = -1
+        while true {
+            let reaped = waitpid(process.processIdentifier, &status, WNOHANG)
+            if reaped == process.processIdentifier {
+                exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+                break
+            }
+            if reaped < 0 { exitStatus = process.isRunning ? -1 : process.terminationStatus; break }
+            if Date() > deadline { kill(process.processIdentifier, SIGTERM); exitStatus = -1; break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let stdout = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+        return (exitStatus, stdout, stderr)
     }
 
     private static func logs(_ state: URL) -> String {
