@@ -96,9 +96,11 @@ public struct CohortRun {
         var summary = Summary(manifest: manifest.url)
         summary.total = units.count
         let ordered = shard.map { $0.order(units) } ?? units
+        // Each done slide's files are hashed by one worker a run (its shard's); the others check sizes.
+        let own = Set(shard.map { shard in units.indices.filter { $0 % shard.count == shard.index }.map { units[$0].id } } ?? ids)
         for unit in ordered {
             try manifest.refresh()
-            if verifiedDone(unit, manifest) == nil {
+            if verifiedDone(unit, manifest, deep: own.contains(unit.id)) == nil {
                 summary.skipped += 1
                 events(.skipped(slide: unit.id))
                 continue
@@ -111,7 +113,7 @@ public struct CohortRun {
             defer { lock.release() }
             // Another worker may have finished it between the first look and the lock.
             try manifest.refresh()
-            let problem = verifiedDone(unit, manifest)
+            let problem = verifiedDone(unit, manifest, deep: true)
             guard let problem else {
                 summary.skipped += 1
                 events(.skipped(slide: unit.id))
@@ -183,13 +185,14 @@ public struct CohortRun {
     }
 
     /// `nil` when the slide is done and its outputs are intact; otherwise why it must be (re)done.
-    func verifiedDone(_ unit: SlideWorkUnit, _ manifest: Manifest) -> String? {
-        Self.verify(manifest.latest[unit.id], settings: task.settings, directory: task.directory)
+    func verifiedDone(_ unit: SlideWorkUnit, _ manifest: Manifest, deep: Bool) -> String? {
+        Self.verify(manifest.latest[unit.id], settings: task.settings, directory: task.directory, hashing: deep)
     }
 
     /// `nil` when `record` is a `done` record made under `settings` whose every file in
-    /// `directory` still has its recorded size and SHA-256; otherwise the reason it is not.
-    public static func verify(_ record: ManifestRecord?, settings: [String: String], directory: URL) -> String? {
+    /// `directory` still has its recorded size and (with `hashing`) SHA-256; otherwise the reason
+    /// it is not. Without `hashing` only the sizes are checked (`stat`), for slides of other shards.
+    public static func verify(_ record: ManifestRecord?, settings: [String: String], directory: URL, hashing: Bool = true) -> String? {
         guard let record else { return "not started" }
         guard record.status == .done else { return record.status.rawValue }
         if let recorded = record.settings, recorded != settings {
@@ -199,6 +202,12 @@ public struct CohortRun {
         }
         for file in record.files ?? [] {
             let url = directory.appendingPathComponent(file.path)
+            if !hashing {
+                let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value
+                guard let size else { return "\(file.path) is missing" }
+                guard size == file.size else { return "\(file.path) changed since it was written" }
+                continue
+            }
             guard let (size, hex) = try? FileHash.sha256(of: url) else { return "\(file.path) is missing" }
             guard size == file.size, hex == file.sha256 else { return "\(file.path) changed since it was written" }
         }

@@ -76,6 +76,13 @@ struct SlurmOptions: ParsableArguments {
             throw ValidationError("cannot create \(logs.path) (\(error.localizedDescription))")
         }
         let manifest = try Manifest(directory: directory)
+        // The slide list is recorded once here, so that a thousand tasks starting at once do not
+        // each append it.
+        if manifest.cohort != units.map(\.id), !dryRun {
+            var record = ManifestRecord(status: .cohort, command: command, worker: "hatnet slurm")
+            record.slides = units.map(\.id)
+            try manifest.append(record)
+        }
         let remaining = units.filter { manifest.latest[$0.id]?.status != .done }
         if remaining.isEmpty, !units.isEmpty {
             print("all \(units.count) slide(s) are done according to \(manifest.url.path); nothing to submit "
