@@ -5,6 +5,7 @@ import Testing
 @testable import Pipeline
 import TensorKit
 import Slides
+import Synthesis
 
 /// The feature cache: layout, round trip, keys that keep encoders apart.
 @Suite struct FeatureCacheTests {

@@ -1,5 +1,5 @@
 import Foundation
-import Reports
+import Pipeline
 import Slides
 import TensorKit
 import FileOutput
@@ -48,7 +48,7 @@ extension SyntheticFeatureCohort {
 
     /// `[Nb, Nw, 4]` word rectangles of a square slide of `bag · n` pixels, bags and words in the
     /// reference's column-major order (``WordGridLayout``).
-    static func gridRegions(scale: WordGridLayout) -> Tensor {
+    public static func gridRegions(scale: WordGridLayout) -> Tensor {
         var values: [Float] = []
         for bag in 0..<scale.bagCount {
             let bagSquare = scale.bagRectangle(bag)
