@@ -1,4 +1,3 @@
-import Checkpoints
 import Foundation
 import TestSupport
 import Testing

@@ -1,4 +1,3 @@
-import Checkpoints
 import FileOutput
 import Foundation
 import TestSupport
