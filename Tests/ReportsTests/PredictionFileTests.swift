@@ -33,6 +33,9 @@ import Testing
         #expect(legacy.classNames == ["Benign", "Atypia", "DCIS"])
         #expect(legacy.probabilities == Self.probabilities)
         #expect(try PredictionSet(contentsOf: directory.file("legacy.json")).trueLabels == [0, 2, 1])
+        // What `hatnet metrics` runs.
+        let (report, _) = try MetricsJob(input: directory.file("legacy.json"), output: directory.file("results.json")).run()
+        #expect(report.predictions.count == 3 && report.predictions.classCount == 3)
     }
 
     @Test func theWriterKeepsTheFormatAndReadsBack() throws {
