@@ -2,7 +2,6 @@ import ArgumentParser
 import Encoders
 import Foundation
 import Pipeline
-import Reports
 import Slides
 import FileOutput
 

@@ -6,6 +6,7 @@ import Testing
 import Reports
 import TensorKit
 import Slides
+import Synthesis
 
 /// The evaluator's files, single- and multi-scale, against the logits they come from.
 @Suite struct EvaluatorTests {

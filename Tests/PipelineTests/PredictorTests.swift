@@ -4,6 +4,7 @@ import HATNet
 import Slides
 import Testing
 @testable import Pipeline
+import Synthesis
 import TensorKit
 
 /// `hatnet predict`'s diagnosis: probabilities and the attended bags and words in slide pixels.
