@@ -52,10 +52,9 @@ public struct PredictionFile: Codable, Equatable, Sendable {
         let data = try FileContents.read(url, kind: "prediction file")
         do {
             self = try JSONDecoder().decode(PredictionFile.self, from: data)
-        } catch let error as DecodingError {
-            throw ReportFileError(path: url.path, problem: Self.explain(error))
         } catch {
-            throw ReportFileError(path: url.path, problem: "is not valid JSON (\(error.localizedDescription))")
+            let hint = error is DecodingError ? " (expected y_true: [int], y_prob: [[number]], optional y_pred: [int])" : ""
+            throw ReportFileError(path: url.path, problem: JSONProblem.describe(error, data: data) + hint)
         }
     }
 
@@ -69,43 +68,5 @@ public struct PredictionFile: Codable, Equatable, Sendable {
     /// Writes the file atomically.
     public func write(to url: URL) throws {
         try AtomicFile.write(try text(), to: url)
-    }
-
-    /// A one-line explanation of a decoding failure, with the JSON path (`y_prob[3][1]`).
-    private static func explain(_ error: DecodingError) -> String {
-        func path(_ codingPath: [CodingKey]) -> String {
-            codingPath.reduce("") { text, key in
-                if let index = key.intValue { return text + "[\(index)]" }
-                return text.isEmpty ? key.stringValue : text + "." + key.stringValue
-            }
-        }
-        switch error {
-        case let .keyNotFound(key, context):
-            let parent = path(context.codingPath)
-            return "missing key \"\(key.stringValue)\"" + (parent.isEmpty ? "" : " in \(parent)")
-                + " (expected y_true: [int], y_prob: [[number]], optional y_pred: [int])"
-        case let .typeMismatch(type, context):
-            return "\(path(context.codingPath)) has the wrong type: expected \(Self.jsonName(of: type))"
-        case let .valueNotFound(type, context):
-            return "\(path(context.codingPath)) is null: expected \(Self.jsonName(of: type))"
-        case let .dataCorrupted(context):
-            let location = path(context.codingPath)
-            return (location.isEmpty ? "is not valid JSON" : "\(location) is invalid") + " (\(context.debugDescription))"
-        @unknown default:
-            return "cannot be decoded (\(error.localizedDescription))"
-        }
-    }
-
-    private static func jsonName(of type: Any.Type) -> String {
-        switch type {
-        case is Int.Type: return "an integer label"
-        case is Double.Type: return "a number"
-        case is String.Type: return "a string"
-        case is [Int].Type: return "an array of integer labels"
-        case is [Double].Type: return "an array of numbers"
-        case is [[Double]].Type: return "an array of probability rows"
-        case is [String].Type: return "an array of strings"
-        default: return "\(type)"
-        }
     }
 }

@@ -70,7 +70,7 @@ import Testing
             try PredictionSet(contentsOf: mistyped)
         } throws: { error in
             guard let error = error as? ReportFileError else { return false }
-            return error.path == mistyped.path && error.problem == "class_names[1] has the wrong type: expected a string"
+            return error.path == mistyped.path && error.problem.hasPrefix("field 'class_names[1]' must be a string")
         }
     }
 }
