@@ -31,7 +31,7 @@ extension Encoder {
     }
 
     /// Pooled features of channels-last `images`, the layout words have from the resampler on
-    /// (``Slides/WordBag/words``), so no pixel is rearranged on the way into the network.
+    /// (`WordBag.words` in Slides), so no pixel is rearranged on the way into the network.
     ///
     /// Every core runs the whole network (``ParallelLoop/runDataParallel(workerCount:_:)``) on
     /// batches of `batchSize` images that it takes from a shared queue until none are left.
