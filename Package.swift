@@ -91,20 +91,21 @@ let package = Package(
         ]),
 
         // MARK: Tests
-        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "VectorKernelsAVX2"]),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "VectorKernelsAVX2", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Synthesis", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "Encoders", "TensorKit", "TestSupport"]),
-        .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit", "TestSupport"]),
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit", "TestSupport"]),
-        // Helpers shared by test targets (temporary directories, the pinned Python interpreter).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by test targets (temporary directories, the pinned Python interpreter,
+        // `expectClose` for parity checks).
+        .target(name: "TestSupport", dependencies: ["TensorKit"], path: "Tests/TestSupport"),
         .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport"]),
         // Synthesis only for the synthetic pyramid the slide readers are tested on.
-        .testTarget(name: "SlidesTests", dependencies: ["Slides", "Synthesis", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "SlidesTests", dependencies: ["Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "Slides", "TestSupport"]),
-        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Visualization", "Reports", "TestSupport"]),
         // The built `hatnet` binary against hostile files and options.
         .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),

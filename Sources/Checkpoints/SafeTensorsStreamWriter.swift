@@ -10,7 +10,7 @@ import TensorKit
 /// ```swift
 /// try SafeTensorsStreamWriter.write(to: url, metadata: [:],
 ///                                   tensors: [("words", [Nb, Nw, 3, W, W]), ("word_regions", [Nb, Nw, 4])]) { stream in
-///     for bag in bags { try stream.append(bag.words.scalars) }
+///     for bag in bags { try stream.append(bag.channelsFirstWords.scalars) }
 ///     try stream.append(regions)
 /// }
 /// ```
