@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "TensorKit", targets: ["TensorKit"]),
         .library(name: "Checkpoints", targets: ["Checkpoints"]),
         .library(name: "Slides", targets: ["Slides"]),
+        .library(name: "Synthesis", targets: ["Synthesis"]),
         .library(name: "HATNet", targets: ["HATNet"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Visualization", targets: ["Visualization"]),
@@ -52,9 +53,18 @@ let package = Package(
 
         .target(name: "Reports", dependencies: ["TensorKit", "CCairo", "FileOutput"]),
 
-        // Optimised in debug builds too: drawing synthetic slides and resampling words unoptimised
-        // made the end-to-end tests (DemoTests, `hatnet demo --small`) several times slower.
+        // Optimised in debug builds too: resampling words unoptimised made the end-to-end tests
+        // (DemoTests, `hatnet demo --small`) several times slower.
         .target(name: "Slides", dependencies: ["TensorKit", "FileOutput", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
+
+        // Generated data for tests, benchmarks and the demo (not a slide reader): H&E-like slides
+        // with lesions, masks and GeoJSON, written with Slides' writers (`hatnet synth`), and word-feature
+        // cohorts written into a Pipeline feature cache. Above Pipeline; nothing in the pipeline uses it.
+        // Optimised in debug builds too: drawing synthetic slides unoptimised made the end-to-end
+        // tests (DemoTests, `hatnet demo --small`) several times slower.
+        .target(name: "Synthesis", dependencies: ["Slides", "Pipeline", "TensorKit", "FileOutput"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
@@ -68,40 +78,43 @@ let package = Package(
         .target(name: "Visualization", dependencies: ["Reports", "Slides", "HATNet", "Checkpoints", "TensorKit", "FileOutput"]),
 
         // The whole product on an embedded default (`hatnet demo`): synthetic cohort → report.
-        .target(name: "Demo", dependencies: ["Slides", "Encoders", "Pipeline", "Reports", "Visualization", "FileOutput"]),
+        .target(name: "Demo", dependencies: ["Slides", "Synthesis", "Encoders", "Pipeline", "Reports", "Visualization", "FileOutput"]),
 
         // Cohorts beyond one machine: per-slide work units, the manifest, locks, shards, SLURM arrays.
         .target(name: "Cohort", dependencies: ["Pipeline", "Visualization", "Slides", "FileOutput",
                                                .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Encoders", "Pipeline"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
-            "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Encoders", "Pipeline", "Reports", "Visualization", "Demo", "Benchmarks",
+            "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Synthesis", "Encoders", "Pipeline", "Reports", "Visualization", "Demo", "Benchmarks",
             "FileOutput", "Cohort",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // MARK: Tests
-        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "VectorKernelsAVX2"]),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "VectorKernelsAVX2", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "Encoders", "TensorKit", "TestSupport"]),
-        .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Synthesis", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "Encoders", "TensorKit", "TestSupport"]),
+        .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit", "TestSupport"]),
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit", "TestSupport"]),
-        // Helpers shared by test targets (temporary directories, the pinned Python interpreter).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers shared by test targets (temporary directories, the pinned Python interpreter,
+        // `expectClose` for parity checks).
+        .target(name: "TestSupport", dependencies: ["TensorKit"], path: "Tests/TestSupport"),
         .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport"]),
-        .testTarget(name: "SlidesTests", dependencies: ["Slides", "Checkpoints", "TensorKit"]),
-        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit"]),
+        // Synthesis only for the synthetic pyramid the slide readers are tested on.
+        .testTarget(name: "SlidesTests", dependencies: ["Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
+        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "Slides", "TestSupport"]),
+        .testTarget(name: "EncodersTests", dependencies: ["Encoders", "Checkpoints", "TensorKit", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Visualization", "Reports", "TestSupport"]),
         // The built `hatnet` binary against hostile files and options.
-        .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Pipeline", "Slides", "TensorKit", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),
         .testTarget(name: "CohortTests", dependencies: ["Cohort", "FileOutput"]),
-        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Checkpoints", "TensorKit", "TestSupport"]),
+        .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -7,7 +7,9 @@
 #
 # The working corpus (seeds plus what libFuzzer finds) lives in .build-fuzz/corpus/TARGET; crashes,
 # timeouts and out-of-memory inputs are written to .build-fuzz/artifacts/TARGET/. Environment:
-# FUZZ_JOBS (parallel fuzzing processes, default 1), FUZZ_FLAGS (extra libFuzzer flags).
+# FUZZ_JOBS (parallel fuzzing processes, default 1), FUZZ_FLAGS (extra libFuzzer flags),
+# FUZZ_SKIP_BUILD=1 (run the harness as last built: SwiftPM re-plans the two packages and their
+# plugins on every build, minutes on a loaded machine, even when nothing changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,7 +36,7 @@ case "${1:-}" in
         done
         exit 0 ;;
     ""|-h|--help)
-        sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
         exit 1 ;;
 esac
 
@@ -44,7 +46,7 @@ if [[ ! " ${targets[*]} " == *" $target "* ]]; then
     echo "fuzz.sh: unknown target '$target' (one of: ${targets[*]})" >&2
     exit 1
 fi
-build
+[[ ${FUZZ_SKIP_BUILD:-} == 1 ]] || build
 corpus="$scratch/corpus/$target"
 artifacts="$scratch/artifacts/$target"
 mkdir -p "$corpus" "$artifacts"

@@ -3,7 +3,8 @@ import Foundation
 import TensorKit
 
 /// Times the word encoders on one bag of the authors' setting: `wordCount` words of
-/// 3×`wordSize`×`wordSize`, encoded as a batch, and records the peak resident memory of each run.
+/// `wordSize`×`wordSize`×3 (channels-last, as a `WordBag` holds them), encoded as a batch, and
+/// records the peak resident memory of each run.
 /// Weights are synthetic (``EncoderWeights/synthetic(seed:)``): speed depends only on shapes.
 public enum EncoderBenchmark {
     /// PyTorch 2.15 CPU times for 49 words of 256², on this 2-core machine (issue "Word encoders").
@@ -49,15 +50,16 @@ public enum EncoderBenchmark {
                            wordSize: Int = 256, batchSize: Int = 1, repetitions: Int = 3) throws -> Result {
         MemoryTuning.retainFreedBuffers()
         var generator = SeededGenerator(seed: 42)
-        // words is [wordCount, 3, wordSize, wordSize], ImageNet-normalised-like values
-        let words = Tensor.normal([wordCount, 3, wordSize, wordSize], generator: &generator)
+        // words is [wordCount, wordSize, wordSize, 3], ImageNet-normalised-like values, channels-last
+        // as the pipeline hands bags to the encoder
+        let words = Tensor.normal([wordCount, wordSize, wordSize, 3], generator: &generator)
         let encoder = try architecture.makeEncoder(scale: scale, weights: .synthetic(seed: 1))
         resetPeakResidentBytes()
-        _ = encoder.features(words, batchSize: batchSize)
+        _ = encoder.features(channelsLast: words, batchSize: batchSize)
         var passes = [(seconds: Double, cpuSeconds: Double)]()
         for _ in 0..<repetitions {
             let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
-            let features = encoder.features(words, batchSize: batchSize)
+            let features = encoder.features(channelsLast: words, batchSize: batchSize)
             passes.append((Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, processCPUSeconds() - cpuStart))
             precondition(features.scalars.allSatisfy(\.isFinite), "\(encoder.name): non-finite features")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Slides
+import Synthesis
 
 /// `hatnet bench slide`: slide → all words of the authors' setting (bag 1792, word 256, 2401 words),
 /// streamed bag by bag from a large synthetic pyramidal slide, with time and peak memory; and the

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Slides
+import Synthesis
 
 /// Times `hatnet train` epochs on cached features in the authors' setting: 49 bags × 49 words of
 /// F = 1280 features per slide, d = 256, 4 heads, Adam, batch 1 with 8-step accumulation, class

@@ -10,7 +10,7 @@ import TensorKit
 /// ```swift
 /// try SafeTensorsStreamWriter.write(to: url, metadata: [:],
 ///                                   tensors: [("words", [Nb, Nw, 3, W, W]), ("word_regions", [Nb, Nw, 4])]) { stream in
-///     for bag in bags { try stream.append(bag.words.scalars) }
+///     for bag in bags { try stream.append(bag.channelsFirstWords.scalars) }
 ///     try stream.append(regions)
 /// }
 /// ```
@@ -22,15 +22,18 @@ public enum SafeTensorsStreamWriter {
     public static func write(to url: URL, metadata: [String: String], tensors: [(name: String, shape: [Int])],
                              produce: (SafeTensorsStream) throws -> Void) throws {
         let displayName = url.checkpointDisplayName
-        var counts: [Int] = []
+        var counts: [Int] = [], totalBytes = 0
         for (name, shape) in tensors {
-            guard let count = MemoryBudget.checkedProduct(shape),
-                  MemoryBudget.checkedProduct([count, MemoryLayout<Float>.size]) != nil else {
+            guard let count = MemoryBudget.checkedProduct(shape), let bytes = MemoryBudget.checkedProduct([count, MemoryLayout<Float>.size]),
+                  case (let total, false) = totalBytes.addingReportingOverflow(bytes) else {
                 throw CheckpointError.malformedTensor(file: displayName, tensor: name, reason: "shape \(shape) overflows 64-bit sizes")
             }
             counts.append(count)
+            totalBytes = total
         }
-        let header = headerBytes(metadata: metadata, tensors: tensors, counts: counts)
+        let header = SafeTensorsWriter.header(metadata: metadata, entries: zip(tensors, counts).map { tensor, count in
+            (tensor.name, .float32, tensor.shape, count * MemoryLayout<Float>.size)
+        })
         try AtomicFileWriter.write(to: url) { output in
             var length: [UInt8] = []
             length.appendLittleEndian(UInt64(header.count))
@@ -40,25 +43,6 @@ public enum SafeTensorsStreamWriter {
             try produce(stream)
             try stream.finish()
         }
-    }
-
-    /// `__metadata__` and the entries in declared order, padded with spaces to 8 bytes.
-    private static func headerBytes(metadata: [String: String], tensors: [(name: String, shape: [Int])], counts: [Int]) -> Data {
-        var fields: [String] = []
-        if !metadata.isEmpty {
-            let pairs = metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0] ?? ""))" }
-            fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
-        }
-        var offset = 0
-        for ((name, shape), count) in zip(tensors, counts) {
-            let end = offset + count * MemoryLayout<Float>.size
-            fields.append("\(JSONString.quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape.map(String.init).joined(separator: ","))],"
-                          + "\"data_offsets\":[\(offset),\(end)]}")
-            offset = end
-        }
-        var json = Data("{\(fields.joined(separator: ","))}".utf8)
-        json.append(Data(repeating: UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
-        return json
     }
 }
 

@@ -75,17 +75,25 @@ public struct SafeTensorsWriter: Sendable {
 
     /// The JSON header, padded with spaces to a multiple of 8 bytes.
     private func headerBytes(orderedNames names: [String]) -> Data {
+        Self.header(metadata: metadata, entries: names.compactMap { name in
+            tensors[name].map { (name, $0.dataType, $0.shape, $0.bytes.count) }
+        })
+    }
+
+    /// The header of a safetensors file whose tensors' data follow in `entries`' order:
+    /// `__metadata__` first, contiguous data offsets, spaces up to a multiple of 8 bytes. Shared by
+    /// this writer and ``SafeTensorsStreamWriter``.
+    static func header(metadata: [String: String], entries: [(name: String, dataType: TensorDataType, shape: [Int], byteCount: Int)]) -> Data {
         var fields: [String] = []
         if !metadata.isEmpty {
             let pairs = metadata.keys.sorted().map { "\(JSONString.quoted($0)):\(JSONString.quoted(metadata[$0] ?? ""))" }
             fields.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
         }
         var offset = 0
-        for name in names {
-            guard let tensor = tensors[name] else { continue }
-            let end = offset + tensor.bytes.count
-            let shape = tensor.shape.map(String.init).joined(separator: ",")
-            fields.append("\(JSONString.quoted(name)):{\"dtype\":\"\(tensor.dataType.safetensorsName)\","
+        for entry in entries {
+            let end = offset + entry.byteCount
+            let shape = entry.shape.map(String.init).joined(separator: ",")
+            fields.append("\(JSONString.quoted(entry.name)):{\"dtype\":\"\(entry.dataType.safetensorsName)\","
                 + "\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }

@@ -2,6 +2,7 @@ import Encoders
 import Foundation
 import Pipeline
 import Slides
+import Synthesis
 import Visualization
 
 /// The whole product on an embedded default — what `hatnet demo` runs:

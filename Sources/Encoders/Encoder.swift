@@ -4,7 +4,8 @@ import TensorKit
 /// last feature map, which is what HATNet's attention network consumes.
 ///
 /// Implementations compute on channels-last ``FeatureMap``s (see ``featureMap(_:)``); the
-/// extension converts from and to the `NCHW` tensors of the public API and splits large batches.
+/// extension takes channels-last words (``features(channelsLast:batchSize:)``) or `NCHW` tensors
+/// (``features(_:batchSize:)``) and splits large batches.
 public protocol Encoder: Sendable {
     /// A short name such as `mobilenetv2 (width 1.0)`.
     var name: String { get }
@@ -17,20 +18,39 @@ public protocol Encoder: Sendable {
 }
 
 extension Encoder {
-    /// Pooled features of `images`.
+    /// Pooled features of `images` in PyTorch's layout (what `hatnet encode` reads); they are made
+    /// channels-last once, then encoded as ``features(channelsLast:batchSize:)`` does.
+    ///
+    /// - Parameters:
+    ///   - images: `[N, 3, H, W]`, already normalised (ImageNet mean/std).
+    ///   - batchSize: images a core pushes through the network together.
+    /// - Returns: `[N, F]`.
+    public func features(_ images: Tensor, batchSize: Int = 1) -> Tensor {
+        precondition(images.rank == 4 && images.shape[1] == 3, "\(name): expected images [N, 3, H, W], got \(images.shape)")
+        return pooledFeatures(of: FeatureMap(nchw: images), batchSize: batchSize)
+    }
+
+    /// Pooled features of channels-last `images`, the layout words have from the resampler on
+    /// (`WordBag.words` in Slides), so no pixel is rearranged on the way into the network.
     ///
     /// Every core runs the whole network (``ParallelLoop/runDataParallel(workerCount:_:)``) on
     /// batches of `batchSize` images that it takes from a shared queue until none are left.
     ///
     /// - Parameters:
-    ///   - images: `[N, 3, H, W]`, already normalised (ImageNet mean/std).
+    ///   - images: `[N, H, W, 3]`, already normalised (ImageNet mean/std).
     ///   - batchSize: images a core pushes through the network together; 1 is fastest on CPUs
     ///     (activations stay in cache), larger batches only cost memory.
     /// - Returns: `[N, F]`.
-    public func features(_ images: Tensor, batchSize: Int = 1) -> Tensor {
-        precondition(images.rank == 4 && images.shape[1] == 3, "\(name): expected images [N, 3, H, W], got \(images.shape)")
+    public func features(channelsLast images: Tensor, batchSize: Int = 1) -> Tensor {
+        precondition(images.rank == 4 && images.shape[3] == 3, "\(name): expected images [N, H, W, 3], got \(images.shape)")
+        let (count, height, width) = (images.shape[0], images.shape[1], images.shape[2])
+        return pooledFeatures(of: FeatureMap(batchSize: count, height: height, width: width, channels: 3, values: images.scalars),
+                              batchSize: batchSize)
+    }
+
+    private func pooledFeatures(of images: FeatureMap, batchSize: Int) -> Tensor {
         precondition(batchSize > 0, "\(name): batch size must be positive")
-        let count = images.shape[0], imageSize = images.shape[1...].reduce(1, *)
+        let count = images.batchSize, imageSize = images.height * images.width * images.channels
         let featureCount = self.featureCount
         var features = [Float](repeating: 0, count: count * featureCount)
         let queue = ImageBatchQueue(count: count, batchSize: batchSize)
@@ -38,10 +58,11 @@ extension Encoder {
             let output = output
             ParallelLoop.runDataParallel(workerCount: min(ParallelLoop.workerCount, (count + batchSize - 1) / batchSize)) { _ in
                 while let range = queue.next() {
-                    // batch is images[range], [B, 3, H, W]
-                    let batch = Tensor(shape: [range.count] + images.shape[1...],
-                                       scalars: Array(images.scalars[range.lowerBound * imageSize ..< range.upperBound * imageSize]))
-                    let pooled = featureMap(FeatureMap(nchw: batch)).globalAveragePooled()
+                    // batch is images[range], [B, H, W, 3]: a contiguous run of the values
+                    let batch = range.count == count ? images
+                        : FeatureMap(batchSize: range.count, height: images.height, width: images.width, channels: images.channels,
+                                     values: Array(images.values[range.lowerBound * imageSize ..< range.upperBound * imageSize]))
+                    let pooled = featureMap(batch).globalAveragePooled()
                     for (offset, value) in pooled.scalars.enumerated() { output[range.lowerBound * featureCount + offset] = value }
                 }
             }

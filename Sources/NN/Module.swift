@@ -1,4 +1,3 @@
-import TensorKit
 
 /// Base class of every layer and model, after PyTorch's `nn.Module` and MLX's `Module`.
 ///

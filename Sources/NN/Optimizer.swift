@@ -1,4 +1,3 @@
-import TensorKit
 
 /// Updates a module's parameters from their accumulated gradients.
 public protocol Optimizer: AnyObject {

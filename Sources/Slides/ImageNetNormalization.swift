@@ -1,3 +1,5 @@
+import TensorKit
+
 /// The reference's word normalisation: `(value / 255 − mean) / std` per channel with the ImageNet
 /// statistics, computed in `Double` as NumPy does and then rounded to `Float`.
 public enum ImageNetNormalization {
@@ -9,27 +11,30 @@ public enum ImageNetNormalization {
         (0..<256).map { value in Float((Double(value) / 255.0 - mean[channel]) / standardDeviation[channel]) }
     }
 
-    /// The words of one bag image (`bagSize × bagSize`) as `[wordsPerBag, 3, wordSize, wordSize]`
-    /// scalars, words in the reference's column-major order, channel-first, normalised.
+    /// The words of one bag image (`bagSize × bagSize`) as `[wordsPerBag, wordSize, wordSize, 3]`
+    /// scalars: words in the reference's column-major order, each channels-last as the image is
+    /// (and as the encoders compute), normalised. ``WordBag/channelsFirstWords`` gives the
+    /// reference's `[wordsPerBag, 3, wordSize, wordSize]`.
     public static func words(ofBag bag: RGBImage, layout: WordGridLayout) -> [Float] {
         precondition(bag.width == layout.bagSize && bag.height == layout.bagSize,
                      "ImageNetNormalization.words: bag image is \(bag.width)×\(bag.height), layout needs \(layout.bagSize)²")
-        let word = layout.wordSize, plane = word * word
-        var scalars = [Float](repeating: 0, count: layout.wordsPerBag * 3 * plane)
+        let word = layout.wordSize, rowLength = word * 3
+        let count = layout.wordsPerBag * word * rowLength
+        // Every value is written below.
+        var scalars = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         table.withUnsafeBufferPointer { lookup in
             bag.pixels.withUnsafeBufferPointer { pixels in
                 scalars.withUnsafeMutableBufferPointer { output in
                     for wordIndex in 0..<layout.wordsPerBag {
                         let square = layout.wordRectangleInBag(wordIndex)
-                        let wordBase = wordIndex * 3 * plane
                         for row in 0..<word {
-                            let pixelRow = ((square.y + row) * layout.bagSize + square.x) * 3
-                            for column in 0..<word {
-                                let pixel = pixelRow + column * 3
-                                let position = wordBase + row * word + column
-                                output[position] = lookup[Int(pixels[pixel])]
-                                output[position + plane] = lookup[256 + Int(pixels[pixel + 1])]
-                                output[position + 2 * plane] = lookup[512 + Int(pixels[pixel + 2])]
+                            // One word row is a contiguous run of `word` RGB pixels in the bag.
+                            let source = ((square.y + row) * layout.bagSize + square.x) * 3
+                            let target = (wordIndex * word + row) * rowLength
+                            for column in stride(from: 0, to: rowLength, by: 3) {
+                                output[target + column] = lookup[Int(pixels[source + column])]
+                                output[target + column + 1] = lookup[256 + Int(pixels[source + column + 1])]
+                                output[target + column + 2] = lookup[512 + Int(pixels[source + column + 2])]
                             }
                         }
                     }

@@ -5,8 +5,8 @@ public struct WordGrid: Sendable {
     public let layout: WordGridLayout
     /// The pyramid level the words were resampled from.
     public let level: Int
-    /// `[bags, wordsPerBag, 3, wordSize, wordSize]`: normalised words, bags and words in the
-    /// reference's column-major order.
+    /// `[bags, wordsPerBag, wordSize, wordSize, 3]`: normalised words, bags and words in the
+    /// reference's column-major order, channels-last (``channelsFirstWords`` is the reference's layout).
     public var words: Tensor
     /// Where each word and bag lies on the slide (before any training transform).
     public let geometry: WordGeometry
@@ -17,7 +17,7 @@ public struct WordGrid: Sendable {
 
     public init(layout: WordGridLayout, level: Int, words: Tensor, wordRegions: [SlideRectangle],
                 tissueFractions: [Float]?, minimumTissueFraction: Float) {
-        let expected = [layout.bagCount, layout.wordsPerBag, 3, layout.wordSize, layout.wordSize]
+        let expected = [layout.bagCount, layout.wordsPerBag, layout.wordSize, layout.wordSize, 3]
         precondition(words.shape == expected, "WordGrid: words have shape \(words.shape), layout needs \(expected)")
         self.layout = layout
         self.level = level

@@ -44,7 +44,7 @@ public struct WordGridExtractor: Sendable {
         }
     }
 
-    /// The whole grid at once: `[bags, words, 3, word, word]` (for the authors' setting, bag 1792
+    /// The whole grid at once: `[bags, words, word, word, 3]` (for the authors' setting, bag 1792
     /// and word 256, that is 1.9 GB of floats; prefer ``forEachBag(in:_:)`` for large grids).
     public func extract(from source: any SlideSource) throws -> WordGrid {
         try collectGrid(of: source) { try forEachBag(in: source, $0) }
@@ -61,7 +61,8 @@ public struct WordGridExtractor: Sendable {
     /// The bags `forEachBag` yields (in order), gathered into one ``WordGrid``.
     private func collectGrid(of source: any SlideSource,
                              _ forEachBag: ((WordBag) throws -> Void) throws -> Void) throws -> WordGrid {
-        let count = try MemoryBudget.require(shape: [layout.bagCount, layout.wordsPerBag, 3, layout.wordSize, layout.wordSize],
+        let shape = [layout.bagCount, layout.wordsPerBag, layout.wordSize, layout.wordSize, 3]
+        let count = try MemoryBudget.require(shape: shape,
                                              for: "\(source.url.path): the whole word grid of bag \(layout.bagSize), word \(layout.wordSize)")
         var scalars: [Float] = []
         scalars.reserveCapacity(count)
@@ -72,7 +73,7 @@ public struct WordGridExtractor: Sendable {
             fractions += bag.tissueFractions ?? []
         }
         return WordGrid(layout: layout, level: try placement(for: source).level,
-                        words: Tensor(shape: [layout.bagCount, layout.wordsPerBag, 3, layout.wordSize, layout.wordSize], scalars: scalars),
+                        words: Tensor(shape: shape, scalars: scalars),
                         wordRegions: regions, tissueFractions: options.detectTissue ? fractions : nil,
                         minimumTissueFraction: options.minimumTissueFraction)
     }
@@ -129,7 +130,7 @@ public struct WordGridExtractor: Sendable {
         let words = ImageNetNormalization.words(ofBag: bagImage, layout: layout)
         let regions = wordRegions(ofBag: index, placement: placement)
         return WordBag(index: index,
-                       words: Tensor(shape: [layout.wordsPerBag, 3, layout.wordSize, layout.wordSize], scalars: words),
+                       words: Tensor(shape: [layout.wordsPerBag, layout.wordSize, layout.wordSize, 3], scalars: words),
                        wordRegions: regions, tissueFractions: mask.map { mask in regions.map(mask.tissueFraction(in:)) })
     }
 

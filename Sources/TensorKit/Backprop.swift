@@ -144,13 +144,11 @@ extension Operation {
             return [gradA, gradB]
 
         // Fused attention: the rule is spelled out next to its kernel (AttentionKernels.backward).
-        case let .attention(query, key, value, probabilities, mask, keepScale):
-            let gradients = AttentionKernels.backward(
-                geometry: AttentionGeometry(query: query.shape, key: key.shape), outputGradient: g.scalars,
-                query: query.scalars, key: key.scalars, value: value.scalars, probabilities: probabilities,
-                mask: mask, keepScale: keepScale)
-            return [Tensor(shape: query.shape, scalars: gradients.query), Tensor(shape: key.shape, scalars: gradients.key),
-                    Tensor(shape: value.shape, scalars: gradients.value)]
+        case let .attention(query, key, value, probabilities, mask, keepScale, workers):
+            let gradients = Tensor.attentionGradients(outputGradient: g, query: query, key: key, value: value,
+                                                      probabilities: probabilities, mask: mask, keepScale: keepScale,
+                                                      workers: workers)
+            return [gradients.query, gradients.key, gradients.value]
 
         // Y = X·Wᵀ + b: ∂X = G·W, ∂W = Gᵀ·X, ∂b = Σ_rows G.
         case let .linear(input, weight, bias):

@@ -1,4 +1,3 @@
-import CBLAS
 import Foundation
 
 extension ParallelLoop {
@@ -17,14 +16,12 @@ extension ParallelLoop {
             body(0)
             return
         }
-        BLASThreading.applyInitialSetting()
-        let blasThreads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(blasThreads) }
-        DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
-            DataParallelWorker.markCurrentThread(true)
-            defer { DataParallelWorker.markCurrentThread(false) }
-            body(worker)
+        BLASThreading.withSingleThreadedBLAS {
+            DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
+                DataParallelWorker.markCurrentThread(true)
+                defer { DataParallelWorker.markCurrentThread(false) }
+                body(worker)
+            }
         }
     }
 }

@@ -1,4 +1,3 @@
-import Slides
 
 /// How much of the annotated area a selection of rectangles (the top-k bags or words) covers, and
 /// how much a random selection of the same number would cover on average.

@@ -1,6 +1,5 @@
 import Foundation
 import Reports
-import Slides
 
 /// Everything `hatnet visualize` shows for one slide: the top share of bags and words, their
 /// coverage of the annotations, the figures and `attention.json`.

@@ -1,5 +1,4 @@
 import Reports
-import Slides
 
 /// The paper's stroma figure: the top-scoring words filled blue — pink where they overlap the
 /// ground-truth annotation — and every other word white, with the annotations outlined in red.

@@ -1,5 +1,4 @@
 import Foundation
-import Reports
 import Slides
 
 /// What `hatnet visualize` does for one slide: reads its thumbnail and annotations, places the

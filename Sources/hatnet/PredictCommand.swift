@@ -3,7 +3,6 @@ import Cohort
 import Encoders
 import Foundation
 import Pipeline
-import Reports
 import Slides
 import FileOutput
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import FileOutput
 import Foundation
 import Slides
+import Synthesis
 
 /// `hatnet synth`: writes a synthetic breast-biopsy cohort (pyramidal TIFFs, masks, GeoJSON,
 /// labels.csv, split files).

@@ -47,7 +47,7 @@ struct WordsCommand: ParsableCommand {
         try SafeTensorsStreamWriter.write(to: URL(fileURLWithPath: output), metadata: metadata, tensors: tensors) { stream in
             var regions: [Float] = [], fractions: [Float] = []
             try extractor.forEachBag(in: slide) { bag in
-                try stream.append(bag.words.scalars)
+                try stream.append(bag.channelsFirstWords.scalars)
                 regions += bag.wordRegions.regionScalars
                 fractions += bag.tissueFractions ?? []
             }

@@ -1,6 +1,7 @@
 import Foundation
 import Pipeline
 import Slides
+import Synthesis
 import Testing
 import TestSupport
 

@@ -18,8 +18,9 @@ import TestSupport
         let file = try SafeTensorsFile(url: directory.file("w.safetensors"))
         let grid = try WordGridExtractor(bagSize: 96, wordSize: 32, options: WordGridOptions(detectTissue: true))
             .extract(from: try openSlide(image))
-        #expect(try file.tensor(named: "words").shape == grid.words.shape)
-        #expect(try file.tensor(named: "words").scalars == grid.words.scalars)
+        // The file holds the reference's channel-first layout; the library's words are channels-last.
+        #expect(try file.tensor(named: "words").shape == grid.channelsFirstWords.shape)
+        #expect(try file.tensor(named: "words").scalars == grid.channelsFirstWords.scalars)
         #expect(try file.tensor(named: "word_regions").scalars == grid.geometry.tensor.scalars)
         #expect(try file.tensor(named: "tissue_fraction").scalars == grid.tissueFractionTensor?.scalars)
         #expect(file.metadata["bag_size"] == "96" && file.metadata["word_size"] == "32")

@@ -1,6 +1,5 @@
 import Demo
 import Foundation
-import Reports
 import TestSupport
 import Testing
 import Visualization

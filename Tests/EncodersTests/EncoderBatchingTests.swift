@@ -1,6 +1,7 @@
 import Encoders
 import Foundation
 import Testing
+import TestSupport
 import TensorKit
 
 /// The features of an image must not depend on how images are batched or threaded: one image
@@ -20,10 +21,16 @@ import TensorKit
         let inThrees = encoder.features(batch, batchSize: 3)
         let alone = images.flatMap { encoder.features(Tensor(shape: [1, 3, 64, 64], scalars: $0)).scalars }
         // Batches change only the GEMM blocking, so the features agree to float rounding of their size.
-        let tolerance = 1e-5 * Swift.max(1, oneAtATime.scalars.map { Swift.abs($0) }.max() ?? 0)
-        #expect(oneAtATime.largestAbsoluteDifference(from: inThrees).difference <= tolerance)
-        #expect(oneAtATime.largestAbsoluteDifference(from: Tensor(shape: [5, 1280], scalars: alone)).difference <= tolerance)
-        expectMatchesReference(Tensor(shape: [2, 1280], scalars: Array(oneAtATime.scalars[0 ..< 2560])), io.features,
-                               "mobilenetv2_w0.5 inside a batch of 5")
+        let tolerance = Tolerance(absolute: 1e-5, relative: 1e-5, relativeTo: .largestExpected)
+        expectClose(inThrees, oneAtATime, tolerance: tolerance, "batches of 3 vs one at a time")
+        expectClose(Tensor(shape: [5, 1280], scalars: alone), oneAtATime, tolerance: tolerance, "each image alone vs one at a time")
+        expectClose(Tensor(shape: [2, 1280], scalars: Array(oneAtATime.scalars[0 ..< 2560])), io.features, tolerance: .encoderParity,
+                    "mobilenetv2_w0.5 inside a batch of 5")
+        // Channels-last words (the layout the pipeline hands over) give exactly the NCHW path's features.
+        let channelsLast = FeatureMap(nchw: batch)
+        #expect(encoder.features(channelsLast: Tensor(shape: [5, 64, 64, 3], scalars: channelsLast.values), batchSize: 1).scalars
+                == oneAtATime.scalars)
+        #expect(encoder.features(channelsLast: Tensor(shape: [5, 64, 64, 3], scalars: channelsLast.values), batchSize: 5).scalars
+                == encoder.features(batch, batchSize: 5).scalars)
     }
 }

@@ -2,6 +2,7 @@ import Checkpoints
 import Encoders
 import Foundation
 import Testing
+import TestSupport
 import TensorKit
 
 /// The reference fixtures in Tests/Fixtures/reference (see shared/fixtures/README.md): PyTorch
@@ -21,17 +22,7 @@ enum EncoderFixtures {
     }
 }
 
-/// The parity rule, element-wise: `|a − b| ≤ 1e-4 + 1e-3·max|b|`; prints the largest
-/// difference either way so a drift is visible before it fails.
-func expectMatchesReference(_ actual: Tensor, _ expected: Tensor, _ label: String,
-                            sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) vs reference \(expected.shape)",
-            sourceLocation: sourceLocation)
-    guard actual.shape == expected.shape else { return }
-    let largest = expected.scalars.map(abs).max() ?? 0
-    let tolerance = 1e-4 + 1e-3 * largest
-    let worst = actual.largestAbsoluteDifference(from: expected)
-    print("\(label): max |a − b| = \(worst.difference) at flat index \(worst.index), tolerance \(tolerance) (max |b| = \(largest))")
-    #expect(worst.difference <= tolerance, "\(label): max |a − b| = \(worst.difference) at flat index \(worst.index) exceeds \(tolerance)",
-            sourceLocation: sourceLocation)
+extension Tolerance {
+    /// The parity rule for encoder outputs, element-wise: `|a − b| ≤ 1e-4 + 1e-3·max|b|`.
+    static let encoderParity = Tolerance(absolute: 1e-4, relative: 1e-3, relativeTo: .largestExpected)
 }

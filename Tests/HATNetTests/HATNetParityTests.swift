@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Checkpoints
 @testable import HATNet
 import NN
@@ -47,14 +48,14 @@ import TensorKit
     @Test(arguments: tags) func forwardOutputsAndLossMatch(tag: String) throws {
         let testCase = try Case(tag: tag)
         let (logits, attention) = testCase.model(testCase.words, needAttention: true)
-        let tolerance = (absolute: Float(1e-4), relative: Float(1e-4))
-        expectClose(logits, try testCase.io.tensor(named: "logits"), absolute: tolerance.absolute, relative: tolerance.relative, "\(tag) logits")
+        let tolerance = Tolerance(absolute: 1e-4, relative: 1e-4)
+        expectClose(logits, try testCase.io.tensor(named: "logits"), tolerance: tolerance, "\(tag) logits")
         let scores = try #require(attention)
         for (name, tensor) in scores.named {
-            expectClose(tensor, try testCase.io.tensor(named: name), absolute: tolerance.absolute, relative: tolerance.relative, "\(tag) \(name)")
+            expectClose(tensor, try testCase.io.tensor(named: name), tolerance: tolerance, "\(tag) \(name)")
         }
         let loss = testCase.loss().loss.reshaped([1])
-        expectClose(loss, try testCase.io.tensor(named: "loss"), absolute: tolerance.absolute, relative: tolerance.relative, "\(tag) loss")
+        expectClose(loss, try testCase.io.tensor(named: "loss"), tolerance: tolerance, "\(tag) loss")
     }
 
     @Test(arguments: tags) func everyParameterGradientMatches(tag: String) throws {
@@ -64,7 +65,7 @@ import TensorKit
         for (name, parameter) in testCase.model.namedParameters() {
             let expected = try testCase.io.tensor(named: "grad.\(name)")
             let gradient = parameter.grad ?? Tensor.zeros(parameter.shape)
-            expectClose(gradient, expected, absolute: 1e-4, relative: 1e-3, "\(tag) grad.\(name)")
+            expectClose(gradient, expected, tolerance: Tolerance(absolute: 1e-4, relative: 1e-3), "\(tag) grad.\(name)")
             checked += 1
         }
         #expect(checked == 67)
@@ -83,9 +84,9 @@ import TensorKit
             optimizer.step()
         }
         let expected = try ReferenceFixture.open("mimodel_\(tag)_adam3.safetensors")
-        expectClose(Tensor(losses), try expected.tensor(named: "losses"), absolute: 1e-4, relative: 1e-4, "\(tag) losses")
+        expectClose(Tensor(losses), try expected.tensor(named: "losses"), tolerance: Tolerance(absolute: 1e-4, relative: 1e-4), "\(tag) losses")
         for (name, parameter) in testCase.model.namedParameters() {
-            expectClose(parameter.value, try expected.tensor(named: name), absolute: 1e-4, relative: 1e-4, "\(tag) after Adam: \(name)")
+            expectClose(parameter.value, try expected.tensor(named: name), tolerance: Tolerance(absolute: 1e-4, relative: 1e-4), "\(tag) after Adam: \(name)")
         }
     }
 }

@@ -2,6 +2,7 @@ import Checkpoints
 import HATNet
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 import TensorKit
 
@@ -24,10 +25,8 @@ private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent
         let written = try SafeTensorsFile(url: output)
         let reference = try SafeTensorsFile(url: fixtures.appendingPathComponent("mimodel_tanh_l1_io.safetensors"))
         for name in ["logits", "w2w_self_attn", "b2b_self_attn", "word_scores", "bag_scores"] {
-            let ours = try written.tensor(named: name), theirs = try reference.tensor(named: name)
-            #expect(ours.shape == theirs.shape)
-            let worst = zip(ours.scalars, theirs.scalars).map { Swift.abs($0 - $1) - 1e-4 * Swift.abs($1) }.max() ?? 0
-            #expect(worst <= 1e-4, "\(name): max excess over tolerance \(worst)")
+            expectClose(try written.tensor(named: name), try reference.tensor(named: name),
+                        tolerance: Tolerance(absolute: 1e-4, relative: 1e-4), name)
         }
         let probabilities = try written.tensor(named: "probabilities")
         #expect(Swift.abs(probabilities.scalars.reduce(0, +) - 1) < 1e-5)

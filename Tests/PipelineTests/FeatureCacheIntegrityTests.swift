@@ -6,6 +6,7 @@ import Slides
 import TestSupport
 import Testing
 @testable import Pipeline
+import Synthesis
 import TensorKit
 
 /// The feature cache cannot lie: damaged files and files made with other settings are recomputed

@@ -1,10 +1,10 @@
-import Checkpoints
 import Foundation
 import TestSupport
 import Testing
 @testable import Pipeline
 import TensorKit
 import Slides
+import Synthesis
 
 /// The feature cache: layout, round trip, keys that keep encoders apart.
 @Suite struct FeatureCacheTests {

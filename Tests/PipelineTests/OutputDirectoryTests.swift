@@ -6,6 +6,7 @@ import Testing
 @testable import Pipeline
 import TensorKit
 import Slides
+import Synthesis
 
 /// `eval` and `average` outputs: locked while written, never one of the inputs.
 @Suite struct OutputDirectoryTests {

@@ -4,17 +4,27 @@ import HATNet
 import Slides
 import Testing
 @testable import Pipeline
+import Synthesis
 import TensorKit
 
 /// `hatnet predict`'s diagnosis: probabilities and the attended bags and words in slide pixels.
 @Suite struct PredictorTests {
-    @Test func diagnosisRanksBagsAndWordsByTheirEnergies() throws {
-        let encoder = try EncoderArchitecture.mobilenetv2.makeEncoder(scale: 0.5, weights: .synthetic(seed: 1))
-        let model = HATNetModel(configuration: HATNetConfiguration(cnnFeatures: encoder.featureCount, outFeatures: 32, numBagsWords: 3),
-                                seed: 2)
+    /// A predictor over a synthetic-weight MobileNetV2 0.5 and a random HATNet with 3 × 3 bags of
+    /// 3 × 3 words of 32 pixels.
+    private func makePredictor(encoderSeed: UInt64, modelSeed: UInt64, outFeatures: Int,
+                               gridOptions: WordGridOptions = .standard)
+        throws -> (predictor: Predictor, model: HATNetModel, encoder: any Encoder, scale: WordGridLayout) {
+        let encoder = try EncoderArchitecture.mobilenetv2.makeEncoder(scale: 0.5, weights: .synthetic(seed: encoderSeed))
+        let model = HATNetModel(configuration: HATNetConfiguration(cnnFeatures: encoder.featureCount, outFeatures: outFeatures,
+                                                                   numBagsWords: 3), seed: modelSeed)
         let scale = WordGridLayout(bagSize: 96, wordSize: 32)
         let predictor = try Predictor(model: model, classNames: SlideClasses.defaultNames,
-                                      wordEncoder: WordFeatureEncoder(encoder: encoder), scale: scale)
+                                      wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: gridOptions), scale: scale)
+        return (predictor, model, encoder, scale)
+    }
+
+    @Test func diagnosisRanksBagsAndWordsByTheirEnergies() throws {
+        let (predictor, model, encoder, scale) = try makePredictor(encoderSeed: 1, modelSeed: 2, outFeatures: 32)
         var generator = SeededGenerator(seed: 8)
         let features = WordFeatures(words: .normal([9, 9, encoder.featureCount], generator: &generator),
                                     geometry: SyntheticFeatureCohort.gridGeometry(scale: scale), tissueFractions: nil,
@@ -43,19 +53,14 @@ import TensorKit
     /// keep the aspect: every bag rectangle of the report lies on the slide (padding words do not
     /// widen it) and equals the rectangle the attention figures use for that bag.
     @Test func aSlideIsDiagnosedAndItsBagsLieOnTheSlide() throws {
-        let encoder = try EncoderArchitecture.mobilenetv2.makeEncoder(scale: 0.5, weights: .synthetic(seed: 3))
-        let model = HATNetModel(configuration: HATNetConfiguration(cnnFeatures: encoder.featureCount, outFeatures: 16, numBagsWords: 3),
-                                seed: 4)
-        let scale = WordGridLayout(bagSize: 96, wordSize: 32)
-        let predictor = try Predictor(model: model, classNames: SlideClasses.defaultNames,
-                                      wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: WordGridOptions(keepAspect: true)),
-                                      scale: scale)
+        let predictor = try makePredictor(encoderSeed: 3, modelSeed: 4, outFeatures: 16,
+                                          gridOptions: WordGridOptions(keepAspect: true)).predictor
         // A 300×200 image: the grid keeps the aspect, so the bottom rows of words are padding.
         let image = URL(fileURLWithPath: "/virtual/slide.png")
         var pixels = RGBImage(width: 300, height: 200, filledWith: (230, 180, 200))
         for index in stride(from: 0, to: pixels.pixels.count, by: 7) { pixels.pixels[index] = UInt8(index % 251) }
         let slide = ImageSource(url: image, image: pixels, format: "png")
-        let diagnosis = try predictor.diagnose(slide: slide, imageID: "ihc")
+        let diagnosis = try predictor.diagnose(slide: slide, imageID: "slide")
         let report = predictor.report(of: diagnosis, slide: image.path, topBags: 9, topWords: 9)
         let (width, height) = slide.dimensions
         #expect(width != height, "the fixture must not be square, or there is no padding to test")

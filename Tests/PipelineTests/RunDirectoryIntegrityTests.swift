@@ -1,4 +1,3 @@
-import Checkpoints
 import FileOutput
 import Foundation
 import TestSupport
@@ -6,6 +5,7 @@ import Testing
 @testable import Pipeline
 import TensorKit
 import Slides
+import Synthesis
 
 /// A run directory has one writer, never mixes two runs, never receives a model with NaN, and a
 /// resumed checkpoint is checked field by field.

@@ -5,6 +5,7 @@ import Testing
 @testable import Pipeline
 import TensorKit
 import Slides
+import Synthesis
 
 /// Training on cached synthetic features: it learns, and a resumed run ends where an uninterrupted one does.
 @Suite(.serialized) struct TrainerTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Reports
 
 /// `CMMetrics.compute_metrics` parity with metrics_n240_k4.json, plus the reference's edge cases.

@@ -77,8 +77,8 @@ import Testing
     @Test func malformedInputsAreRejectedWithTheFileAndTheProblem() throws {
         #expect(try failure(for: "{ not json").contains("not valid JSON"))
         #expect(try failure(for: "").contains("not valid JSON"))
-        #expect(try failure(for: #"{"y_true": [0, 1]}"#).contains(#"missing key "y_prob""#))
-        #expect(try failure(for: #"{"y_true": [0, "1"], "y_prob": [[0.5, 0.5], [0.5, 0.5]]}"#).contains("y_true[1] has the wrong type"))
+        #expect(try failure(for: #"{"y_true": [0, 1]}"#).contains("field 'y_prob' is missing"))
+        #expect(try failure(for: #"{"y_true": [0, "1"], "y_prob": [[0.5, 0.5], [0.5, 0.5]]}"#).contains("field 'y_true[1]' must be a whole number"))
         #expect(try failure(for: #"{"y_true": [0, 1], "y_prob": [[0.5, 0.5]]}"#) == "y_true has 2 labels but y_prob has 1 rows")
         #expect(try failure(for: #"{"y_true": [0, 1], "y_prob": [[0.5, 0.5], [0.2, 0.3, 0.5]]}"#)
             == "y_prob row 1 has 3 probabilities, expected 2 like row 0")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Reports
 
 /// ROC curves and AUCs against scikit-learn (`roc_curve`, `auc`) and utilities/roc_utils.py.

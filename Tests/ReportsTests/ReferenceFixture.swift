@@ -17,11 +17,3 @@ enum ReferenceFixture {
         return try #require(object as? [String: Any])
     }
 }
-
-/// Element-wise |actual − expected| ≤ tolerance, reporting the largest difference.
-func expectClose(_ actual: [Double], _ expected: [Double], tolerance: Double, _ what: String,
-                 sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.count == expected.count, "\(what): \(actual.count) values, expected \(expected.count)", sourceLocation: sourceLocation)
-    let maxDifference = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
-    #expect(maxDifference <= tolerance, "\(what): max difference \(maxDifference) > \(tolerance)", sourceLocation: sourceLocation)
-}

@@ -1,5 +1,5 @@
 import Foundation
-import Slides
+import Synthesis
 
 /// One small synthetic pyramidal slide (1024 × 768, DCIS) written once per test run and shared.
 enum SyntheticSlideFixture {

@@ -2,6 +2,7 @@ import Foundation
 import Slides
 import TensorKit
 import Testing
+import TestSupport
 
 /// Layout order, streaming equivalence, aspect handling and tissue flags of `WordGridExtractor`.
 @Suite struct WordGridTests {
@@ -17,14 +18,17 @@ import Testing
         }
         let source = ImageSource(url: URL(fileURLWithPath: "/virtual/order.png"), image: image, format: "png")
         let grid = try WordGridExtractor(bagSize: 6, wordSize: 3).extract(from: source)
-        #expect(grid.words.shape == [4, 4, 3, 3, 3])
+        #expect(grid.words.shape == [4, 4, 3, 3, 3])   // [bags, words, 3 rows, 3 columns, 3 channels]
         let red = ImageNetNormalization.table, green = Array(ImageNetNormalization.table[256...])
         for bag in 0..<4 {
             for word in 0..<4 {
                 let column = (bag / 2) * 2 + word / 2, row = (bag % 2) * 2 + word % 2
                 let base = (bag * 4 + word) * 27
                 #expect(grid.words.scalars[base] == red[column * 10], "bag \(bag) word \(word) column")
-                #expect(grid.words.scalars[base + 9] == green[row * 10], "bag \(bag) word \(word) row")
+                #expect(grid.words.scalars[base + 1] == green[row * 10], "bag \(bag) word \(word) row")
+                // The reference's layout puts each channel's 3 × 3 plane after the other.
+                #expect(grid.channelsFirstWords.scalars[base] == red[column * 10], "bag \(bag) word \(word) column, CHW")
+                #expect(grid.channelsFirstWords.scalars[base + 9] == green[row * 10], "bag \(bag) word \(word) row, CHW")
             }
         }
         #expect(grid.geometry.wordRegions[1] == SlideRectangle(x: 0, y: 3, width: 3, height: 3))
@@ -74,10 +78,8 @@ import Testing
         let level = try slide.readLevel(placement.level)
         let whole = ImageSource(url: slide.url, image: level, format: "level")
         let reference = try WordGridExtractor(bagSize: 96, wordSize: 32, options: WordGridOptions(level: .level(0))).extract(from: whole)
-        let maxDifference = zip(streamed, reference.words.scalars).map { abs($0 - $1) }.max() ?? .infinity
-        print("streamed vs whole level: max difference \(maxDifference)")
-        #expect(streamed.count == reference.words.count)
-        #expect(maxDifference <= 0.03)
+        expectClose(streamed, reference.words.scalars, tolerance: Tolerance(absolute: 0.03), "streamed vs whole level",
+                    shape: reference.words.shape)
     }
 
     @Test func keepAspectCentresTheSlideOnWhite() throws {

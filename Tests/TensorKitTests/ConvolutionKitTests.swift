@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import TensorKit
 
 /// Every fast path of the convolution kit (depthwise SIMD kernel, pointwise GEMM, im2col GEMM,
@@ -60,7 +61,7 @@ import Testing
             let fast = layer(FeatureMap(nchw: input)).nchwTensor()
             let reference = ConvolutionReference.convolve(input, weight: weight, bias: bias, geometry: testCase.geometry,
                                                           activation: activation)
-            expectClose(fast, reference, "\(testCase) \(activation.kind)")
+            expectClose(fast, reference, tolerance: .kernelTwin, "\(testCase) \(activation.kind)")
         }
     }
 
@@ -88,7 +89,7 @@ import Testing
                     / (batchNorm.runningVariance[channel] + batchNorm.epsilon).squareRoot() + batchNorm.bias[channel]
                 expected[index] = max(normalised, 0)
             }
-            expectClose(fast.nchwTensor(), Tensor(shape: convolved.shape, scalars: expected), "BN fold \(geometry)")
+            expectClose(fast.nchwTensor(), Tensor(shape: convolved.shape, scalars: expected), tolerance: .kernelTwin, "BN fold \(geometry)")
         }
     }
 
@@ -114,11 +115,11 @@ import Testing
                 let own = Array(reference.scalars[image * 264 ..< (image + 1) * 264])
                 return own + own.map { $0 * 2 }
             })
-            expectClose(concatenated.nchwTensor(), expected, "slices, \(layer.isDepthwise ? "depthwise" : "pointwise")")
+            expectClose(concatenated.nchwTensor(), expected, tolerance: .kernelTwin, "slices, \(layer.isDepthwise ? "depthwise" : "pointwise")")
             // Residual: conv(x) + x
             let residual = FeatureMap(nchw: reference)
             let summed = layer(FeatureMap(nchw: upperHalf), addingResidual: residual).nchwTensor()
-            expectClose(summed, Tensor(shape: reference.shape, scalars: reference.scalars.map { $0 * 2 }), "residual")
+            expectClose(summed, Tensor(shape: reference.shape, scalars: reference.scalars.map { $0 * 2 }), tolerance: .kernelTwin, "residual")
         }
     }
 
@@ -128,7 +129,7 @@ import Testing
         let input = Tensor.uniform([2, 11, height, width], low: -1, high: 1, generator: &generator)
         let fast = FeatureMap(nchw: input).averagePooled().nchwTensor()
         let reference = ConvolutionReference.averagePool(input, kernelSize: 3, stride: 2, padding: 1)
-        expectClose(fast, reference, "avg pool \(height)×\(width)")
+        expectClose(fast, reference, tolerance: .kernelTwin, "avg pool \(height)×\(width)")
         // Explicit check of one border value: the corner window covers 4 pixels but divides by 9.
         let corner = (input[0, 0, 0, 0] + (width > 1 ? input[0, 0, 0, 1] : 0)
                       + (height > 1 ? input[0, 0, 1, 0] : 0) + (height > 1 && width > 1 ? input[0, 0, 1, 1] : 0)) / 9
@@ -155,16 +156,11 @@ import Testing
             let channel = (index / plane) % 10
             return Activation.prelu(slopes: slopes).apply(input.scalars[index] * scale[channel] + shift[channel], channel: channel)
         }
-        expectClose(map.nchwTensor(), Tensor(shape: input.shape, scalars: expected), "channel affine")
+        expectClose(map.nchwTensor(), Tensor(shape: input.shape, scalars: expected), tolerance: .kernelTwin, "channel affine")
     }
 }
 
-/// Element-wise `|a − b| ≤ 1e-5 + 1e-5·max|b|`, printing the largest difference on failure.
-func expectClose(_ actual: Tensor, _ expected: Tensor, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(actual.shape == expected.shape, "\(label): shape \(actual.shape) vs \(expected.shape)", sourceLocation: sourceLocation)
-    guard actual.shape == expected.shape else { return }
-    let tolerance = 1e-5 + 1e-5 * (expected.scalars.map(abs).max() ?? 0)
-    let worst = actual.largestAbsoluteDifference(from: expected)
-    #expect(worst.difference <= tolerance, "\(label): max |a − b| = \(worst.difference) at flat index \(worst.index) (tolerance \(tolerance))",
-            sourceLocation: sourceLocation)
+extension Tolerance {
+    /// Fast kernels against their reference loops: `|a − b| ≤ 1e-5 + 1e-5·max|b|`.
+    static let kernelTwin = Tolerance(absolute: 1e-5, relative: 1e-5, relativeTo: .largestExpected)
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import TensorKit
 
 /// A finite-difference check of every differentiable operation (see `checkGradients` for the
@@ -209,19 +210,16 @@ import Testing
     }
 
     @Test(arguments: [(1, 2, 5, 7, 3), (2, 1, 9, 4, 8), (1, 3, 300, 260, 4)])
-    func forwardMatchesComposedOps(_ sizes: (Int, Int, Int, Int, Int)) {
+    func forwardMatchesComposedOps(_ sizes: (Int, Int, Int, Int, Int)) throws {
         let (batch, heads, queries, keys, features) = sizes
         let query = randomTensor([batch, heads, queries, features], seed: 50, low: -2, high: 2)
         let key = randomTensor([batch, heads, keys, features], seed: 51, low: -2, high: 2)
         let value = randomTensor([batch, heads, keys, features], seed: 52)
         var generator = SeededGenerator(seed: 0)
         let (fused, meanScores) = Tensor.attention(query: query, key: key, value: value, generator: &generator, needMeanScores: true)
-        let reference = Self.composed(query, key, value)
-        let worst = zip(fused.scalars, reference.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
-        #expect(worst < 1e-5, "max |fused − composed| = \(worst)")
+        expectClose(fused, Self.composed(query, key, value), tolerance: 1e-5, "fused vs composed \(sizes)")
         let expectedScores = query.matmul(key, transposeB: true).mean(axis: 1)
-        let worstScore = zip(meanScores!.scalars, expectedScores.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
-        #expect(worstScore < 1e-5, "mean scores: max difference \(worstScore)")
+        expectClose(try #require(meanScores), expectedScores, tolerance: 1e-5, "mean scores \(sizes)")
     }
 
     @Test func gradientsByFiniteDifferences() {
@@ -235,7 +233,7 @@ import Testing
 
     /// Sizes: one row block, and several blocks with a partial last one (rows > `rowBlock`).
     @Test(arguments: [(6, 6, 4), (150, 70, 8)])
-    func gradientsWithDropoutMatchTheComposedMaskedTwin(_ sizes: (Int, Int, Int)) {
+    func gradientsWithDropoutMatchTheComposedMaskedTwin(_ sizes: (Int, Int, Int)) throws {
         // With a fixed seed the fused op draws one mask; applying the same mask in the composed
         // version must give the same output and the same gradients.
         let (queries, keys, features) = sizes
@@ -252,13 +250,53 @@ import Testing
                                      generator: &generator).output
         let twins = [query, key, value].map { $0.requiringGrad() }
         let composed = (twins[0].matmul(twins[1], transposeB: true).softmax(axis: -1) * maskTensor).matmul(twins[2])
-        #expect(zip(fused.scalars, composed.scalars).allSatisfy { Swift.abs($0 - $1) < 1e-5 })
+        expectClose(fused, composed, tolerance: 1e-5, "fused vs composed with dropout \(sizes)")
         let weights = randomTensor(fused.shape, seed: 59)
         (fused * weights).sum().backward()
         (composed * weights).sum().backward()
-        for (ours, theirs) in zip(leaves, twins) {
-            let worst = zip(ours.grad!.scalars, theirs.grad!.scalars).map { Swift.abs($0 - $1) }.max() ?? 0
-            #expect(worst < 1e-5, "gradient difference \(worst)")
+        for (index, (ours, theirs)) in zip(leaves, twins).enumerated() {
+            expectClose(try #require(ours.grad), try #require(theirs.grad), tolerance: 1e-5, "gradient of input \(index), \(sizes)")
+        }
+    }
+
+    /// The multi-worker path — heads spread over data-parallel workers, each with its own scratch
+    /// row blocks — against the composed op, forward (with and without gradients, which take
+    /// different branches) and backward, with and without dropout. The worker count is forced, so
+    /// this runs on a machine of any core count.
+    @Test(arguments: [2, 3])
+    func multiWorkerPathMatchesTheComposedOp(workers: Int) throws {
+        // 2 × 3 heads (workers take uneven shares), 150 queries (three row blocks, the last
+        // partial), 130 keys.
+        let queryShape = [2, 3, 150, 8], keyShape = [2, 3, 130, 8], scoreCount = 2 * 3 * 150 * 130
+        let query = randomTensor(queryShape, seed: 70, low: -2, high: 2), key = randomTensor(keyShape, seed: 71, low: -2, high: 2)
+        let value = randomTensor(keyShape, seed: 72)
+        let weights = randomTensor(queryShape, seed: 73)
+        let tolerance = Tolerance(absolute: 1e-5, relative: 1e-5)
+        for dropout: Float in [0, 0.3] {
+            var maskGenerator = SeededGenerator(seed: 11)
+            let keepScale = 1 / (1 - dropout)
+            let mask = dropout > 0 ? maskGenerator.dropoutKeepMask(count: scoreCount, probability: dropout).map { $0 == 0 ? 0 : keepScale }
+                : [Float](repeating: 1, count: scoreCount)
+            let twins = [query, key, value].map { $0.requiringGrad() }
+            let composed = (twins[0].matmul(twins[1], transposeB: true).softmax(axis: -1)
+                * Tensor(shape: [2, 3, 150, 130], scalars: mask)).matmul(twins[2])
+
+            var generator = SeededGenerator(seed: 11)
+            let inference = Tensor.attention(query: query, key: key, value: value, dropoutProbability: dropout,
+                                             generator: &generator, workers: workers).output
+            expectClose(inference, composed, tolerance: tolerance, "\(workers) workers, dropout \(dropout), no gradients")
+
+            let leaves = [query, key, value].map { $0.requiringGrad() }
+            generator = SeededGenerator(seed: 11)
+            let fused = Tensor.attention(query: leaves[0], key: leaves[1], value: leaves[2], dropoutProbability: dropout,
+                                         generator: &generator, workers: workers).output
+            expectClose(fused, composed, tolerance: tolerance, "\(workers) workers, dropout \(dropout), forward")
+            (fused * weights).sum().backward()
+            (composed * weights).sum().backward()
+            for (name, (ours, theirs)) in zip(["query", "key", "value"], zip(leaves, twins)) {
+                expectClose(try #require(ours.grad), try #require(theirs.grad), tolerance: tolerance,
+                            "\(workers) workers, dropout \(dropout), gradient of \(name)")
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Checkpoints
 import Foundation
 import Slides
+import Synthesis
 import TensorKit
 import TestSupport
 import Testing

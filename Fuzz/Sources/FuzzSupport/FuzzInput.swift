@@ -37,10 +37,27 @@ public enum FuzzInput {
     /// Writes `data` to `name` in the scratch directory (replacing it) and returns its URL.
     public static func file(_ data: Data, named name: String) -> URL {
         let url = scratchDirectory.appendingPathComponent(name)
-        if !FileManager.default.createFile(atPath: url.path, contents: data) {
-            fatalError("fuzz harness: cannot write its scratch file \(url.path)")
-        }
+        overwrite(url, with: data)
         return url
+    }
+
+    /// Replaces the contents of the file at `url` with `data` in place: open with `O_TRUNC`, one
+    /// `write`, close. (`FileManager.createFile` writes a temporary file, renames it and sets
+    /// attributes: several times the system calls, for every input.)
+    public static func overwrite(_ url: URL, with data: some DataProtocol) {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { fatalError("fuzz harness: cannot open its scratch file \(url.path): errno \(errno)") }
+        defer { close(descriptor) }
+        for region in data.regions {
+            region.withUnsafeBytes { buffer in
+                var done = 0
+                while done < buffer.count {
+                    let written = write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+                    guard written > 0 else { fatalError("fuzz harness: cannot write its scratch file \(url.path): errno \(errno)") }
+                    done += written
+                }
+            }
+        }
     }
 
     /// Fails the run (a crash libFuzzer records) when `error` does not name `file`: every

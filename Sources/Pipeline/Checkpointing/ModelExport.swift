@@ -1,6 +1,5 @@
 import Checkpoints
 import Foundation
-import TensorKit
 
 /// Converts our safetensors state dicts into the `.pth` files the reference loads with
 /// `model.load_state_dict(torch.load(path))` (main_evaluation.py's `--weights-test`).

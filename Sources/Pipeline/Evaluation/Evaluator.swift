@@ -167,12 +167,8 @@ public struct Evaluator {
         let roc = try ROCPlot(analysis: report.roc, classNames: classNames)
             .write(to: directory.appendingPathComponent(fileStem(kind: "roc", postfix: postfix)))
         let predictionsURL = directory.appendingPathComponent(fileStem(kind: "predictions", postfix: postfix) + ".json")
-        let document: [String: Any] = [
-            "image_ids": test.entries.map(\.imageID), "y_true": predictions.trueLabels,
-            "y_prob": predictions.probabilities, "y_pred": predictions.predictedLabels, "class_names": classNames,
-        ]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])
-        try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: predictionsURL)
+        try PredictionFile(predictions: predictions, imageIDs: test.entries.map(\.imageID), classNames: classNames)
+            .write(to: predictionsURL)
         return Result(postfix: postfix, report: report,
                       files: [results, table, matrix.pdf, matrix.png, roc.pdf, roc.png, predictionsURL])
     }

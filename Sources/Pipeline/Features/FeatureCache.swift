@@ -1,5 +1,4 @@
 import Checkpoints
-import Reports
 import Foundation
 import TensorKit
 import Slides

@@ -1,7 +1,6 @@
 import FileOutput
 import Foundation
 import Slides
-import TensorKit
 
 /// What `hatnet features` does: encodes every slide once per (bag, word) scale and per augmented
 /// view into a ``FeatureCache``, replacing the reference's per-epoch `features_from_cnn`

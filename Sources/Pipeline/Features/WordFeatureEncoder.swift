@@ -45,8 +45,8 @@ public struct WordFeatureEncoder {
         var features: [Float] = [], regions: [SlideRectangle] = [], fractions: [Float] = []
         features.reserveCapacity(positions * positions * encoder.featureCount)
         func add(_ bag: WordBag) {
-            // bag.words is [Nw, 3, W, W] → [Nw, F]
-            features += encoder.features(bag.words, batchSize: batchSize).scalars
+            // bag.words is [Nw, W, W, 3] → [Nw, F]
+            features += encoder.features(channelsLast: bag.words, batchSize: batchSize).scalars
             regions += bag.wordRegions
             fractions += bag.tissueFractions ?? []
         }

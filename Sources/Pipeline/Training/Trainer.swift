@@ -1,7 +1,6 @@
 import Foundation
 import HATNet
 import NN
-import Reports
 import TensorKit
 import Slides
 import FileOutput

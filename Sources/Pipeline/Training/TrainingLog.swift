@@ -1,5 +1,4 @@
 import Foundation
-import Reports
 import FileOutput
 
 /// One epoch's figures, as the reference logs them to TensorBoard (`LR`, `TrainingLoss`,

@@ -184,8 +184,8 @@ public struct Conv2d: Sendable {
         packedWeights.withUnsafeBufferPointer { weights in
             if geometry.isPointwise {
                 for group in 0..<groups {
-                    GemmConvolutionKernels.multiplyByTransposed(
-                        m: outputPixels, n: outputPerGroup, k: inputPerGroup,
+                    sgemm(
+                        transposeA: false, transposeB: true, m: outputPixels, n: outputPerGroup, k: inputPerGroup,
                         a: input.base + group * inputPerGroup, lda: input.pixelStride,
                         b: weights.baseAddress! + group * outputPerGroup * filterSize, ldb: filterSize,
                         c: output.base + group * outputPerGroup, ldc: output.pixelStride, beta: beta)
@@ -205,8 +205,8 @@ public struct Conv2d: Sendable {
                                 image: imageInput + group * inputPerGroup, pixelStride: input.pixelStride,
                                 height: inputMap.height, width: inputMap.width, channels: inputPerGroup, geometry: geometry,
                                 outputHeight: outputHeight, outputWidth: outputWidth, columns: columns.baseAddress!)
-                            GemmConvolutionKernels.multiplyByTransposed(
-                                m: imagePixels, n: outputPerGroup, k: filterSize,
+                            sgemm(
+                                transposeA: false, transposeB: true, m: imagePixels, n: outputPerGroup, k: filterSize,
                                 a: columns.baseAddress!, lda: filterSize,
                                 b: weights.baseAddress! + group * outputPerGroup * filterSize, ldb: filterSize,
                                 c: imageOutput + group * outputPerGroup, ldc: output.pixelStride, beta: beta)

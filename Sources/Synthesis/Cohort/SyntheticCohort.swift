@@ -1,4 +1,5 @@
 import Foundation
+import Slides
 import TensorKit
 import FileOutput
 

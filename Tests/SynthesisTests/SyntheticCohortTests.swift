@@ -1,11 +1,14 @@
 import Foundation
 import Slides
+import Synthesis
 import Testing
+import TestSupport
 
 /// `hatnet synth` output: files, formats and ground truth.
 @Suite struct SyntheticCohortTests {
     @Test func cohortWritesSlidesMasksAnnotationsAndSplits() throws {
-        let directory = try FixturePaths.temporaryDirectory("cohort")
+        let temporary = try TemporaryDirectory()
+        let directory = temporary.url
         let entries = try SyntheticCohort.generate(in: directory, countPerClass: 1, width: 512, height: 384, seed: 9)
         #expect(entries.map(\.diagnosticClass) == DiagnosticClass.allCases)
         for entry in entries {

@@ -1,28 +1,30 @@
 import Foundation
 import HATNet
 import NN
+import Synthesis
 import TensorKit
 
-/// A small end-to-end training run on ``SyntheticFeatureCohort`` data: a HATNet model learns to
-/// tell four classes apart from generated word features. Reports the mean training loss of every
-/// epoch and the held-out accuracy, so one can watch the loss fall.
-public struct FeatureTrainingDemo {
-    public struct EpochReport: Sendable {
-        public let epoch: Int
-        public let meanLoss: Float
-        public let heldOutAccuracy: Float
+/// A small end-to-end training run on ``SyntheticFeatureCohort`` data (the helper of
+/// `TrainingOptimisationTests`): a HATNet model learns to tell four classes apart from generated
+/// word features. Reports the mean training loss of every epoch and the held-out accuracy, so one
+/// can watch the loss fall.
+struct FeatureTrainingDemo {
+    struct EpochReport: Sendable {
+        let epoch: Int
+        let meanLoss: Float
+        let heldOutAccuracy: Float
     }
 
-    public var epochs = 12
-    public var trainingSlides = 48
-    public var heldOutSlides = 24
-    public var seed: UInt64 = 1882
+    var epochs = 12
+    var trainingSlides = 48
+    var heldOutSlides = 24
+    var seed: UInt64 = 1882
 
-    public init() {}
+    init() {}
 
     /// Trains and evaluates; `progress` receives each epoch's report as soon as it is done.
     @discardableResult
-    public func run(progress: (EpochReport) -> Void = { _ in }) -> [EpochReport] {
+    func run(progress: (EpochReport) -> Void = { _ in }) -> [EpochReport] {
         let configuration = HATNetConfiguration(numClasses: 4, cnnFeatures: 16, outFeatures: 32, numBagsWords: 3,
                                                 numHeads: 4, dropout: 0.1, attentionDropout: 0.1)
         let training = SyntheticFeatureCohort(slides: trainingSlides, numClasses: 4, numBagsWords: 3, features: 16, seed: seed)

@@ -1,5 +1,5 @@
 import Foundation
-import Reports
+import Pipeline
 import Slides
 import TensorKit
 import FileOutput

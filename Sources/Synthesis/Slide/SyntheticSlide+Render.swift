@@ -1,4 +1,5 @@
 import Foundation
+import Slides
 
 extension SyntheticSlide {
     /// Renders `region` (in pixels of a level whose pixels each cover `downsample × downsample`
