@@ -202,6 +202,10 @@ public struct CohortRun {
         }
         for file in record.files ?? [] {
             let url = directory.appendingPathComponent(file.path)
+            // Only regular files are read back (a FIFO or device put there would block or never end).
+            var info = stat()
+            guard lstat(url.path, &info) == 0 else { return "\(file.path) is missing" }
+            guard (info.st_mode & S_IFMT) == S_IFREG else { return "\(file.path) is not a regular file" }
             if !hashing {
                 let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.int64Value
                 guard let size else { return "\(file.path) is missing" }

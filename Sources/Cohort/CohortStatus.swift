@@ -18,6 +18,8 @@ public struct CohortStatus: Sendable {
     /// Slides of the cohort without a record (or whose last record is from a dead process).
     public private(set) var missing: [String] = []
     public let total: Int
+    /// Lines of the manifest that are not records (torn, edited, crafted), skipped.
+    public let unreadableLines: Int
     /// CPU seconds, wall seconds, bytes read and written of the done slides' last runs.
     public private(set) var cpuSeconds = 0.0, seconds = 0.0
     public private(set) var bytesRead: Int64 = 0, bytesWritten: Int64 = 0
@@ -42,6 +44,7 @@ public struct CohortStatus: Sendable {
         self.manifest = manifest.url
         let slides = manifest.cohort ?? manifest.latest.keys.sorted()
         total = slides.count
+        unreadableLines = manifest.unreadableLines
         command = manifest.latest.values.first?.command
         let locks = lockFile ?? { slide in Self.defaultLockFile(directory: directory, slide: slide) }
         for slide in slides {
@@ -91,6 +94,10 @@ public struct CohortStatus: Sendable {
                          + (entry.record.worker.map { ", \($0)" } ?? "") + ") ended without finishing; the next run takes it over")
         }
         for failure in failed { lines.append("failed: \(failure.slide) — \(failure.error)") }
+        if unreadableLines > 0 {
+            lines.append("\(unreadableLines) line(s) of \(manifest.path) are not records (torn or edited) and were skipped; "
+                         + "the slides they were about count as not done")
+        }
         let shown = missing.prefix(20)
         for slide in shown { lines.append("missing: \(slide)") }
         if missing.count > shown.count { lines.append("missing: … and \(missing.count - shown.count) more") }

@@ -16,8 +16,15 @@ import Glibc
 ///
 /// Readers keep their offset: ``refresh()`` reads only what was appended since, so a worker reads
 /// the manifest once in total however many slides it takes.
+///
+/// The file is input like any other: a line that is not a record, a record whose fields make no
+/// sense (a file outside the directory, a negative size, a hash that is not one), and a line longer
+/// than ``maximumLineBytes`` are skipped and counted in ``unreadableLines``; the slide they were
+/// about then counts as not done and is computed again.
 public final class Manifest {
     public static let fileName = "manifest.jsonl"
+    /// The longest line read as a record (a `cohort` record of 100,000 slide ids fits easily).
+    public static let maximumLineBytes = 16 << 20
 
     public let url: URL
     /// Each slide's last record.
@@ -31,6 +38,8 @@ public final class Manifest {
 
     private var offset: UInt64 = 0
     private var pending = Data()
+    /// Inside a line longer than ``maximumLineBytes``: its bytes are dropped up to its newline.
+    private var skippingLongLine = false
 
     /// Opens the manifest in `directory` (the file need not exist yet) and reads it.
     public init(directory: URL) throws {
@@ -41,7 +50,7 @@ public final class Manifest {
     /// Reads the records appended since the last read.
     /// - Throws: ``CohortError/file(path:reason:)`` when the file exists but cannot be read.
     public func refresh() throws {
-        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(url.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if descriptor < 0 {
             if errno == ENOENT { return }
             throw CohortError.file(path: url.path, reason: "cannot read the manifest (\(String(cString: strerror(errno))))")
@@ -57,17 +66,35 @@ public final class Manifest {
             if count == 0 { break }
             offset += UInt64(count)
             pending.append(contentsOf: buffer[0..<count])
+            takeLines()
         }
+    }
+
+    /// Absorbs the complete lines of `pending`, keeping a last partial line for the next read.
+    private func takeLines() {
         let decoder = JSONDecoder()
-        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-            let line = pending[pending.startIndex..<newline]
-            pending.removeSubrange(pending.startIndex...newline)
-            guard !line.allSatisfy({ $0 == UInt8(ascii: " ") }) else { continue }
-            guard let record = try? decoder.decode(ManifestRecord.self, from: Data(line)) else {
+        var start = pending.startIndex
+        while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = pending[start..<newline]
+            start = pending.index(after: newline)
+            if skippingLongLine {
+                skippingLongLine = false
+                continue
+            }
+            guard !line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) else { continue }
+            guard line.count <= Self.maximumLineBytes, let record = try? decoder.decode(ManifestRecord.self, from: Data(line)),
+                  record.isWellFormed else {
                 unreadableLines += 1
                 continue
             }
             absorb(record)
+        }
+        pending.removeSubrange(pending.startIndex..<start)
+        if pending.count > Self.maximumLineBytes {
+            // No newline in sight: drop the line's bytes as they come instead of holding them.
+            if !skippingLongLine { unreadableLines += 1 }
+            skippingLongLine = true
+            pending.removeAll()
         }
     }
 
@@ -87,7 +114,7 @@ public final class Manifest {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var line = try encoder.encode(record)
         line.append(UInt8(ascii: "\n"))
-        let descriptor = open(url.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(url.path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             throw CohortError.file(path: url.path, reason: "cannot open the manifest for writing (\(String(cString: strerror(errno))))")
         }
@@ -98,6 +125,13 @@ public final class Manifest {
             }
         }
         defer { flock(descriptor, LOCK_UN) }
+        // A writer killed mid-line left a line without its newline: end it, so that this record
+        // starts a line of its own instead of being read as the rest of the torn one.
+        var info = stat()
+        if fstat(descriptor, &info) == 0, info.st_size > 0 {
+            var last: UInt8 = 0
+            if pread(descriptor, &last, 1, info.st_size - 1) == 1, last != UInt8(ascii: "\n") { line.insert(UInt8(ascii: "\n"), at: 0) }
+        }
         let written = line.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == line.count else {
             throw CohortError.file(path: url.path, reason: "cannot append to the manifest (\(written < 0 ? String(cString: strerror(errno)) : "short write"))")

@@ -66,6 +66,23 @@ public struct ManifestRecord: Codable, Equatable, Sendable {
         case cpuSeconds = "cpu_seconds", bytesRead = "bytes_read", bytesWritten = "bytes_written"
     }
 
+    /// Whether the fields make sense, so that a crafted or damaged line cannot point the
+    /// verification at a file outside the directory (`../`, `/dev/zero`) or claim impossible
+    /// sizes: every output path is relative and stays inside, sizes and counts are not negative,
+    /// hashes are 64 hex digits, and a slide record names its slide.
+    var isWellFormed: Bool {
+        if status != .cohort, slide?.isEmpty != false { return false }
+        for file in files ?? [] {
+            let parts = file.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !file.path.isEmpty, !file.path.hasPrefix("/"), !file.path.contains("\0"),
+                  parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }),
+                  file.size >= 0, file.sha256.count == 64, file.sha256.allSatisfy(\.isHexDigit) else { return false }
+        }
+        for value in [seconds, cpuSeconds].compactMap({ $0 }) where !(value.isFinite && value >= 0) { return false }
+        for value in [bytesRead, bytesWritten].compactMap({ $0 }) where value < 0 { return false }
+        return true
+    }
+
     /// This machine's host name as the manifest records it.
     public static let hostName = ProcessInfo.processInfo.hostName
 

@@ -14,7 +14,7 @@ public enum AtomicFile {
     /// - Throws: ``FileError`` naming `url` if the move fails; errors of `produce` unchanged.
     public static func write(to url: URL, using produce: (_ temporaryPath: String) throws -> Void) throws {
         let directory = url.deletingLastPathComponent().path
-        let temporaryPath = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temporaryPath = directory + "/" + temporaryFileName(for: url.lastPathComponent)
         do {
             try produce(temporaryPath)
             flushToDisk(temporaryPath)

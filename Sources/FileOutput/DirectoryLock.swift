@@ -89,25 +89,74 @@ public final class DirectoryLock: @unchecked Sendable {
 }
 
 extension AtomicFile {
-    /// Removes temporary files that killed processes left in `directory`: names of the form
-    /// `.<name>.tmp-<pid>-<n>` whose process no longer runs on this machine. Returns the names removed.
+    /// The hidden temporary name ``write(to:using:)`` writes `fileName` under before the rename:
+    /// `.<fileName>.tmp-<pid>-<nonce>@<host tag>`. The host tag (``hostTag``) says which machine's
+    /// pid it is, so that a cleaner on another node sharing the directory (NFS, Lustre) never takes
+    /// a live writer there for a dead process here. When the tag would make the name longer than a
+    /// file name may be (255 bytes), it is left out and only the age rule of
+    /// ``removeStaleTemporaryFiles(in:now:)`` can remove the file.
+    public static func temporaryFileName(for fileName: String, pid: pid_t = getpid(),
+                                         nonce: UInt32 = UInt32.random(in: 0...UInt32.max), hostTag: String = hostTag) -> String {
+        let untagged = "." + fileName + ".tmp-\(pid)-\(nonce)"
+        let tagged = untagged + "@" + hostTag
+        return tagged.utf8.count <= 255 ? tagged : untagged
+    }
+
+    /// This process's machine and pid space: the host name (letters, digits, `.`, `-`, `_`; at
+    /// most 64) and the inode of its pid namespace (`/proc/self/ns/pid`), so two containers with
+    /// one host name but separate pid spaces do not judge each other's pids either.
+    public static let hostTag: String = {
+        let host = String(ProcessInfo.processInfo.hostName.filter { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }.prefix(64))
+        let namespace = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid"))?.filter(\.isNumber) ?? ""
+        return (host.isEmpty ? "unknown" : host) + "+" + (namespace.isEmpty ? "0" : namespace)
+    }()
+
+    /// How long a temporary file may go unmodified before it counts as abandoned whoever wrote it:
+    /// a live writer writes its file as it goes and renames it within moments of its last write.
+    public static let abandonedAge: TimeInterval = 24 * 3600
+
+    /// Removes the temporary files of ``write(to:using:)`` in `directory` that are provably stale,
+    /// and returns their names:
+    /// - written on this machine (the name's host tag is ``hostTag``) by a process that no longer
+    ///   runs, or
+    /// - not modified for ``abandonedAge`` (a file of another machine, or of a hatnet that did not
+    ///   tag its names, whose writer cannot be asked).
+    ///
+    /// A live writer's file is never removed: its pid runs here, or it is on another machine and
+    /// was written to within the day. This process's own files are kept whatever their age.
     @discardableResult
-    public static func removeStaleTemporaryFiles(in directory: URL) -> [String] {
+    public static func removeStaleTemporaryFiles(in directory: URL, now: Date = Date()) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
         var removed: [String] = []
         for name in names where name.hasPrefix(".") {
-            guard let pid = temporaryFileOwner(name), pid != getpid(), !processIsAlive(pid) else { continue }
-            if unlink(directory.appendingPathComponent(name).path) == 0 { removed.append(name) }
+            guard let owner = temporaryFileOwner(name), !(owner.pid == getpid() && owner.hostTag == hostTag) else { continue }
+            let path = directory.appendingPathComponent(name).path
+            let stale: Bool
+            if owner.hostTag == hostTag {
+                stale = !processIsAlive(owner.pid)
+            } else {
+                var info = stat()
+                guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+                let modified = Date(timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec))
+                stale = now.timeIntervalSince(modified) > abandonedAge
+            }
+            if stale, unlink(path) == 0 { removed.append(name) }
         }
-        return removed
+        return removed.sorted()
     }
 
-    /// The pid encoded in a temporary file name written by ``write(to:using:)``, or `nil`.
-    static func temporaryFileOwner(_ name: String) -> pid_t? {
-        guard let marker = name.range(of: ".tmp-", options: .backwards) else { return nil }
-        let parts = name[marker.upperBound...].split(separator: "-")
+    /// The pid and host tag (`nil` for untagged names) of a temporary file name written by
+    /// ``write(to:using:)``, or `nil` for any other name.
+    static func temporaryFileOwner(_ name: String) -> (pid: pid_t, hostTag: String?)? {
+        var base = Substring(name), tag: String?
+        if let at = name.lastIndex(of: "@") {
+            base = name[..<at]
+            tag = String(name[name.index(after: at)...])
+        }
+        guard let marker = base.range(of: ".tmp-", options: .backwards) else { return nil }
+        let parts = base[marker.upperBound...].split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 2, UInt32(parts[1]) != nil, let pid = pid_t(parts[0]), pid > 0 else { return nil }
-        return pid
+        return (pid, tag)
     }
 
     private static func processIsAlive(_ pid: pid_t) -> Bool {

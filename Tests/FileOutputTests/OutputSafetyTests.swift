@@ -58,16 +58,49 @@ import Testing
         child.executableURL = URL(fileURLWithPath: "/bin/true")
         try child.run()
         child.waitUntilExit()
-        let dead = ".model_best.safetensors.tmp-\(child.processIdentifier)-12345"
-        let mine = ".model_1.safetensors.tmp-\(getpid())-7"
+        let deadPid = child.processIdentifier
+        let dead = AtomicFile.temporaryFileName(for: "model_best.safetensors", pid: deadPid, nonce: 12345)
+        let mine = AtomicFile.temporaryFileName(for: "model_1.safetensors", nonce: 7)
+        // The same dead pid on another node sharing the directory may be a live writer there.
+        let otherNode = AtomicFile.temporaryFileName(for: "model_2.safetensors", pid: deadPid, nonce: 8, hostTag: "node17+4026531836")
+        // Same host name, another pid namespace (a container): its pids are not ours to judge either.
+        let otherNamespace = AtomicFile.temporaryFileName(for: "model_3.safetensors", pid: deadPid, nonce: 9,
+                                                          hostTag: String(AtomicFile.hostTag.split(separator: "+")[0]) + "+1")
+        // An untagged name (an older hatnet, or a name too long for the tag): only age tells.
+        let untagged = ".model_4.safetensors.tmp-\(deadPid)-10"
         let ordinary = ".hidden-but-not-temporary"
-        for name in [dead, mine, ordinary, "model_0.safetensors"] {
-            try Data("x".utf8).write(to: directory.appendingPathComponent(name))
+        let names = [dead, mine, otherNode, otherNamespace, untagged, ordinary, "model_0.safetensors"]
+        for name in names { try Data("x".utf8).write(to: directory.appendingPathComponent(name)) }
+        #expect(dead.hasSuffix("@" + AtomicFile.hostTag) && AtomicFile.hostTag.contains("+"), "\(dead)")
+
+        #expect(AtomicFile.removeStaleTemporaryFiles(in: directory) == [dead])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == names.filter { $0 != dead }.sorted())
+
+        // A day and an hour later without a write, the other machines' and the untagged files are
+        // abandoned; this process's own file stays (it may be being written right now).
+        let later = Date().addingTimeInterval(AtomicFile.abandonedAge + 3600)
+        #expect(AtomicFile.removeStaleTemporaryFiles(in: directory, now: later) == [otherNode, otherNamespace, untagged].sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == [mine, ordinary, "model_0.safetensors"].sorted())
+        // Half a day later, nothing of another node counts as abandoned.
+        try Data("x".utf8).write(to: directory.appendingPathComponent(otherNode))
+        #expect(AtomicFile.removeStaleTemporaryFiles(in: directory, now: Date().addingTimeInterval(AtomicFile.abandonedAge / 2)).isEmpty)
+    }
+
+    @Test func temporaryNamesAreRealWritesAndFitTheFileSystem() throws {
+        let directory = try makeDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // The name a real write uses carries this host's tag while the file is being produced.
+        var seen = ""
+        try AtomicFile.write(to: directory.appendingPathComponent("out.txt")) { path in
+            seen = URL(fileURLWithPath: path).lastPathComponent
+            try Data("done".utf8).write(to: URL(fileURLWithPath: path))
         }
-        let removed = AtomicFile.removeStaleTemporaryFiles(in: directory)
-        #expect(removed == [dead])
-        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        #expect(left == [mine, ordinary, "model_0.safetensors"].sorted())
+        #expect(seen.hasPrefix(".out.txt.tmp-\(getpid())-") && seen.hasSuffix("@" + AtomicFile.hostTag), "\(seen)")
+        // A long file name still gets a temporary name the file system accepts (untagged).
+        let long = String(repeating: "a", count: 230)
+        try AtomicFile.write(Data("x".utf8), to: directory.appendingPathComponent(long))
+        #expect(AtomicFile.temporaryFileName(for: long).utf8.count <= 255)
+        #expect(FileManager.default.contents(atPath: directory.appendingPathComponent(long).path) == Data("x".utf8))
     }
 
     @Test func decodingProblemsNameTheField() throws {

@@ -104,7 +104,7 @@ import TensorKit
         #expect(!shared.contains(imageID: "a", scale: scale, view: 0))
         // The other process is killed: its lock goes with it, a temporary file of it stays behind.
         other.release()
-        let stale = shared.slideDirectory(imageID: "a").appendingPathComponent(".bag_96_word_32_view_0.safetensors.tmp-\(Int32.max - 1)-7")
+        let stale = shared.slideDirectory(imageID: "a").appendingPathComponent(AtomicFile.temporaryFileName(for: "bag_96_word_32_view_0.safetensors", pid: Int32.max - 1, nonce: 7))
         try Data("partial".utf8).write(to: stale)
         #expect(try extraction(cache: shared).run(slides: slides) == (computed: 2, skipped: 2))
         #expect(!FileManager.default.fileExists(atPath: stale.path))

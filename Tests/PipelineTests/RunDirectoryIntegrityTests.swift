@@ -80,7 +80,7 @@ import Synthesis
         #expect(FileManager.default.contents(atPath: run.appendingPathComponent("model_best.safetensors").path) == foreignBest)
 
         // A stale temporary file of a killed process goes; --overwrite deletes the run files only.
-        let stale = ".model_0.safetensors.tmp-\(try deadProcessID())-42"
+        let stale = AtomicFile.temporaryFileName(for: "model_0.safetensors", pid: try deadProcessID(), nonce: 42)
         try Data().write(to: run.appendingPathComponent(stale))
         let trainer = try Trainer.start(options: options(splits, savedir: run, epochs: 1), overwrite: true)
         let names = try FileManager.default.contentsOfDirectory(atPath: run.path)
