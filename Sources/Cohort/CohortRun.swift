@@ -195,12 +195,15 @@ public struct CohortRun {
     public static func verify(_ record: ManifestRecord?, settings: [String: String], directory: URL, hashing: Bool = true) -> String? {
         guard let record else { return "not started" }
         guard record.status == .done else { return record.status.rawValue }
+        // Every done record this code writes has both; one without is not evidence of anything.
+        guard record.settings != nil else { return "its done record names no settings" }
+        guard let files = record.files, !files.isEmpty else { return "its done record names no output files" }
         if let recorded = record.settings, recorded != settings {
             let changed = Set(recorded.keys).union(settings.keys).sorted().filter { recorded[$0] != settings[$0] }
             return "it was done with other settings (" + changed.map { "\($0) \(recorded[$0] ?? "unset") then, \(settings[$0] ?? "unset") now" }
                 .joined(separator: "; ") + ")"
         }
-        for file in record.files ?? [] {
+        for file in files {
             let url = directory.appendingPathComponent(file.path)
             // Only regular files are read back (a FIFO or device put there would block or never end).
             var info = stat()

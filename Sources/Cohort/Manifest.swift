@@ -40,6 +40,7 @@ public final class Manifest {
     private var pending = Data()
     /// Inside a line longer than ``maximumLineBytes``: its bytes are dropped up to its newline.
     private var skippingLongLine = false
+    private var pendingSearched = 0
 
     /// Opens the manifest in `directory` (the file need not exist yet) and reads it.
     public init(directory: URL) throws {
@@ -56,7 +57,7 @@ public final class Manifest {
             throw CohortError.file(path: url.path, reason: "cannot read the manifest (\(String(cString: strerror(errno))))")
         }
         defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, off_t(offset)) }
             if count < 0 {
@@ -74,9 +75,12 @@ public final class Manifest {
     private func takeLines() {
         let decoder = JSONDecoder()
         var start = pending.startIndex
-        while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+        // Bytes before `pendingSearched` were searched for a newline already (a long partial line).
+        var from = pending.startIndex + pendingSearched
+        while let newline = pending[from...].firstIndex(of: UInt8(ascii: "\n")) {
             let line = pending[start..<newline]
             start = pending.index(after: newline)
+            from = start
             if skippingLongLine {
                 skippingLongLine = false
                 continue
@@ -90,11 +94,13 @@ public final class Manifest {
             absorb(record)
         }
         pending.removeSubrange(pending.startIndex..<start)
+        pendingSearched = pending.count
         if pending.count > Self.maximumLineBytes {
             // No newline in sight: drop the line's bytes as they come instead of holding them.
             if !skippingLongLine { unreadableLines += 1 }
             skippingLongLine = true
             pending.removeAll()
+            pendingSearched = 0
         }
     }
 

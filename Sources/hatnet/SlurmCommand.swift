@@ -1,6 +1,5 @@
 import ArgumentParser
 import Cohort
-import FileOutput
 import Foundation
 
 /// `hatnet slurm …`: the per-slide commands as SLURM array jobs, and where a cohort stands.
@@ -45,86 +44,20 @@ struct SlurmOptions: ParsableArguments {
     }
 
     func validate() throws {
-        try libraryRule { try settings(command: "x").validate() }
-        guard pollInterval.isFinite, (0.2...600).contains(pollInterval) else {
-            throw ValidationError("--poll-interval must be between 0.2 and 600 seconds, got \(pollInterval)")
-        }
-        if let hatnet {
-            guard FileManager.default.isExecutableFile(atPath: hatnet) else { throw ValidationError("--hatnet \(hatnet) is not an executable file") }
-        }
+        try libraryRule { try SlurmSubmission.validate(settings: settings(command: "x"), pollInterval: pollInterval, binary: hatnet) }
     }
 
-    /// The binary the tasks run, as an absolute path.
-    func binary() -> String {
-        if let hatnet { return URL(fileURLWithPath: hatnet).standardizedFileURL.path }
-        return URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-    }
-
-    /// Writes the script for `command` run with `arguments` over `units` recorded in `directory`,
-    /// submits it unless --dry-run, and follows it with --wait.
+    /// Submits `command` run with `arguments` over `units` recorded in `directory` (see ``SlurmSubmission``).
     func submit(command: String, arguments: [String], directory: URL, units: [SlideWorkUnit]) throws {
-        for (path, what) in [(directory.path, "the output directory"), (FileManager.default.currentDirectoryPath, "the working directory")]
-        where path.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "'" || $0 == "\\" }) {
-            throw ValidationError("\(what) \(path) contains spaces or quotes, which #SBATCH lines cannot carry; choose another")
-        }
-        if units.contains(where: { $0.id == "hatnet-slurm" }) && command != "features" {
-            throw ValidationError("a slide named hatnet-slurm would collide with the script directory; rename it")
-        }
-        let slurmDirectory = directory.appendingPathComponent("hatnet-slurm", isDirectory: true)
-        let logs = slurmDirectory.appendingPathComponent("logs", isDirectory: true)
-        do { try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true) } catch {
-            throw ValidationError("cannot create \(logs.path) (\(error.localizedDescription))")
-        }
-        let manifest = try Manifest(directory: directory)
-        // The slide list is recorded once here, so that a thousand tasks starting at once do not
-        // each append it.
-        if manifest.cohort != units.map(\.id), !dryRun {
-            var record = ManifestRecord(status: .cohort, command: command, worker: "hatnet slurm")
-            record.slides = units.map(\.id)
-            try manifest.append(record)
-        }
-        let remaining = units.filter { manifest.latest[$0.id]?.status != .done }
-        if remaining.isEmpty, !units.isEmpty {
-            print("all \(units.count) slide(s) are done according to \(manifest.url.path); nothing to submit "
-                  + "(the workers would verify them; run `hatnet \(command)` to check the files)")
-            return
-        }
-        var settings = settings(command: command)
-        if remaining.count < units.count {
-            print("\(remaining.count) of \(units.count) slide(s) are missing or failed; only they will be computed")
-        }
-        if remaining.count < settings.arrayTasks {
-            print("submitting \(remaining.count) task(s) instead of \(settings.arrayTasks): no more slides to share")
-            settings.arrayTasks = max(1, remaining.count)
-        }
-        var worker = [binary(), command] + arguments
-        if !arguments.contains("--keep-going") { worker.append("--keep-going") }
-        let script = SbatchScript(settings: settings, command: worker,
-                                  workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true),
-                                  logDirectory: logs,
-                                  summary: "hatnet \(command) over \(units.count) slide(s) (\(remaining.count) to do) in \(settings.arrayTasks) task(s), "
-                                      + "manifest \(manifest.url.path)")
-        let scriptURL = slurmDirectory.appendingPathComponent("\(command).sbatch")
-        try AtomicFile.write(script.text, to: scriptURL)
-        chmod(scriptURL.path, 0o755)
-        print("wrote \(scriptURL.path)")
-        if dryRun {
-            print(script.text, terminator: "")
-            return
-        }
-        let scheduler = SlurmScheduler()
-        let job = try scheduler.submit(scriptURL)
-        print("submitted job \(job): \(settings.arrayTasks) task(s); logs in \(logs.path); `hatnet slurm status \(directory.path)` shows the progress")
-        guard wait else { return }
-        let follower = SlurmFollower(scheduler: scheduler, job: job, tasks: settings.arrayTasks, directory: directory, interval: pollInterval)
-        let states = try follower.follow { print($0); fflush(stdout) }
-        let status = try CohortStatus(directory: directory)
-        print(status.report)
-        let unsuccessful = states.filter { $0.value != "COMPLETED" }.sorted { $0.key < $1.key }
-        if !unsuccessful.isEmpty || status.remaining > 0 {
-            throw CohortError.scheduler("job \(job): " + (unsuccessful.isEmpty ? "" : unsuccessful.map { "task \($0.key) \($0.value)" }.joined(separator: ", ") + "; ")
-                                        + "\(status.remaining) slide(s) not done; see \(logs.path) and submit again to finish them")
-        }
+        // The tasks run this very binary unless --hatnet names another.
+        let binary = hatnet.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var submission = SlurmSubmission(settings: settings(command: command), command: command, arguments: arguments, binary: binary,
+                                         directory: directory, workingDirectory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true),
+                                         units: units)
+        submission.dryRun = dryRun
+        submission.wait = wait
+        submission.pollInterval = pollInterval
+        try submission.submit { print($0); fflush(stdout) }
     }
 }
 

@@ -144,10 +144,118 @@ enum CohortFixture {
             (["slurm", "features", "--array", "3", "split.txt", "--img-dir", ".", "--batch", "0"], ["--batch"]),
             (["slurm", "predict", "--array", "3", "--model", "run"], ["SLIDE"]),
             (["slurm", "status", "nowhere"], ["nowhere"]),
+            // Shards: zero, reversed, negative, huge, malformed.
+            (features + ["--shard", "0/0"], ["--shard"]),
+            (features + ["--shard", "3/2"], ["--shard"]),
+            (features + ["--shard", "-1/3"], ["--shard"]),
+            (features + ["--shard", "1/-3"], ["--shard"]),
+            (features + ["--shard", "1/99999999999999999999"], ["--shard"]),
+            (features + ["--shard", "2000000/2000000"], ["--shard"]),
+            (features + ["--shard", "1/3/5"], ["--shard"]),
+            (features + ["--shard", ""], ["--shard"]),
+            (features + ["--shard", "１/３"], ["--shard"]),
+            (["visualize", "a.tiff", "--model", "run", "--shard", "0/0"], ["--shard"]),
+            (["predict", "a.tiff", "--model", "run", "--shard", "5/2"], ["--shard"]),
+            // Arrays: zero, above the limit, beyond Int, not a number.
+            (["slurm", "features", "--array", "100001"] + features.dropFirst(), ["--array"]),
+            (["slurm", "features", "--array", "99999999999999999999"] + features.dropFirst(), ["--array"]),
+            (["slurm", "features", "--array", "three"] + features.dropFirst(), ["--array"]),
+            (["slurm", "visualize", "--array", "0", "a.tiff", "--model", "run"], ["--array"]),
         ]
         for (arguments, fragments) in cases {
             try CommandLineHarness.expectRefusal(arguments, in: dir, mentioning: fragments)
         }
+        // A SLURM environment that makes no sense is refused naming the variables, not guessed at.
+        let environments: [[String: String]] = [
+            ["SLURM_ARRAY_TASK_ID": "abc", "SLURM_ARRAY_TASK_COUNT": "3"],
+            ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "0"],
+            ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "-4"],
+            ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "99999999999999999999"],
+            ["SLURM_ARRAY_TASK_ID": "1"],
+        ]
+        for environment in environments {
+            try CommandLineHarness.expectRefusal(features, in: dir, mentioning: ["SLURM_ARRAY_TASK_ID"], environment: environment)
+        }
+    }
+
+    /// The manifest is input like any other: garbage lines, records with missing or crafted fields
+    /// (a file outside the cache, a FIFO that would block a reader), a stale `running` entry of a dead
+    /// process and a record torn mid-line are skipped or taken over, and the cache ends as after one
+    /// clean run.
+    @Test func hostileManifestLinesAreSkippedAndStaleEntriesTakenOver() throws {
+        let directory = try TemporaryDirectory()
+        let dir = directory.url
+        try CohortFixture.synthesize(in: dir, perClass: 2)
+        _ = try CohortFixture.hatnet(CohortFixture.features(into: "features"), in: dir)
+        let clean = try CohortFixture.cacheFiles(dir.appendingPathComponent("features"))
+        let cache = try CohortFixture.cacheDirectory(dir.appendingPathComponent("features"))
+        let manifestURL = cache.appendingPathComponent("manifest.jsonl")
+        var lines = try String(contentsOf: manifestURL, encoding: .utf8).split(separator: "\n").map(String.init)
+        let slides = try CohortFixture.manifestRecords(cache).filter { $0["status"] as? String == "done" }.compactMap { $0["slide"] as? String }
+        #expect(slides.count == 8)
+        // The last line is one slide's done record: it is torn in half below, as by a writer killed mid-write.
+        try #require(!lines.isEmpty)
+        let torn = lines.removeLast()
+        let tornSlide = try #require((try JSONSerialization.jsonObject(with: Data(torn.utf8)) as? [String: Any])?["slide"] as? String)
+        let (stale, crafted, fifoSlide) = try #require(slides.filter { $0 != tornSlide }.prefix(3).collect3())
+
+        // A process that has ended: its pid runs no more on this host.
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let host = ProcessInfo.processInfo.hostName, dead = child.processIdentifier
+        let time = "2026-12-01T09:00:00.000Z", hash = String(repeating: "ab", count: 32)
+        // The stale slide's files are gone too, so its take-over really computes them again.
+        for name in try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent(stale).path) where name.hasSuffix(".safetensors") {
+            try FileManager.default.removeItem(at: cache.appendingPathComponent(stale).appendingPathComponent(name))
+        }
+        try FileManager.default.createDirectory(at: cache.appendingPathComponent("pipes"), withIntermediateDirectories: true)
+        #expect(mkfifo(cache.appendingPathComponent("pipes/\(fifoSlide)").path, 0o644) == 0)
+        var fifoDone = try #require(try CohortFixture.manifestRecords(cache).last { $0["slide"] as? String == fifoSlide && $0["status"] as? String == "done" })
+        fifoDone["files"] = [["path": "pipes/\(fifoSlide)", "size": 0, "sha256": hash]]
+        let fifoRecord = String(decoding: try JSONSerialization.data(withJSONObject: fifoDone), as: UTF8.self)
+        let hostile = [
+            "not json at all",
+            "{\"status\":\"done\"}",
+            "{\"status\":\"exploded\",\"command\":\"features\",\"slide\":\"\(crafted)\",\"host\":\"\(host)\",\"pid\":1,\"time\":\"\(time)\"}",
+            // Done records pointing outside the cache, with a negative size, with no settings: not evidence.
+            "{\"status\":\"done\",\"command\":\"features\",\"slide\":\"\(crafted)\",\"host\":\"\(host)\",\"pid\":1,\"time\":\"\(time)\","
+                + "\"settings\":{},\"files\":[{\"path\":\"../../../../etc/passwd\",\"size\":1,\"sha256\":\"\(hash)\"}]}",
+            "{\"status\":\"done\",\"command\":\"features\",\"slide\":\"\(crafted)\",\"host\":\"\(host)\",\"pid\":1,\"time\":\"\(time)\","
+                + "\"settings\":{},\"files\":[{\"path\":\"x\",\"size\":-5,\"sha256\":\"\(hash)\"}]}",
+            String(repeating: "[", count: 100_000),
+            // The slide's real done record, but its file is a FIFO: reading it to hash it would never end.
+            fifoRecord,
+            // The stale entry: running, by a pid that is dead, holding no lock.
+            "{\"status\":\"running\",\"command\":\"features\",\"slide\":\"\(stale)\",\"host\":\"\(host)\",\"pid\":\(dead),\"time\":\"\(time)\","
+                + "\"started\":\"\(time)\",\"worker\":\"slurm 77_2\"}",
+        ]
+        let unreadable = 6
+        try Data((lines + hostile).joined(separator: "\n").utf8 + Data("\n".utf8) + Data(torn.utf8.prefix(torn.utf8.count / 2)))
+            .write(to: manifestURL)
+
+        let status = try CohortFixture.hatnet(["slurm", "status", "features"], in: dir)
+        // The FIFO slide still counts as done here: status reads the manifest, the workers verify the files.
+        #expect(status.stdout.contains("8 slide(s) — 6 done, 0 running, 0 failed, 2 missing"), "\(status.stdout)")
+        #expect(status.stdout.contains("missing: \(stale) — its worker (pid \(dead) on \(host), slurm 77_2) ended without finishing"), "\(status.stdout)")
+        #expect(status.stdout.contains("\(unreadable) line(s)"), "\(status.stdout)")
+
+        let rerun = try CohortFixture.hatnet(CohortFixture.features(into: "features"), in: dir, timeout: 600)
+        #expect(rerun.stdout.contains("3 computed, 5 done already"), "\(rerun.stdout)\n\(rerun.stderr)")
+        #expect(rerun.stderr.contains("\(stale): taking over from pid \(dead) on \(host) (slurm 77_2)"), "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("\(fifoSlide): computing again, pipes/\(fifoSlide) is not a regular file"), "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("\(tornSlide): taking over"), "\(rerun.stderr)")
+        try FileManager.default.removeItem(at: cache.appendingPathComponent("pipes"))
+        CohortFixture.expectSameCache(clean, try CohortFixture.cacheFiles(dir.appendingPathComponent("features")))
+
+        // The records appended after the torn line start a line of their own: every one is read.
+        let after = try String(contentsOf: manifestURL, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        let appended = after.dropFirst(lines.count + hostile.count + 1).filter { !$0.isEmpty }
+        #expect(!appended.isEmpty && appended.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "\(appended)")
+        let final = try CohortFixture.hatnet(["slurm", "status", "features"], in: dir)
+        #expect(final.stdout.contains("8 slide(s) — 8 done, 0 running, 0 failed, 0 missing"), "\(final.stdout)")
+        #expect(final.stdout.contains("\(unreadable + 1) line(s)"), "the torn line counts as unreadable: \(final.stdout)")
     }
 
     @Test func dryRunWritesAReviewableScript() throws {
@@ -165,6 +273,14 @@ enum CohortFixture {
         }
         #expect(outcome.stdout.contains("#SBATCH --array=0-1"))
         #expect(!FileManager.default.fileExists(atPath: cache.appendingPathComponent("manifest.jsonl").path), "a dry run computed something")
+    }
+}
+
+extension Sequence {
+    /// The first three elements, or `nil` when there are fewer.
+    func collect3() -> (Element, Element, Element)? {
+        let items = Array(prefix(3))
+        return items.count == 3 ? (items[0], items[1], items[2]) : nil
     }
 }
 

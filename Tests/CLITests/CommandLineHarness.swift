@@ -82,9 +82,10 @@ struct CommandLineHarness {
     @discardableResult
     static func expectRefusal(_ arguments: [String], in directory: URL, mentioning fragments: [String],
                               allowedOutputs: [String] = [], addressSpaceKB: Int? = nil, timeout: TimeInterval = 120,
+                              environment: [String: String] = [:],
                               sourceLocation: SourceLocation = #_sourceLocation) throws -> Outcome {
         let before = snapshot(of: directory)
-        let outcome = try run(arguments, in: directory, timeout: timeout, addressSpaceKB: addressSpaceKB)
+        let outcome = try run(arguments, in: directory, timeout: timeout, addressSpaceKB: addressSpaceKB, environment: environment)
         let command = "hatnet " + arguments.joined(separator: " ")
         #expect(!outcome.timedOut, "\(command) did not finish within \(Int(timeout)) s", sourceLocation: sourceLocation)
         #expect(!outcome.endedBySignal, "\(command) was killed by signal \(outcome.status); stderr: \(outcome.stderr.suffix(400))",

@@ -22,8 +22,8 @@ import TestSupport
         // Output goes to files, not pipes: nothing here depends on every holder of a pipe closing it.
         let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("slurm-test-\(UUID().uuidString).out")
         let errorFile = outputFile.appendingPathExtension("err")
-        FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outputFile)
             try? FileManager.default.removeItem(at: errorFile)

@@ -113,4 +113,71 @@ private struct EchoTask: SlideTask {
         #expect(status.failed.map(\.slide) == ["c"] && status.missing == ["d"] && status.remaining == 3)
         #expect(status.report.contains("4 slide(s) — 0 done, 1 running, 1 failed, 2 missing"), "\(status.report)")
     }
+
+    @Test func aRecordAfterATornLineStartsALineOfItsOwn() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try Manifest(directory: directory)
+        try writer.append(ManifestRecord(status: .running, command: "echo", slide: "a", started: Date()))
+        // A writer killed mid-line (NFS can tear a write); the next record must not be glued to it.
+        let handle = try FileHandle(forWritingTo: writer.url)
+        handle.seekToEndOfFile()
+        handle.write(Data("{\"status\":\"done\",\"comm".utf8))
+        try handle.close()
+        let reader = try Manifest(directory: directory)
+        #expect(reader.latest["a"]?.status == .running && reader.unreadableLines == 0, "a torn last line is pending, not yet counted")
+        try writer.append(ManifestRecord(status: .failed, command: "echo", slide: "a"))
+        try reader.refresh()
+        #expect(reader.latest["a"]?.status == .failed && reader.unreadableLines == 1)
+        let fresh = try Manifest(directory: directory)
+        #expect(fresh.latest["a"]?.status == .failed && fresh.unreadableLines == 1 && fresh.history["a"]?.count == 2)
+    }
+
+    @Test func overLongAndCraftedLinesAreSkippedWithBoundedMemory() throws {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent(Manifest.fileName)
+        // 40 MB without a newline, then a good record: the reader drops the long line as it reads.
+        #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
+        let handle = try FileHandle(forWritingTo: url)
+        let chunk = Data(repeating: UInt8(ascii: "x"), count: 1 << 20)
+        for _ in 0..<40 { handle.write(chunk) }
+        handle.write(Data("\n".utf8))
+        try handle.close()
+        let manifest = try Manifest(directory: directory)
+        #expect(manifest.unreadableLines == 1 && manifest.latest.isEmpty)
+        var good = ManifestRecord(status: .done, command: "echo", slide: "ok")
+        good.settings = ["mode": "echo"]
+        good.files = [.init(path: "ok.out", size: 3, sha256: String(repeating: "0", count: 64))]
+        try manifest.append(good)
+        // Crafted done records: outside the directory, absolute, a bad hash, a negative size, NaN seconds.
+        for file in [ManifestRecord.OutputFile(path: "../x", size: 1, sha256: String(repeating: "0", count: 64)),
+                     .init(path: "/etc/passwd", size: 1, sha256: String(repeating: "0", count: 64)),
+                     .init(path: "a//b", size: 1, sha256: String(repeating: "0", count: 64)),
+                     .init(path: "x", size: 1, sha256: "zz"),
+                     .init(path: "x", size: -1, sha256: String(repeating: "0", count: 64))] {
+            var crafted = good
+            crafted.slide = "ok"
+            crafted.files = [file]
+            try manifest.append(crafted)
+        }
+        var nan = good
+        nan.seconds = .nan
+        // JSONEncoder refuses NaN itself; the line is written by hand as a crafted file would have it.
+        #expect(throws: (any Error).self) { try manifest.append(nan) }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        try (text + "{\"status\":\"done\",\"command\":\"echo\",\"slide\":\"ok\",\"host\":\"h\",\"pid\":1,\"time\":\"t\",\"seconds\":-1}\n")
+            .write(to: url, atomically: false, encoding: .utf8)
+        let reread = try Manifest(directory: directory)
+        #expect(reread.unreadableLines == 7, "\(reread.unreadableLines)")
+        #expect(reread.latest["ok"] == good)
+        // A done record with no settings or no files proves nothing.
+        #expect(CohortRun.verify(good, settings: ["mode": "echo"], directory: directory) == "ok.out is missing")
+        var bare = good
+        bare.settings = nil
+        #expect(CohortRun.verify(bare, settings: ["mode": "echo"], directory: directory) == "its done record names no settings")
+        bare = good
+        bare.files = []
+        #expect(CohortRun.verify(bare, settings: ["mode": "echo"], directory: directory) == "its done record names no output files")
+    }
 }

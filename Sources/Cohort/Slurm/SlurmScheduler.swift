@@ -6,8 +6,13 @@ import Foundation
 public struct SlurmScheduler: Sendable {
     public init() {}
 
+    /// How long one client command may take before it is killed: a controller that does not
+    /// answer makes squeue retry for minutes, and `--wait` must not hang on it.
+    public var commandTimeout: TimeInterval = 180
+
     /// Runs `program arguments…`; returns its exit status, stdout and stderr.
-    /// - Throws: ``CohortError/scheduler(_:)`` when the program is not on PATH.
+    /// - Throws: ``CohortError/scheduler(_:)`` when the program is not on PATH or does not end
+    ///   within ``commandTimeout`` (it is killed).
     public func execute(_ program: String, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         guard let executable = Self.find(program) else {
             throw CohortError.scheduler("\(program) is not on PATH; run this on a SLURM login node (or start scripts/local-slurm.sh), "
@@ -19,19 +24,27 @@ public struct SlurmScheduler: Sendable {
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Small outputs: read both to the end (squeue of a large array is a few hundred kB).
+        // Small outputs (squeue of a large array is a few hundred kB), read to the end on two threads.
         let group = DispatchGroup()
-        let errorData = DataBox()
-        group.enter()
-        DispatchQueue.global().async {
-            errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        let outputData = DataBox(), errorData = DataBox()
+        for (pipe, box) in [(output, outputData), (errors, errorData)] {
+            group.enter()
+            DispatchQueue.global().async {
+                box.data = pipe.fileHandleForReading.readDataToEndOfFile()
+                group.leave()
+            }
         }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
+        if group.wait(timeout: .now() + commandTimeout) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            group.wait()
+            process.waitUntilExit()
+            throw CohortError.scheduler("\(program) \(arguments.joined(separator: " ")) did not answer within \(Int(commandTimeout)) s "
+                                        + "and was stopped; is slurmctld reachable (scontrol ping)?")
+        }
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData.data, as: UTF8.self))
+        return (process.terminationStatus, String(decoding: outputData.data, as: UTF8.self), String(decoding: errorData.data, as: UTF8.self))
     }
 
     static func find(_ program: String) -> URL? {
