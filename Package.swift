@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "Demo", dependencies: ["Slides", "Synthesis", "Encoders", "Pipeline", "Reports", "Visualization", "FileOutput"]),
 
         // Cohorts beyond one machine: per-slide work units, the manifest, locks, shards, SLURM arrays.
-        .target(name: "Cohort", dependencies: ["Pipeline", "Visualization", "Slides", "FileOutput",
+        .target(name: "Cohort", dependencies: ["Pipeline", "Visualization", "Slides", "Encoders", "FileOutput",
                                                .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)

@@ -33,15 +33,23 @@ struct CohortOptions: ParsableArguments {
         let shard = try resolvedShard()
         let run = CohortRun(task: task, units: units, shard: shard, keepGoing: keepGoing)
         if let shard { print("\(name): shard \(shard)\(run.worker.map { " (\($0))" } ?? ""), \(units.count) slide(s), manifest \(task.directory.appendingPathComponent(Manifest.fileName).path)") }
-        var finished = 0
+        var finished = 0, worked = 0
+        let start = Date()
         let summary = try run.run { event in
             switch event {
-            case .skipped, .finished, .failed, .busy: finished += 1
+            case .skipped, .busy: finished += 1
+            case .finished, .failed: finished += 1; worked += 1
             default: break
+            }
+            // The time left, from the slides this process worked on so far (skipped ones cost nothing).
+            var eta = ""
+            if case .finished = event, finished < units.count {
+                let left = Date().timeIntervalSince(start) / Double(worked) * Double(units.count - finished)
+                eta = left < 90 ? String(format: ", about %.0f s left", left) : String(format: ", about %.0f min left", left / 60)
             }
             switch event {
             case .skipped, .started: break
-            default: FileHandle.standardError.write(Data("hatnet \(name): [\(finished)/\(units.count)] \(event)\n".utf8))
+            default: FileHandle.standardError.write(Data("hatnet \(name): [\(finished)/\(units.count)] \(event)\(eta)\n".utf8))
             }
         }
         print("\(name): \(summary.description)")

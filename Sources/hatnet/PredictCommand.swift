@@ -91,10 +91,8 @@ struct PredictCommand: ParsableCommand {
         let predictor = try Predictor(model: network, classNames: trained.options.classNames,
                                       wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
                                       scale: trained.options.baseScale)
-        let modelWeightsFile = modelWeights.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: model).appendingPathComponent("model_best.safetensors")
-        let identity = ["model": URL(fileURLWithPath: model).standardizedFileURL.path,
-                        "model_weights_sha256": (try? WeightCache.sha256(ofFile: modelWeightsFile)) ?? modelWeightsFile.path,
-                        "encoder_weights_sha256": key.weightsSHA256]
+        let identity = ModelIdentity.settings(run: URL(fileURLWithPath: model, isDirectory: true),
+                                              modelWeights: modelWeights.map { URL(fileURLWithPath: $0) }, encoderWeightsSHA256: key.weightsSHA256)
         let task = PredictSlideTask(predictor: predictor, directory: URL(fileURLWithPath: output, isDirectory: true),
                                     topBags: topBags, topWords: topWords, identity: identity) { diagnosis, destination in
             let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0

@@ -124,19 +124,12 @@ struct VisualizeCommand: ParsableCommand {
         do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw ValidationError("--out \(out): cannot create the directory (\(error.localizedDescription))")
         }
-        let weightsFile = modelWeights.map { URL(fileURLWithPath: $0) } ?? URL(fileURLWithPath: model!).appendingPathComponent("model_best.safetensors")
-        var identity = ["model": URL(fileURLWithPath: model!).standardizedFileURL.path,
-                        "model_weights_sha256": (try? WeightCache.sha256(ofFile: weightsFile)) ?? weightsFile.path,
-                        "encoder_weights_sha256": try WeightCache.sha256(ofFile: try encoderOptions.weightsURL()),
-                        "annotations_suffix": annotationsSuffix ?? "none"]
+        var identity = ModelIdentity.settings(run: URL(fileURLWithPath: model!, isDirectory: true),
+                                              modelWeights: modelWeights.map { URL(fileURLWithPath: $0) },
+                                              encoderWeightsSHA256: try WeightCache.sha256(ofFile: try encoderOptions.weightsURL()))
         for (key, value) in FeatureExtractionSettings(grid: grid.options, seed: 0).metadata(view: 0) { identity[key] = value }
-        let suffix = annotationsSuffix
         let task = VisualizeSlideTask(directory: URL(fileURLWithPath: out, isDirectory: true), topFraction: top, thumbnailSize: thumbnail,
-                                      annotations: { unit in
-                                          guard let suffix else { return nil }
-                                          let file = unit.file.deletingPathExtension().path + suffix
-                                          return FileManager.default.fileExists(atPath: file) ? URL(fileURLWithPath: file) : nil
-                                      },
+                                      annotationsSuffix: annotationsSuffix,
                                       identity: identity, attention: try attentionSource()) { unit, visualization, _ in
             if let bags = visualization.bagCoverage, let words = visualization.wordCoverage {
                 print("\(unit.id): \(bags.summary(items: "bags"))")

@@ -121,6 +121,70 @@ enum CohortFixture {
         #expect(fixed.stdout.contains("1 computed, 7 done already"), "\(fixed.stdout)")
     }
 
+    /// `predict` and `visualize` as cohort runs: two workers sharing one output directory give the
+    /// single process's files byte for byte, a re-run computes nothing, and other settings redo all.
+    @Test func predictAndVisualizeWorkersShareOneOutputDirectory() throws {
+        let directory = try TemporaryDirectory()
+        let dir = directory.url
+        try CohortFixture.synthesize(in: dir, perClass: 2)
+        let features = try CohortFixture.hatnet(CohortFixture.features(into: "features"), in: dir)
+        let cache = try #require(features.stdout.split(separator: "\n").first { $0.hasPrefix("cache ") }.map { String($0.dropFirst(6)) })
+        _ = try CohortFixture.hatnet(["train", "--features", cache, "--train-file", "cohort/train.txt", "--val-file", "cohort/test.txt",
+                                      "--scale-multipliers", "0", "--epochs", "2", "--out-features", "16", "--attn-heads", "2",
+                                      "--savedir", "run", "--bag-size", "64", "--word-size", "32"], in: dir)
+        let slides = try FileManager.default.contentsOfDirectory(atPath: directory.file("cohort").path)
+            .filter { $0.hasSuffix(".tiff") }.sorted().map { "cohort/\($0)" }
+        #expect(slides.count == 8)
+        let predict = ["predict"] + slides + ["--model", "run", "--top-bags", "3"] + CohortFixture.encoder
+        func outputs(_ name: String) -> [String: Data] {
+            CommandLineHarness.snapshot(of: directory.file(name)).filter { path, _ in
+                path != "manifest.jsonl" && !path.hasPrefix(".hatnet-locks/")
+            }
+        }
+
+        _ = try CohortFixture.hatnet(predict + ["--output", "single"], in: dir)
+        let group = DispatchGroup(), outcomes = OutcomeBox()
+        for k in 1...2 {
+            group.enter()
+            DispatchQueue.global().async {
+                outcomes.set(k, try? CommandLineHarness.run(predict + ["--output", "sharded", "--shard", "\(k)/2"], in: dir, timeout: 600))
+                group.leave()
+            }
+        }
+        group.wait()
+        for k in 1...2 {
+            let outcome = try #require(outcomes.get(k))
+            #expect(outcome.status == 0 && !outcome.endedBySignal, "predict worker \(k)/2 failed: \(outcome.stderr.suffix(1000))")
+        }
+        let single = outputs("single")
+        #expect(single.count == 8 && single.keys.allSatisfy { $0.hasSuffix(".json") }, "\(single.keys.sorted())")
+        #expect(outputs("sharded") == single, "the two predict workers' files differ from one process's")
+        let again = try CohortFixture.hatnet(predict + ["--output", "sharded"], in: dir)
+        #expect(again.stdout.contains("0 computed, 8 done already"), "\(again.stdout)")
+        let other = try CohortFixture.hatnet(predict.map { $0 == "3" ? "2" : $0 } + ["--output", "sharded"], in: dir)
+        #expect(other.stdout.contains("8 computed, 0 done already"), "other --top-bags must redo every slide: \(other.stdout)")
+        #expect(other.stderr.contains("top_bags 3 then, 2 now"), "\(other.stderr)")
+
+        // visualize over three slides: one directory each, annotations found by their suffix.
+        let visualize = ["visualize"] + slides.prefix(3) + ["--model", "run", "--out", "figures", "--annotations-suffix", ".geojson"]
+            + CohortFixture.encoder
+        let drawn = try CohortFixture.hatnet(visualize, in: dir)
+        #expect(drawn.stdout.contains("3 computed, 0 done already"), "\(drawn.stdout)")
+        for slide in slides.prefix(3) {
+            let name = URL(fileURLWithPath: slide).deletingPathExtension().lastPathComponent
+            for file in ["attention.json", "top_bags.png", "word_heatmap.png"] {
+                #expect(FileManager.default.fileExists(atPath: directory.file("figures/\(name)/\(file)").path), "no \(name)/\(file)")
+            }
+            #expect(drawn.stdout.contains("\(name): ") && drawn.stdout.contains("bags"), "no coverage for \(name): \(drawn.stdout)")
+        }
+        let figures = outputs("figures")
+        let redrawn = try CohortFixture.hatnet(visualize, in: dir)
+        #expect(redrawn.stdout.contains("0 computed, 3 done already"), "\(redrawn.stdout)")
+        #expect(outputs("figures") == figures)
+        let status = try CohortFixture.hatnet(["slurm", "status", "figures"], in: dir)
+        #expect(status.stdout.contains("visualize in") && status.stdout.contains("3 slide(s) — 3 done"), "\(status.stdout)")
+    }
+
     @Test func hostileCohortAndSlurmOptionsAreRefused() throws {
         let directory = try TemporaryDirectory()
         let dir = directory.url
