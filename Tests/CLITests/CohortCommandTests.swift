@@ -24,6 +24,26 @@ enum CohortFixture {
         return outcome
     }
 
+    /// Runs `count` workers at once, worker K (of N) with `arguments("K/N")`; expects each to succeed.
+    static func shards(_ count: Int, in directory: URL, sourceLocation: SourceLocation = #_sourceLocation,
+                       _ arguments: @escaping @Sendable (String) -> [String]) throws -> [CommandLineHarness.Outcome] {
+        let group = DispatchGroup(), outcomes = OutcomeBox()
+        for k in 1...count {
+            group.enter()
+            DispatchQueue.global().async {
+                outcomes.set(k, try? CommandLineHarness.run(arguments("\(k)/\(count)"), in: directory, timeout: 600))
+                group.leave()
+            }
+        }
+        group.wait()
+        return try (1...count).map { k in
+            let outcome = try #require(outcomes.get(k), "worker \(k)/\(count) did not run", sourceLocation: sourceLocation)
+            #expect(outcome.status == 0 && !outcome.endedBySignal, "worker \(k)/\(count) failed: \(outcome.stderr.suffix(1000))",
+                    sourceLocation: sourceLocation)
+            return outcome
+        }
+    }
+
     /// Synthesizes `perClass` slides a class (512×384) into `directory/cohort`; with 2 a class,
     /// train.txt and test.txt list four slides each and val.txt none.
     static func synthesize(in directory: URL, perClass: Int) throws {
@@ -69,21 +89,9 @@ enum CohortFixture {
         _ = try CohortFixture.hatnet(CohortFixture.features(into: "single"), in: dir)
 
         // Three workers at once, each starting with its third and then helping with the rest.
-        let group = DispatchGroup()
-        let outcomes = OutcomeBox()
-        for k in 1...3 {
-            group.enter()
-            DispatchQueue.global().async {
-                let outcome = try? CommandLineHarness.run(CohortFixture.features(into: "sharded") + ["--shard", "\(k)/3"], in: dir, timeout: 600)
-                outcomes.set(k, outcome)
-                group.leave()
-            }
-        }
-        group.wait()
-        for k in 1...3 {
-            let outcome = try #require(outcomes.get(k), "worker \(k) did not run")
-            #expect(outcome.status == 0 && !outcome.endedBySignal, "worker \(k)/3 failed: \(outcome.stderr.suffix(1000))")
-            #expect(outcome.stdout.contains("features: shard \(k)/3"), "\(outcome.stdout)")
+        let outcomes = try CohortFixture.shards(3, in: dir) { CohortFixture.features(into: "sharded") + ["--shard", $0] }
+        for (k, outcome) in outcomes.enumerated() {
+            #expect(outcome.stdout.contains("features: shard \(k + 1)/3"), "\(outcome.stdout)")
         }
         CohortFixture.expectSameCache(try CohortFixture.cacheFiles(dir.appendingPathComponent("single")),
                                       try CohortFixture.cacheFiles(dir.appendingPathComponent("sharded")))
@@ -143,19 +151,7 @@ enum CohortFixture {
         }
 
         _ = try CohortFixture.hatnet(predict + ["--output", "single"], in: dir)
-        let group = DispatchGroup(), outcomes = OutcomeBox()
-        for k in 1...2 {
-            group.enter()
-            DispatchQueue.global().async {
-                outcomes.set(k, try? CommandLineHarness.run(predict + ["--output", "sharded", "--shard", "\(k)/2"], in: dir, timeout: 600))
-                group.leave()
-            }
-        }
-        group.wait()
-        for k in 1...2 {
-            let outcome = try #require(outcomes.get(k))
-            #expect(outcome.status == 0 && !outcome.endedBySignal, "predict worker \(k)/2 failed: \(outcome.stderr.suffix(1000))")
-        }
+        _ = try CohortFixture.shards(2, in: dir) { predict + ["--output", "sharded", "--shard", $0] }
         let single = outputs("single")
         #expect(single.count == 8 && single.keys.allSatisfy { $0.hasSuffix(".json") }, "\(single.keys.sorted())")
         #expect(outputs("sharded") == single, "the two predict workers' files differ from one process's")
