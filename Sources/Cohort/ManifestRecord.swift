@@ -71,7 +71,10 @@ public struct ManifestRecord: Codable, Equatable, Sendable {
     /// sizes: every output path is relative and stays inside, sizes and counts are not negative,
     /// hashes are 64 hex digits, and a slide record names its slide.
     var isWellFormed: Bool {
-        if status != .cohort, slide?.isEmpty != false { return false }
+        // Slide ids are file names (a cache's image ids, slide names without extension): never a path.
+        func isName(_ id: String) -> Bool { !id.isEmpty && id != "." && id != ".." && !id.contains("/") && !id.contains("\0") }
+        if status != .cohort, !(slide.map(isName) ?? false) { return false }
+        if let slides, !slides.allSatisfy(isName) { return false }
         for file in files ?? [] {
             let parts = file.path.split(separator: "/", omittingEmptySubsequences: false)
             guard !file.path.isEmpty, !file.path.hasPrefix("/"), !file.path.contains("\0"),

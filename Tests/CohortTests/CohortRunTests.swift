@@ -161,6 +161,11 @@ private struct EchoTask: SlideTask {
             crafted.files = [file]
             try manifest.append(crafted)
         }
+        for id in ["../../etc", "a/b", ".", ""] {
+            var crafted = good
+            crafted.slide = id
+            try manifest.append(crafted)
+        }
         var nan = good
         nan.seconds = .nan
         // JSONEncoder refuses NaN itself; the line is written by hand as a crafted file would have it.
@@ -169,8 +174,8 @@ private struct EchoTask: SlideTask {
         try (text + "{\"status\":\"done\",\"command\":\"echo\",\"slide\":\"ok\",\"host\":\"h\",\"pid\":1,\"time\":\"t\",\"seconds\":-1}\n")
             .write(to: url, atomically: false, encoding: .utf8)
         let reread = try Manifest(directory: directory)
-        #expect(reread.unreadableLines == 7, "\(reread.unreadableLines)")
-        #expect(reread.latest["ok"] == good)
+        #expect(reread.unreadableLines == 11, "\(reread.unreadableLines)")
+        #expect(reread.latest["ok"] == good && reread.latest.count == 1)
         // A done record with no settings or no files proves nothing.
         #expect(CohortRun.verify(good, settings: ["mode": "echo"], directory: directory) == "ok.out is missing")
         var bare = good
