@@ -45,7 +45,7 @@ public struct PyramidalTIFFWriter: Sendable {
     public func write(to url: URL, width: Int, height: Int,
                       renderTile: @escaping @Sendable (_ level: Int, _ rectangle: PixelRectangle) -> RGBImage,
                       progress: (_ level: Int, _ rowsDone: Int, _ rowsTotal: Int) -> Void = { _, _, _ in }) throws {
-        try writePyramid(to: url, width: width, height: height, layout: .jpegRGB, progress: progress) { level, rectangle in
+        try writePyramid(to: url, width: width, height: height, layout: .jpegRGB, progress: progress) { level, rectangle, _, _ in
             .pixels(PyramidalTIFFWriter.paddedTile(renderTile(level, rectangle), size: PyramidalTIFFWriter.tileSize))
         }
     }
@@ -56,31 +56,32 @@ public struct PyramidalTIFFWriter: Sendable {
     /// on all cores; a ``RGBATile/uniform(_:)`` tile is compressed once per colour and written as
     /// the same bytes wherever it recurs, so large one-colour areas cost almost nothing.
     /// Tile pixels outside the level (the right and bottom margins of edge tiles) are transparent.
+    /// Levels narrower or lower than a tile have smaller tiles (see `SampleLayout.tileSide(levelLength:)`).
     public func writeRGBA(to url: URL, width: Int, height: Int,
                           renderTile: @escaping @Sendable (_ level: Int, _ rectangle: PixelRectangle) -> RGBATile,
                           progress: (_ level: Int, _ rowsDone: Int, _ rowsTotal: Int) -> Void = { _, _, _ in }) throws {
-        let tile = PyramidalTIFFWriter.tileSize
-        let uniformTiles = LockedValue<[RGBAPixel: [UInt8]]>([:])
-        try writePyramid(to: url, width: width, height: height, layout: .deflateRGBA, progress: progress) { level, rectangle in
+        let uniformTiles = LockedValue<[UniformTileKey: [UInt8]]>([:])
+        try writePyramid(to: url, width: width, height: height, layout: .deflateRGBA, progress: progress) { level, rectangle, tileWidth, tileHeight in
             switch renderTile(level, rectangle) {
-            case let .uniform(color) where rectangle.width == tile && rectangle.height == tile:
-                if let bytes = uniformTiles.withLock({ $0[color] }) { return .encoded(bytes) }
-                let bytes = try PyramidalTIFFWriter.deflate(RGBATile.filledPixels(color, count: tile * tile), path: url.path)
-                uniformTiles.withLock { $0[color] = bytes }
+            case let .uniform(color) where rectangle.width == tileWidth && rectangle.height == tileHeight:
+                let key = UniformTileKey(color: color, width: tileWidth, height: tileHeight)
+                if let bytes = uniformTiles.withLock({ $0[key] }) { return .encoded(bytes) }
+                let bytes = try PyramidalTIFFWriter.deflate(RGBATile.filledPixels(color, count: tileWidth * tileHeight), path: url.path)
+                uniformTiles.withLock { $0[key] = bytes }
                 return .encoded(bytes)
             case let .uniform(color):
                 // An edge tile: its margin is transparent, so it is one colour only if `color` is.
-                var pixels = [UInt8](repeating: 0, count: tile * tile * 4)
-                RGBATile.fill(&pixels, rowLength: tile, columns: 0..<rectangle.width, rows: 0..<rectangle.height, with: color)
+                var pixels = [UInt8](repeating: 0, count: tileWidth * tileHeight * 4)
+                RGBATile.fill(&pixels, rowLength: tileWidth, columns: 0..<rectangle.width, rows: 0..<rectangle.height, with: color)
                 return .encoded(try PyramidalTIFFWriter.deflate(pixels, path: url.path))
             case let .pixels(pixels):
                 precondition(pixels.count == rectangle.width * rectangle.height * 4,
                              "PyramidalTIFFWriter: \(pixels.count) bytes for a \(rectangle.width)×\(rectangle.height) RGBA tile")
                 var padded = pixels
-                if rectangle.width != tile || rectangle.height != tile {
-                    padded = [UInt8](repeating: 0, count: tile * tile * 4)
+                if rectangle.width != tileWidth || rectangle.height != tileHeight {
+                    padded = [UInt8](repeating: 0, count: tileWidth * tileHeight * 4)
                     for row in 0..<rectangle.height {
-                        padded.replaceSubrange(row * tile * 4..<(row * tile + rectangle.width) * 4,
+                        padded.replaceSubrange(row * tileWidth * 4..<(row * tileWidth + rectangle.width) * 4,
                                                with: pixels[row * rectangle.width * 4..<(row + 1) * rectangle.width * 4])
                     }
                 }
@@ -89,12 +90,32 @@ public struct PyramidalTIFFWriter: Sendable {
         }
     }
 
+    /// A one-colour RGBA tile's compressed bytes depend on its colour and size.
+    private struct UniformTileKey: Hashable {
+        let color: RGBAPixel
+        let width: Int
+        let height: Int
+    }
+
     /// How the levels' samples are stored.
     private enum SampleLayout {
         /// 3 samples, JPEG in YCbCr (libtiff encodes on the writer queue).
         case jpegRGB
         /// 4 samples with unassociated alpha, Adobe Deflate (tiles compressed by the renderers).
         case deflateRGBA
+
+        /// The tile side along a level side of `length` pixels. In RGBA levels smaller than a tile it
+        /// is the largest multiple of 16 (TIFF's rule) that fits: OpenSlide 3.4 reads non-JPEG tiles
+        /// with `TIFFRGBAImageGet` for a whole tile, and libtiff ≥ 4.5 cuts a raster wider or taller
+        /// than the image to the image, so such a level would come out sheared. (OpenSlide decodes
+        /// JPEG tiles itself.)
+        func tileSide(levelLength length: Int) -> Int {
+            let tile = PyramidalTIFFWriter.tileSize
+            switch self {
+            case .jpegRGB: return tile
+            case .deflateRGBA: return length >= tile ? tile : max(16, length / 16 * 16)
+            }
+        }
     }
 
     /// One tile ready for the file: pixels libtiff compresses, or bytes already compressed.
@@ -105,7 +126,7 @@ public struct PyramidalTIFFWriter: Sendable {
 
     private func writePyramid(to url: URL, width: Int, height: Int, layout: SampleLayout,
                               progress: (Int, Int, Int) -> Void,
-                              tile: @escaping @Sendable (Int, PixelRectangle) throws -> TileData) throws {
+                              tile: @escaping @Sendable (_ level: Int, _ rectangle: PixelRectangle, _ tileWidth: Int, _ tileHeight: Int) throws -> TileData) throws {
         let levels = PyramidalTIFFWriter.levelSizes(width: width, height: height)
         try AtomicFile.write(to: url) { temporaryPath in
             let file = try TIFFFileHandle(path: temporaryPath, mode: width * height > 500_000_000 ? "w8" : "w")
@@ -117,10 +138,10 @@ public struct PyramidalTIFFWriter: Sendable {
     }
 
     private func writeLevel(_ file: TIFFFileHandle, level: Int, width: Int, height: Int, layout: SampleLayout,
-                            tile renderTile: @escaping @Sendable (Int, PixelRectangle) throws -> TileData,
+                            tile renderTile: @escaping @Sendable (Int, PixelRectangle, Int, Int) throws -> TileData,
                             progress: (Int, Int, Int) -> Void, outputPath: String) throws {
         let tiff = file.tiff
-        let tile = PyramidalTIFFWriter.tileSize
+        let tileWidth = layout.tileSide(levelLength: width), tileHeight = layout.tileSide(levelLength: height)
         func set(_ tag: Int32, _ values: CVarArg...) throws {
             let status = withVaList(values) { TIFFVSetField(tiff, UInt32(tag), $0) }
             guard status != 0 else { throw SlideError.writeFailed(path: outputPath, reason: "libtiff rejected tag \(tag): \(file.lastError)") }
@@ -130,8 +151,8 @@ public struct PyramidalTIFFWriter: Sendable {
         try set(TIFFTAG_IMAGELENGTH, UInt32(height))
         try set(TIFFTAG_BITSPERSAMPLE, Int32(8))
         try set(TIFFTAG_PLANARCONFIG, Int32(PLANARCONFIG_CONTIG))
-        try set(TIFFTAG_TILEWIDTH, UInt32(tile))
-        try set(TIFFTAG_TILELENGTH, UInt32(tile))
+        try set(TIFFTAG_TILEWIDTH, UInt32(tileWidth))
+        try set(TIFFTAG_TILELENGTH, UInt32(tileHeight))
         switch layout {
         case .jpegRGB:
             try set(TIFFTAG_SAMPLESPERPIXEL, Int32(3))
@@ -158,7 +179,7 @@ public struct PyramidalTIFFWriter: Sendable {
             try set(TIFFTAG_YRESOLUTION, pixelsPerCentimeter)
         }
 
-        let columns = (width + tile - 1) / tile, rows = (height + tile - 1) / tile
+        let columns = (width + tileWidth - 1) / tileWidth, rows = (height + tileHeight - 1) / tileHeight
         let writer = DispatchQueue(label: "hatnet.tiff-writer")
         let pending = DispatchGroup()
         let writeError = LockedValue<SlideError?>(nil)
@@ -166,9 +187,9 @@ public struct PyramidalTIFFWriter: Sendable {
             let tiles = ConcurrentResults<TileData>(count: columns)
             DispatchQueue.concurrentPerform(iterations: columns) { column in
                 tiles.store(at: column) {
-                    let rectangle = PixelRectangle(x: column * tile, y: row * tile,
-                                                   width: min(tile, width - column * tile), height: min(tile, height - row * tile))
-                    return try renderTile(level, rectangle)
+                    let rectangle = PixelRectangle(x: column * tileWidth, y: row * tileHeight, width: min(tileWidth, width - column * tileWidth),
+                                                   height: min(tileHeight, height - row * tileHeight))
+                    return try renderTile(level, rectangle, tileWidth, tileHeight)
                 }
             }
             let rowTiles = try tiles.values()
@@ -178,7 +199,7 @@ public struct PyramidalTIFFWriter: Sendable {
             writer.async {
                 defer { pending.leave() }
                 for (column, data) in rowTiles.enumerated() {
-                    let index = TIFFComputeTile(file.tiff, UInt32(column * tile), UInt32(row * tile), 0, 0)
+                    let index = TIFFComputeTile(file.tiff, UInt32(column * tileWidth), UInt32(row * tileHeight), 0, 0)
                     let written: tmsize_t
                     switch data {
                     case let .pixels(pixels):

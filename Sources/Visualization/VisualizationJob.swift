@@ -37,9 +37,9 @@ public struct VisualizationJob: Sendable {
         + ["attention.json"]
 
     /// Runs the job with the attention that `attention` computes or loads for the opened slide.
-    /// `overlayProgress(tilesDone, tilesTotal)` follows the overlay TIFF.
+    /// `overlayProgress(tileRowsDone, tileRowsTotal)` follows the overlay TIFF.
     public func run(attention: (any SlideSource) throws -> SlideAttention,
-                    overlayProgress: (_ tilesDone: Int, _ tilesTotal: Int) -> Void = { _, _ in })
+                    overlayProgress: (_ rowsDone: Int, _ rowsTotal: Int) -> Void = { _, _ in })
         throws -> (visualization: AttentionVisualization, files: AttentionVisualization.Files) {
         let source = try openSlide(slide)
         let overview = try SlideOverview(source: source, maxDimension: thumbnailSize)

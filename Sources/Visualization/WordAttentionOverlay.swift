@@ -57,23 +57,21 @@ public struct WordAttentionOverlay: Sendable {
         return RGBAPixel(red: byte(color.red), green: byte(color.green), blue: byte(color.blue), alpha: 255)
     }
 
-    /// Writes the pyramid to `url` atomically. `progress(tilesDone, tilesTotal)` follows the tiles
-    /// of all levels.
+    /// Writes the pyramid to `url` atomically. `progress(rowsDone, rowsTotal)` follows the
+    /// 256-pixel tile rows of all levels.
     /// - Throws: ``Slides/SlideError`` naming `url` when it cannot be written.
-    public func write(to url: URL, slidePath: String, progress: (_ tilesDone: Int, _ tilesTotal: Int) -> Void = { _, _ in }) throws {
+    public func write(to url: URL, slidePath: String, progress: (_ rowsDone: Int, _ rowsTotal: Int) -> Void = { _, _ in }) throws {
         let tile = PyramidalTIFFWriter.tileSize
-        let levels = PyramidalTIFFWriter.levelSizes(width: attention.slideWidth, height: attention.slideHeight)
-        let tilesPerRow = levels.map { ($0.width + tile - 1) / tile }
-        let tilesTotal = zip(levels, tilesPerRow).map { ($0.height + tile - 1) / tile * $1 }.reduce(0, +)
-        let tilesBefore = tilesPerRow.indices.map { level in
-            (0..<level).map { tilesPerRow[$0] * ((levels[$0].height + tile - 1) / tile) }.reduce(0, +)
-        }
+        let rows = PyramidalTIFFWriter.levelSizes(width: attention.slideWidth, height: attention.slideHeight)
+            .map { ($0.height + tile - 1) / tile }
+        let rowsTotal = rows.reduce(0, +)
+        let rowsBefore = rows.indices.map { rows[..<$0].reduce(0, +) }
         var writer = PyramidalTIFFWriter(description: "hatnet word attention overlay of \(slidePath); "
                                          + "score range \(scoreRange.lowerBound) to \(scoreRange.upperBound)")
         writer.software = "hatnet visualize"
         let overlay = self.overlay
         try writer.writeRGBA(to: url, width: attention.slideWidth, height: attention.slideHeight,
                              renderTile: { level, rectangle in overlay.tile(level: level, rectangle: rectangle) },
-                             progress: { level, rows, _ in progress(tilesBefore[level] + rows * tilesPerRow[level], tilesTotal) })
+                             progress: { level, done, total in progress(rowsBefore[level] + rows[level] * done / max(total, 1), rowsTotal) })
     }
 }

@@ -104,7 +104,7 @@ struct VisualizeCommand: ParsableCommand {
         let (visualization, files) = try job.run(attention: try attentionSource()) { done, total in
             let elapsed = Date().timeIntervalSince(started)
             let remaining = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
-            progress.update("overlay TIFF: \(done)/\(total) tiles, " + String(format: "ETA %.0f s", remaining), force: done == total)
+            progress.update("overlay TIFF: tile row \(done)/\(total), " + String(format: "ETA %.0f s", remaining), force: done == total)
         }
         progress.finish()
         if let bags = visualization.bagCoverage, let words = visualization.wordCoverage {
