@@ -53,7 +53,7 @@ import TestSupport
     /// Runs hatnet (the arguments after `--`) in the directory, reports the child's peak RSS from
     /// `getrusage(RUSAGE_CHILDREN)` (this Python process starts no other child), then opens the
     /// overlay with OpenSlide and checks the size, the pyramid and each word's colour at its centre.
-    static let script = #"""
+    static let script = PaletteReference.pythonInferno + #"""
     import math, resource, subprocess, sys
     import openslide
     split = sys.argv.index("--")
@@ -69,13 +69,6 @@ import TestSupport
     slide = openslide.OpenSlide(directory + "/overlay.tiff")
     assert slide.dimensions == (100000, 80000), slide.dimensions
     assert slide.level_count >= 2, slide.level_count
-    stops = [0x000004, 0x1B0C41, 0x4A0C6B, 0x781C6D, 0xA52C60, 0xCF4446, 0xED6925, 0xFB9B06, 0xFCFFA4]
-    def inferno(t):
-        t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
-        i = min(int(t), len(stops) - 2)
-        f = t - i
-        a, b = stops[i], stops[i + 1]
-        return tuple(round((((a >> s) & 255) / 255 * (1 - f) + ((b >> s) & 255) / 255 * f) * 255) for s in (16, 8, 0))
     low, high = min(scores), max(scores)
     for index in range(0, len(scores), 7):
         row, column = divmod(index, columns)

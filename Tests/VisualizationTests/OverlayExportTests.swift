@@ -128,7 +128,7 @@ import Testing
     /// the TIFF with OpenSlide and compares pixels at every level with the palette colour of the
     /// word whose rectangle holds the pixel's centre (matplotlib's inferno at nine stops, scores
     /// scaled from the lowest to the highest shown word), or transparency outside the words.
-    static let readerScript = #"""
+    static let readerScript = PaletteReference.pythonInferno + #"""
     import json, math, sys
     import openslide
     tiles_path, tiff_path, expected_path = sys.argv[1:4]
@@ -155,13 +155,6 @@ import Testing
         assert set(["word score", "word rank", "bag score", "bag rank"]) <= set(m), m
         assert all(isinstance(v, (int, float)) and math.isfinite(v) for v in m.values()), m
 
-    stops = [0x000004, 0x1B0C41, 0x4A0C6B, 0x781C6D, 0xA52C60, 0xCF4446, 0xED6925, 0xFB9B06, 0xFCFFA4]
-    def inferno(t):
-        t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
-        i = min(int(t), len(stops) - 2)
-        f = t - i
-        a, b = stops[i], stops[i + 1]
-        return tuple(round((((a >> s) & 255) / 255 * (1 - f) + ((b >> s) & 255) / 255 * f) * 255) for s in (16, 8, 0))
     low, high = min(w[4] for w in words), max(w[4] for w in words)
     def expected_pixel(x, y):
         colour = None
