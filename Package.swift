@@ -55,7 +55,7 @@ let package = Package(
 
         // Optimised in debug builds too: resampling words unoptimised made the end-to-end tests
         // (DemoTests, `hatnet demo --small`) several times slower.
-        .target(name: "Slides", dependencies: ["TensorKit", "FileOutput", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF"],
+        .target(name: "Slides", dependencies: ["TensorKit", "FileOutput", "COpenSlide", "CPNG", "CTurboJPEG", "CTIFF", "CZlib"],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 

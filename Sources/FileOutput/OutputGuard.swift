@@ -36,6 +36,29 @@ public enum OutputGuard {
         }
     }
 
+    /// Throws unless `output` can be written as a new file: its directory exists and is writable,
+    /// the path is not a directory, and no file is there unless `overwrite` (the `--overwrite`
+    /// convention: user files are replaced only when asked). Checked before the work starts, so a
+    /// long command does not fail at its end.
+    /// - Throws: ``FileError`` naming the output and the option.
+    public static func requireWritable(output: String, option: String, overwrite: Bool) throws {
+        let url = URL(fileURLWithPath: output)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FileError(path: output, problem: "\(option): the directory \(directory) does not exist")
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw FileError(path: output, problem: "\(option): the directory \(directory) is not writable")
+        }
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory) {
+            guard !isDirectory.boolValue else { throw FileError(path: output, problem: "\(option) names a directory, not a file") }
+            guard overwrite else {
+                throw FileError(path: output, problem: "\(option): the file exists; pass --overwrite to replace it or choose another path")
+            }
+        }
+    }
+
     /// Whether two paths name the same file (by resolved path, or by device and inode when both exist).
     public static func sameFile(_ first: URL, _ second: URL) -> Bool {
         if resolved(first).path == resolved(second).path { return true }

@@ -67,5 +67,5 @@ public enum AttentionDocument {
     }
 
     /// A `Float` score as the JSON number of its shortest decimal form (`0.1`, not `0.10000000149011612`).
-    private static func number(_ score: Float) -> JSONValue { .number(Double(score.description) ?? Double(score)) }
+    static func number(_ score: Float) -> JSONValue { .number(Double(score.description) ?? Double(score)) }
 }

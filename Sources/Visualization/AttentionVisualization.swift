@@ -72,10 +72,14 @@ public struct AttentionVisualization: Sendable {
         public let bagHeatMap: (pdf: URL, png: URL)
         /// `attention.json`.
         public let json: URL
+        /// The QuPath tile GeoJSON (``QuPathTiles``) and the overlay TIFF (``WordAttentionOverlay``),
+        /// when asked for.
+        public var qupath: URL?
+        public var overlayTIFF: URL?
 
         public var all: [URL] {
             [topBags.png, topBags.pdf, topWords.png, topWords.pdf, wordHeatMap.png, wordHeatMap.pdf,
-             bagHeatMap.png, bagHeatMap.pdf, json]
+             bagHeatMap.png, bagHeatMap.pdf, json] + [qupath, overlayTIFF].compactMap { $0 }
         }
     }
 

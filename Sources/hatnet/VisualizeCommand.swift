@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cohort
 import Encoders
+import FileOutput
 import Foundation
 import Pipeline
 import Slides
@@ -76,6 +77,16 @@ struct VisualizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Longer side of the figures, in pixels.", valueName: "PIXELS"))
     var thumbnail: Int = 1024
 
+    @Option(help: ArgumentHelp("Also write the words as QuPath tile objects with their scores and ranks.", valueName: "FILE.geojson"))
+    var qupath: String?
+
+    @Option(name: .customLong("overlay-tiff"),
+            help: ArgumentHelp("Also write the word attention as a pyramidal RGBA TIFF of the slide's size.", valueName: "FILE.tiff"))
+    var overlayTIFF: String?
+
+    @Flag(help: "Replace existing --qupath and --overlay-tiff files.")
+    var overwrite = false
+
     func validate() throws {
         guard !slideFiles.isEmpty else { throw ValidationError("give at least one slide") }
         if isCohortRun {
@@ -114,6 +125,14 @@ struct VisualizeCommand: ParsableCommand {
                 try requireOutput(directory.appendingPathComponent(name).path, option: "--out", distinctFrom: inputs)
             }
         }
+        let figures = VisualizationJob.outputFileNames.map { (URL(fileURLWithPath: out).appendingPathComponent($0).path, "--out") }
+        var others = inputs + figures
+        for (path, option) in [(qupath, "--qupath"), (overlayTIFF, "--overlay-tiff")] {
+            guard let path else { continue }
+            try requireOutput(path, option: option, distinctFrom: others)
+            try libraryRule { try OutputGuard.requireWritable(output: path, option: option, overwrite: overwrite) }
+            others.append((path, option))
+        }
     }
 
     func run() throws {
@@ -142,8 +161,16 @@ struct VisualizeCommand: ParsableCommand {
     private func visualize() throws {
         let job = VisualizationJob(slide: URL(fileURLWithPath: slide), outputDirectory: URL(fileURLWithPath: out, isDirectory: true),
                                    annotations: annotations.map { URL(fileURLWithPath: $0) }, topFraction: top,
-                                   thumbnailSize: thumbnail)
-        let (visualization, files) = try job.run(attention: try attentionSource())
+                                   thumbnailSize: thumbnail, qupathFile: qupath.map { URL(fileURLWithPath: $0) },
+                                   overlayTIFF: overlayTIFF.map { URL(fileURLWithPath: $0) })
+        for path in [qupath, overlayTIFF].compactMap({ $0 }) { removeStaleTemporaryFiles(nextTo: path) }
+        let progress = ProgressLine(), started = Date()
+        let (visualization, files) = try job.run(attention: try attentionSource()) { done, total in
+            let elapsed = Date().timeIntervalSince(started)
+            let remaining = done > 0 ? elapsed / Double(done) * Double(total - done) : 0
+            progress.update("overlay TIFF: tile row \(done)/\(total), " + String(format: "ETA %.0f s", remaining), force: done == total)
+        }
+        progress.finish()
         if let bags = visualization.bagCoverage, let words = visualization.wordCoverage {
             print(bags.summary(items: "bags"))
             print(words.summary(items: "words"))

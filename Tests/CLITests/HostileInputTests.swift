@@ -200,6 +200,39 @@ import TestSupport
         #expect(outcome.status == 0 && !outcome.endedBySignal, "visualize with huge coordinates: \(outcome.stderr)")
     }
 
+    @Test func visualizeOverlaysRefuseInputsExistingFilesUnwritablePlacesAndNaN() throws {
+        var scores = SafeTensorsWriter()
+        scores.add(Tensor(shape: [1, 4, 4], scalars: (0..<16).map { Float($0) }), named: "word_scores")
+        scores.add(Tensor(shape: [1, 4], scalars: [1, 2, 3, 4]), named: "bag_scores")
+        try scores.write(to: directory.file("overlay_scores.safetensors"))
+        let base = ["visualize", "ihc.png", "--scores", "overlay_scores.safetensors", "--bag", "64", "--word", "32", "--out", "v"]
+        // An output that is an input, another output, or a figure.
+        try CommandLineHarness.expectRefusal(base + ["--qupath", "overlay_scores.safetensors"], in: dir, mentioning: ["--qupath", "--scores"])
+        try CommandLineHarness.expectRefusal(base + ["--overlay-tiff", "./ihc.png"], in: dir, mentioning: ["--overlay-tiff", "SLIDE"])
+        try CommandLineHarness.expectRefusal(base + ["--qupath", "o.tiff", "--overlay-tiff", "o.tiff"], in: dir,
+                                             mentioning: ["--overlay-tiff", "--qupath"])
+        try CommandLineHarness.expectRefusal(base + ["--qupath", "v/attention.json"], in: dir, mentioning: ["--qupath", "--out"])
+        // Places that cannot be written: a missing directory, a file taken for a directory, a directory.
+        try CommandLineHarness.expectRefusal(base + ["--qupath", "missing/tiles.geojson"], in: dir, mentioning: ["--qupath", "missing", "does not exist"])
+        try CommandLineHarness.expectRefusal(base + ["--overlay-tiff", "ihc.png/o.tiff"], in: dir, mentioning: ["--overlay-tiff", "ihc.png"])
+        try FileManager.default.createDirectory(at: directory.file("folder"), withIntermediateDirectories: true)
+        try CommandLineHarness.expectRefusal(base + ["--overlay-tiff", "folder"], in: dir, mentioning: ["--overlay-tiff", "directory"])
+        // An existing file is kept unless --overwrite.
+        _ = try directory.write("keep me", to: "existing.geojson")
+        try CommandLineHarness.expectRefusal(base + ["--qupath", "existing.geojson"], in: dir, mentioning: ["existing.geojson", "--overwrite"])
+        try CommandLineHarness.expectRefusal(base + ["--overlay-tiff", "existing.geojson"], in: dir, mentioning: ["existing.geojson", "--overwrite"])
+        // NaN scores: refused before anything is written.
+        try CommandLineHarness.expectRefusal(["visualize", "ihc.png", "--scores", "scores_nan.safetensors", "--bag", "64", "--word", "32",
+                                              "--out", "v", "--qupath", "t.geojson", "--overlay-tiff", "t.tiff"], in: dir,
+                                             mentioning: ["scores_nan.safetensors", "word_scores"])
+        // With --overwrite the same command replaces the file with the tiles.
+        let outcome = try CommandLineHarness.run(base + ["--qupath", "existing.geojson", "--overlay-tiff", "o.tiff", "--overwrite"], in: dir)
+        #expect(outcome.status == 0, "visualize --overwrite failed: \(outcome.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.file("existing.geojson"))) as? [String: Any]
+        #expect(document?["type"] as? String == "FeatureCollection" && (document?["features"] as? [Any])?.count == 16)
+        #expect(outcome.stdout.contains("o.tiff") && FileManager.default.fileExists(atPath: directory.file("o.tiff").path))
+    }
+
     @Test func metricsRefusesTooManyClassesAndOverwritingItsInput() throws {
         try CommandLineHarness.expectRefusal(["metrics", "--input", "many_classes.json", "--output", "r.json"], in: dir,
                                              mentioning: ["many_classes.json", "100000"], timeout: 60)
