@@ -5,8 +5,13 @@ import Testing
 /// it ended (exit or signal), stdout, stderr, and the files of its working directory before and
 /// after.
 struct CommandLineHarness {
-    /// The debug binary `swift build --build-tests` produces next to the tests.
+    /// The binary `swift build --build-tests` produces next to the tests: the `hatnet` in the
+    /// directory of the running test bundle, so a release or sanitizer build (`-c release`,
+    /// `--scratch-path .build-asan`) tests its own binary; `.build/debug/hatnet` otherwise.
     static let binary: URL = {
+        let testBundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let besideTests = testBundle.deletingLastPathComponent().appendingPathComponent("hatnet")
+        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/hatnet")
     }()
