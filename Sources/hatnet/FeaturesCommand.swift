@@ -46,16 +46,7 @@ struct FeaturesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let names = featureSet.classNames.names
-        let imageDirectory = URL(fileURLWithPath: imgDir, isDirectory: true)
-        var slides: [(imageID: String, file: URL)] = [], seen = Set<String>()
-        for split in splits {
-            let file = try SplitFile(contentsOf: URL(fileURLWithPath: split), classNames: names,
-                                     imageDirectory: imageDirectory, imageExtension: imgExtn)
-            for entry in file.entries where seen.insert(entry.imageID).inserted {
-                slides.append((entry.imageID, imageDirectory.appendingPathComponent("\(entry.imageID).\(imgExtn)")))
-            }
-        }
+        let slides = try splitSlides(splits, classNames: featureSet.classNames.names, imageDirectory: imgDir, imageExtension: imgExtn)
         let weights = try encoderOptions.weightsURL()
         let encoder = try encoderOptions.makeEncoder()
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))

@@ -4,6 +4,7 @@ import Foundation
 import Pipeline
 import Slides
 import FileOutput
+import HATNet
 
 /// `hatnet predict`: diagnose slides with a trained model.
 struct PredictCommand: ParsableCommand {
@@ -30,6 +31,11 @@ struct PredictCommand: ParsableCommand {
     var modelWeights: String?
 
     @OptionGroup var encoderOptions: EncoderOptions
+
+    @Option(help: ArgumentHelp("Read each slide's words from this feature cache (e.g. one `hatnet import features` wrote; the entry "
+                               + "of the slide's file name without extension) instead of encoding the slide; --encoder and --weights "
+                               + "are then not used.", valueName: "CACHE"))
+    var features: String?
 
     @Option(help: ArgumentHelp("Directory for the diagnosis JSON files.", valueName: "DIR"))
     var output = "predictions"
@@ -68,6 +74,32 @@ struct PredictCommand: ParsableCommand {
     private func predict() throws {
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
+        let cachedFeatures = try features.map { try FeatureCache(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
+        let predictor: Predictor
+        if let cachedFeatures {
+            try requireTrainingKey(of: trained, matches: cachedFeatures.key, file: cachedFeatures.directory.path)
+            predictor = try Predictor(model: network, classNames: trained.options.classNames,
+                                      featureCount: network.configuration.cnnFeatures, scale: trained.options.baseScale)
+        } else {
+            predictor = try encodingPredictor(trained: trained, network: network)
+        }
+        let encoderJSON = JSONEncoder()
+        encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        for slide in slides {
+            let url = URL(fileURLWithPath: slide)
+            let source = try openSlide(url)
+            let diagnosed = try cachedFeatures.map { try predictor.diagnose(try $0.untransformedFeatures(forSlide: source, scale: predictor.scale)) }
+                ?? predictor.diagnose(slide: source, imageID: url.lastPathComponent)
+            let diagnosis = predictor.report(of: diagnosed, slide: url.path, topBags: topBags, topWords: topWords)
+            let destination = destination(for: slide)
+            try AtomicFile.write(String(decoding: try encoderJSON.encode(diagnosis), as: UTF8.self) + "\n", to: destination)
+            let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0
+            print("\(url.lastPathComponent): \(diagnosis.predictedClass) (\(String(format: "%.3f", probability))) → \(destination.path)")
+        }
+    }
+
+    /// A predictor that encodes the slides with --encoder/--weights, which must be the run's.
+    private func encodingPredictor(trained: TrainedRun, network: HATNetModel) throws -> Predictor {
         let weights = try encoderOptions.weightsURL()
         let encoder = try encoderOptions.makeEncoder()
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
@@ -76,19 +108,8 @@ struct PredictCommand: ParsableCommand {
             throw FileError(path: weights.path, problem: "the run was trained on features of \(trainedCache.key.encoderName) (weights \(trainedCache.key.weightsSHA256)), "
                                   + "not \(key.encoderName) (weights \(key.weightsSHA256)); pass the same --encoder and --weights")
         }
-        let predictor = try Predictor(model: network, classNames: trained.options.classNames,
-                                      wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
-                                      scale: trained.options.baseScale)
-        let encoderJSON = JSONEncoder()
-        encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        for slide in slides {
-            let url = URL(fileURLWithPath: slide)
-            let diagnosis = predictor.report(of: try predictor.diagnose(slide: try openSlide(url), imageID: url.lastPathComponent),
-                                             slide: url.path, topBags: topBags, topWords: topWords)
-            let destination = destination(for: slide)
-            try AtomicFile.write(String(decoding: try encoderJSON.encode(diagnosis), as: UTF8.self) + "\n", to: destination)
-            let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0
-            print("\(url.lastPathComponent): \(diagnosis.predictedClass) (\(String(format: "%.3f", probability))) → \(destination.path)")
-        }
+        return try Predictor(model: network, classNames: trained.options.classNames,
+                             wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
+                             scale: trained.options.baseScale)
     }
 }

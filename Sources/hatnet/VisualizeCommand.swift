@@ -44,6 +44,10 @@ struct VisualizeCommand: ParsableCommand {
 
     @OptionGroup var encoderOptions: EncoderOptions
 
+    @Option(help: ArgumentHelp("With --model: read the slide's words from this feature cache (e.g. one `hatnet import features` "
+                               + "wrote) instead of encoding the slide.", valueName: "CACHE"))
+    var features: String?
+
     @OptionGroup var grid: GridOptions
 
     @Option(help: ArgumentHelp("Attention scores from hatnet attend (word_scores, bag_scores).", valueName: "FILE.safetensors"))
@@ -62,6 +66,7 @@ struct VisualizeCommand: ParsableCommand {
         guard (16...16384).contains(thumbnail) else { throw ValidationError("--thumbnail must be 16 to 16384 pixels, got \(thumbnail)") }
         guard index >= 0 else { throw ValidationError("--index must not be negative, got \(index)") }
         guard (model == nil) != (scores == nil) else { throw ValidationError("give either --model or --scores") }
+        guard features == nil || model != nil else { throw ValidationError("--features needs --model") }
         var inputs: [(path: String, option: String)] = [(slide, "SLIDE")]
         if let annotations { inputs.append((annotations, "--annotations")) }
         if let scores { inputs.append((scores, "--scores")) }
@@ -97,12 +102,21 @@ struct VisualizeCommand: ParsableCommand {
         }
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model!, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
-        let predictor = try Predictor(model: network, classNames: trained.options.classNames,
+        let cache = try features.map { try FeatureCache(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
+        let predictor: Predictor
+        if let cache {
+            try requireTrainingKey(of: trained, matches: cache.key, file: cache.directory.path)
+            predictor = try Predictor(model: network, classNames: trained.options.classNames,
+                                      featureCount: network.configuration.cnnFeatures, scale: trained.options.baseScale)
+        } else {
+            predictor = try Predictor(model: network, classNames: trained.options.classNames,
                                       wordEncoder: WordFeatureEncoder(encoder: try encoderOptions.makeEncoder(),
                                                                       gridOptions: grid.options),
                                       scale: trained.options.baseScale)
+        }
         return { source in
-            let diagnosis = try predictor.diagnose(slide: source, imageID: source.url.lastPathComponent)
+            let diagnosis = try cache.map { try predictor.diagnose(try $0.untransformedFeatures(forSlide: source, scale: predictor.scale)) }
+                ?? predictor.diagnose(slide: source, imageID: source.url.lastPathComponent)
             let label = diagnosis.predictedLabel
             print("\(source.url.lastPathComponent): \(predictor.classNames[label]) (\(String(format: "%.3f", diagnosis.probabilities[label])))")
             let (width, height) = source.dimensions

@@ -11,16 +11,31 @@ import TensorKit
 public struct Predictor {
     public let model: HATNetModel
     public let classNames: [String]
-    /// Encodes each slide the way the training features were encoded.
-    public let wordEncoder: WordFeatureEncoder
+    /// Encodes each slide the way the training features were encoded; `nil` for a predictor of
+    /// cached features (``init(model:classNames:featureCount:scale:)``).
+    public let wordEncoder: WordFeatureEncoder?
     /// The scale slides are cut at (the run's base scale).
     public let scale: WordGridLayout
 
     /// - Throws: ``TrainingError`` when the encoder's width, the scale's grid or the class names do
     ///   not fit the model.
     public init(model: HATNetModel, classNames: [String], wordEncoder: WordFeatureEncoder, scale: WordGridLayout) throws {
-        guard wordEncoder.encoder.featureCount == model.configuration.cnnFeatures else {
-            throw TrainingError.incompatibleFeatures(path: wordEncoder.encoder.name, reason: "gives \(wordEncoder.encoder.featureCount) "
+        try self.init(model: model, classNames: classNames, wordEncoder: wordEncoder, featureCount: wordEncoder.encoder.featureCount,
+                      featureSource: wordEncoder.encoder.name, scale: scale)
+    }
+
+    /// A predictor of word features read from a cache (``diagnose(_:)`` only), e.g. imported ones.
+    /// - Throws: ``TrainingError`` when `featureCount`, the scale's grid or the class names do not
+    ///   fit the model.
+    public init(model: HATNetModel, classNames: [String], featureCount: Int, scale: WordGridLayout) throws {
+        try self.init(model: model, classNames: classNames, wordEncoder: nil, featureCount: featureCount,
+                      featureSource: "the cached features", scale: scale)
+    }
+
+    private init(model: HATNetModel, classNames: [String], wordEncoder: WordFeatureEncoder?, featureCount: Int, featureSource: String,
+                 scale: WordGridLayout) throws {
+        guard featureCount == model.configuration.cnnFeatures else {
+            throw TrainingError.incompatibleFeatures(path: featureSource, reason: "gives \(featureCount) "
                                                      + "features per word, the model expects \(model.configuration.cnnFeatures)")
         }
         guard scale.bagsPerSide == model.configuration.numBagsWords else {
