@@ -34,11 +34,16 @@ import TestSupport
         let features = patches.map { "[\($0.features.map { "\($0)" }.joined(separator: ", "))]" }.joined(separator: ", ")
         let result = try PythonInterop.run(script: """
             import sys, h5py, numpy as np
+            # As TRIDENT's save_h5 (trident/IO.py) creates datasets: chunks of one row, unlimited rows.
+            def save(f, key, val):
+                d = f.create_dataset(key, shape=val.shape, maxshape=(None,) + val.shape[1:], chunks=(1,) + val.shape[1:], dtype=val.dtype)
+                d[:] = val
+                return d
             with h5py.File(sys.argv[1], "w") as f:
-                d = f.create_dataset("features", data=np.array([\(features)], dtype=np.float32))
+                d = save(f, "features", np.array([\(features)], dtype=np.float32))
                 d.attrs["encoder"] = "uni_v1"
                 d.attrs["name"] = "slide_1"
-                c = f.create_dataset("coords", data=np.array([\(coords)], dtype=np.\(coordinatesType)))
+                c = save(f, "coords", np.array([\(coords)], dtype=np.\(coordinatesType)))
                 for k, v in \(attributes).items():
                     c.attrs[k] = v
             """, arguments: [h5.path])
