@@ -74,15 +74,9 @@ struct PredictCommand: ParsableCommand {
     private func predict() throws {
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
-        let cachedFeatures = try features.map { try FeatureCache(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
-        let predictor: Predictor
-        if let cachedFeatures {
-            try requireTrainingKey(of: trained, matches: cachedFeatures.key, file: cachedFeatures.directory.path)
-            predictor = try Predictor(model: network, classNames: trained.options.classNames,
-                                      featureCount: network.configuration.cnnFeatures, scale: trained.options.baseScale)
-        } else {
-            predictor = try encodingPredictor(trained: trained, network: network)
-        }
+        let cached = try features.map { try cachedFeaturePredictor($0, trained: trained, network: network) }
+        let predictor = try cached?.predictor ?? encodingPredictor(trained: trained, network: network)
+        let cachedFeatures = cached?.cache
         let encoderJSON = JSONEncoder()
         encoderJSON.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         for slide in slides {

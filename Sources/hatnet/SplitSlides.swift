@@ -17,12 +17,3 @@ func splitSlides(_ splits: [String], classNames: [String], imageDirectory: Strin
     return slides
 }
 
-/// Refuses cached features of another encoder than the run was trained on (when the run's
-/// training cache is at hand).
-func requireTrainingKey(of trained: TrainedRun, matches key: FeatureCacheKey, file: String) throws {
-    if let trainedCache = try? FeatureCache(directory: URL(fileURLWithPath: trained.options.featureDirectory, isDirectory: true)),
-       trainedCache.key != key {
-        throw PipelineError.badInput(file: file, reason: "holds features of \(key.encoderName) (\(key.weightsSHA256)); the run was trained on "
-                                     + "\(trainedCache.key.encoderName) (\(trainedCache.key.weightsSHA256))")
-    }
-}

@@ -102,18 +102,12 @@ struct VisualizeCommand: ParsableCommand {
         }
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model!, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
-        let cache = try features.map { try FeatureCache(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
-        let predictor: Predictor
-        if let cache {
-            try requireTrainingKey(of: trained, matches: cache.key, file: cache.directory.path)
-            predictor = try Predictor(model: network, classNames: trained.options.classNames,
-                                      featureCount: network.configuration.cnnFeatures, scale: trained.options.baseScale)
-        } else {
-            predictor = try Predictor(model: network, classNames: trained.options.classNames,
-                                      wordEncoder: WordFeatureEncoder(encoder: try encoderOptions.makeEncoder(),
-                                                                      gridOptions: grid.options),
-                                      scale: trained.options.baseScale)
-        }
+        let cached = try features.map { try cachedFeaturePredictor($0, trained: trained, network: network) }
+        let predictor = try cached?.predictor ?? Predictor(model: network, classNames: trained.options.classNames,
+                                                           wordEncoder: WordFeatureEncoder(encoder: try encoderOptions.makeEncoder(),
+                                                                                           gridOptions: grid.options),
+                                                           scale: trained.options.baseScale)
+        let cache = cached?.cache
         return { source in
             let diagnosis = try cache.map { try predictor.diagnose(try $0.untransformedFeatures(forSlide: source, scale: predictor.scale)) }
                 ?? predictor.diagnose(slide: source, imageID: source.url.lastPathComponent)

@@ -9,15 +9,10 @@ import TestSupport
 /// (every word must come back unchanged: each word is one patch centred in itself), and the
 /// imported cache trained, evaluated, predicted and visualised like any other.
 @Suite(.serialized) struct FeatureInteropCommandTests {
-    private static let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/reference/encoder_mobilenetv2_w0.5.safetensors").path
+    private static let weights = CommandLineHarness.mobileNetV2Weights
 
     private func hatnet(_ arguments: [String], in directory: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let outcome = try CommandLineHarness.run(arguments, in: directory, timeout: 300)
-        #expect(outcome.status == 0 && !outcome.endedBySignal,
-                "hatnet \(arguments.joined(separator: " ")) failed (\(outcome.status)): \(outcome.stderr.suffix(800))",
-                sourceLocation: sourceLocation)
-        return outcome.stdout
+        try CommandLineHarness.expectSuccess(arguments, in: directory, sourceLocation: sourceLocation)
     }
 
     private func cacheLine(_ output: String) throws -> String {
