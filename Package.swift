@@ -30,6 +30,7 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4", providers: [.apt(["libtiff-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
 
         // MARK: Pipeline stages
         // Hot kernels built for AVX2 + FMA CPUs; TensorKit calls them only after checking the CPU.
@@ -74,6 +75,13 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
+        // HDF5 files through the C library: one owner type per handle kind, hostile-safe reading.
+        .target(name: "HDF5", dependencies: ["CHDF5", "TensorKit"]),
+        // Patch features in TRIDENT's and CLAM's HDF5 layouts: exported from and imported into the
+        // feature cache (imported onto HATNet's word grid). Above Pipeline, like Synthesis.
+        .target(name: "FeatureInterop", dependencies: ["HDF5", "Pipeline", "Slides", "TensorKit", "FileOutput",
+                                                     .product(name: "Crypto", package: "swift-crypto")]),
+
         // Attention maps on the slide, annotation coverage and the HTML report.
         .target(name: "Visualization", dependencies: ["Reports", "Slides", "HATNet", "Checkpoints", "TensorKit", "FileOutput"]),
 
@@ -90,7 +98,7 @@ let package = Package(
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
             "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Synthesis", "Encoders", "Pipeline", "Reports", "Visualization", "Demo", "Benchmarks",
-            "FileOutput", "Cohort",
+            "FileOutput", "Cohort", "FeatureInterop",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -114,6 +122,7 @@ let package = Package(
         // The built `hatnet` binary against hostile files and options.
         .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),
         .testTarget(name: "CohortTests", dependencies: ["Cohort", "FileOutput"]),
+        .testTarget(name: "FeatureInteropTests", dependencies: ["FeatureInterop", "HDF5", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -7,7 +7,7 @@
 # libvips-tools (vipsheader) is a second reader of the overlay TIFFs in the tests.
 set -eu
 
-PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv slurm-wlm munge libvips-tools"
+PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev libhdf5-dev python3-pip python3-venv slurm-wlm munge libvips-tools"
 
 missing=""
 for package in $PACKAGES; do

@@ -2,11 +2,22 @@ import ArgumentParser
 import Foundation
 import Pipeline
 
-/// `hatnet export`: our weights as files the reference PyTorch code loads.
+/// `hatnet export`: our weights as files the reference PyTorch code loads (`export weights`, the
+/// default, so `hatnet export --to pth FILE` keeps working), and cached word features as the
+/// TRIDENT/CLAM HDF5 files their tools load (`export features`).
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Convert safetensors weights into a PyTorch .pth state dict.",
+        abstract: "Convert weights into a PyTorch .pth state dict, or cached features into TRIDENT/CLAM .h5 files.",
+        subcommands: [ExportWeightsCommand.self, ExportFeaturesCommand.self],
+        defaultSubcommand: ExportWeightsCommand.self)
+}
+
+/// `hatnet export [weights]`: safetensors weights as the reference's PyTorch state dict.
+struct ExportWeightsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weights",
+        abstract: "Convert safetensors weights into a PyTorch .pth state dict (the default of `hatnet export`).",
         discussion: """
         The .pth is what torch.save(model.state_dict()) writes, with the reference's key names, so \
         `MIModel.load_state_dict(torch.load(FILE))` (main_evaluation.py --weights-test) accepts it.

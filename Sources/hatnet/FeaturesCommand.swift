@@ -56,17 +56,8 @@ struct FeaturesCommand: ParsableCommand {
 
     /// The slides of the split files, in order, each once.
     func slideUnits() throws -> [SlideWorkUnit] {
-        let names = featureSet.classNames.names
-        let imageDirectory = URL(fileURLWithPath: imgDir, isDirectory: true)
-        var slides: [SlideWorkUnit] = [], seen = Set<String>()
-        for split in splits {
-            let file = try SplitFile(contentsOf: URL(fileURLWithPath: split), classNames: names,
-                                     imageDirectory: imageDirectory, imageExtension: imgExtn)
-            for entry in file.entries where seen.insert(entry.imageID).inserted {
-                slides.append(SlideWorkUnit(id: entry.imageID, file: imageDirectory.appendingPathComponent("\(entry.imageID).\(imgExtn)")))
-            }
-        }
-        return slides
+        try splitSlides(splits, classNames: featureSet.classNames.names, imageDirectory: imgDir, imageExtension: imgExtn)
+            .map { SlideWorkUnit(id: $0.imageID, file: $0.file) }
     }
 
     /// The encoder and the cache (created with its cache.json if missing) its features go to.

@@ -19,7 +19,7 @@ struct HATNetCommand: ParsableCommand {
         a file or option that asks for more is refused with the amount it needed.
         """,
         subcommands: [SynthCommand.self, SlideCommand.self, WordsCommand.self, WeightsCommand.self, EncodeCommand.self,
-                      FeaturesCommand.self, TrainCommand.self, EvalCommand.self, AverageCommand.self, ExportCommand.self,
+                      FeaturesCommand.self, TrainCommand.self, EvalCommand.self, AverageCommand.self, ExportCommand.self, ImportCommand.self,
                       PredictCommand.self, AttendCommand.self, VisualizeCommand.self, MetricsCommand.self, DemoCommand.self, SlurmCommand.self,
                       BenchCommand.self])
 

@@ -5,6 +5,7 @@ import Foundation
 import Pipeline
 import Slides
 import FileOutput
+import HATNet
 
 /// `hatnet predict`: diagnose slides with a trained model.
 struct PredictCommand: ParsableCommand {
@@ -36,6 +37,11 @@ struct PredictCommand: ParsableCommand {
     var modelWeights: String?
 
     @OptionGroup var encoderOptions: EncoderOptions
+
+    @Option(help: ArgumentHelp("Read each slide's words from this feature cache (e.g. one `hatnet import features` wrote; the entry "
+                               + "of the slide's file name without extension) instead of encoding the slide; --encoder and --weights "
+                               + "are then not used.", valueName: "CACHE"))
+    var features: String?
 
     @Option(help: ArgumentHelp("Directory for the diagnosis JSON files.", valueName: "DIR"))
     var output = "predictions"
@@ -80,6 +86,21 @@ struct PredictCommand: ParsableCommand {
     private func predict() throws {
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
+        let predictor = try features.map { try cachedFeaturePredictor($0, trained: trained, network: network) }
+            ?? encodingPredictor(trained: trained, network: network)
+        let encoderWeightsSHA256 = try predictor.cachedFeatures?.key.weightsSHA256 ?? WeightCache.sha256(ofFile: try encoderOptions.weightsURL())
+        let identity = ModelIdentity.settings(run: URL(fileURLWithPath: model, isDirectory: true),
+                                              modelWeights: modelWeights.map { URL(fileURLWithPath: $0) }, encoderWeightsSHA256: encoderWeightsSHA256)
+        let task = PredictSlideTask(predictor: predictor, directory: URL(fileURLWithPath: output, isDirectory: true),
+                                    topBags: topBags, topWords: topWords, identity: identity) { diagnosis, destination in
+            let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0
+            print("\(URL(fileURLWithPath: diagnosis.slide).lastPathComponent): \(diagnosis.predictedClass) (\(String(format: "%.3f", probability))) → \(destination.path)")
+        }
+        try cohort.run(task, units: slides.map { SlideWorkUnit(slideFile: URL(fileURLWithPath: $0)) }, name: "predict")
+    }
+
+    /// A predictor that encodes the slides with --encoder/--weights, which must be the run's.
+    private func encodingPredictor(trained: TrainedRun, network: HATNetModel) throws -> Predictor {
         let weights = try encoderOptions.weightsURL()
         let encoder = try encoderOptions.makeEncoder()
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
@@ -88,16 +109,8 @@ struct PredictCommand: ParsableCommand {
             throw FileError(path: weights.path, problem: "the run was trained on features of \(trainedCache.key.encoderName) (weights \(trainedCache.key.weightsSHA256)), "
                                   + "not \(key.encoderName) (weights \(key.weightsSHA256)); pass the same --encoder and --weights")
         }
-        let predictor = try Predictor(model: network, classNames: trained.options.classNames,
-                                      wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
-                                      scale: trained.options.baseScale)
-        let identity = ModelIdentity.settings(run: URL(fileURLWithPath: model, isDirectory: true),
-                                              modelWeights: modelWeights.map { URL(fileURLWithPath: $0) }, encoderWeightsSHA256: key.weightsSHA256)
-        let task = PredictSlideTask(predictor: predictor, directory: URL(fileURLWithPath: output, isDirectory: true),
-                                    topBags: topBags, topWords: topWords, identity: identity) { diagnosis, destination in
-            let probability = diagnosis.probabilities[diagnosis.predictedClass] ?? 0
-            print("\(URL(fileURLWithPath: diagnosis.slide).lastPathComponent): \(diagnosis.predictedClass) (\(String(format: "%.3f", probability))) → \(destination.path)")
-        }
-        try cohort.run(task, units: slides.map { SlideWorkUnit(slideFile: URL(fileURLWithPath: $0)) }, name: "predict")
+        return try Predictor(model: network, classNames: trained.options.classNames,
+                             wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
+                             scale: trained.options.baseScale)
     }
 }

@@ -64,6 +64,10 @@ struct VisualizeCommand: ParsableCommand {
 
     @OptionGroup var encoderOptions: EncoderOptions
 
+    @Option(help: ArgumentHelp("With --model: read the slide's words from this feature cache (e.g. one `hatnet import features` "
+                               + "wrote) instead of encoding the slide.", valueName: "CACHE"))
+    var features: String?
+
     @OptionGroup var grid: GridOptions
 
     @Option(help: ArgumentHelp("Attention scores from hatnet attend (word_scores, bag_scores).", valueName: "FILE.safetensors"))
@@ -114,6 +118,7 @@ struct VisualizeCommand: ParsableCommand {
         guard (16...16384).contains(thumbnail) else { throw ValidationError("--thumbnail must be 16 to 16384 pixels, got \(thumbnail)") }
         guard index >= 0 else { throw ValidationError("--index must not be negative, got \(index)") }
         guard (model == nil) != (scores == nil) else { throw ValidationError("give either --model or --scores") }
+        guard features == nil || model != nil else { throw ValidationError("--features needs --model") }
         var inputs: [(path: String, option: String)] = slideFiles.map { ($0, "SLIDE") }
         if let annotations { inputs.append((annotations, "--annotations")) }
         if let scores { inputs.append((scores, "--scores")) }
@@ -143,10 +148,13 @@ struct VisualizeCommand: ParsableCommand {
         do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw ValidationError("--out \(out): cannot create the directory (\(error.localizedDescription))")
         }
+        let cachedFeatures = try features.map { try FeatureCache(directory: URL(fileURLWithPath: $0, isDirectory: true)) }
         var identity = ModelIdentity.settings(run: URL(fileURLWithPath: model!, isDirectory: true),
                                               modelWeights: modelWeights.map { URL(fileURLWithPath: $0) },
-                                              encoderWeightsSHA256: try WeightCache.sha256(ofFile: try encoderOptions.weightsURL()))
+                                              encoderWeightsSHA256: try cachedFeatures?.key.weightsSHA256
+                                                ?? WeightCache.sha256(ofFile: try encoderOptions.weightsURL()))
         for (key, value) in FeatureExtractionSettings(grid: grid.options, seed: 0).metadata(view: 0) { identity[key] = value }
+        if let cachedFeatures { identity["features"] = cachedFeatures.directory.standardizedFileURL.path }
         let task = VisualizeSlideTask(directory: URL(fileURLWithPath: out, isDirectory: true), topFraction: top, thumbnailSize: thumbnail,
                                       annotationsSuffix: annotationsSuffix,
                                       identity: identity, attention: try attentionSource()) { unit, visualization, _ in
@@ -188,10 +196,10 @@ struct VisualizeCommand: ParsableCommand {
         }
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model!, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
-        let predictor = try Predictor(model: network, classNames: trained.options.classNames,
-                                      wordEncoder: WordFeatureEncoder(encoder: try encoderOptions.makeEncoder(),
-                                                                      gridOptions: grid.options),
-                                      scale: trained.options.baseScale)
+        let predictor = try features.map { try cachedFeaturePredictor($0, trained: trained, network: network) }
+            ?? Predictor(model: network, classNames: trained.options.classNames,
+                         wordEncoder: WordFeatureEncoder(encoder: try encoderOptions.makeEncoder(), gridOptions: grid.options),
+                         scale: trained.options.baseScale)
         return { source in
             let diagnosis = try predictor.diagnose(slide: source, imageID: source.url.lastPathComponent)
             let label = diagnosis.predictedLabel

@@ -16,6 +16,21 @@ struct CommandLineHarness {
         return root.appendingPathComponent(".build/debug/hatnet")
     }()
 
+    /// The MobileNetV2 (width 0.5) fixture weights: an encoder that needs no download.
+    static let mobileNetV2Weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/reference/encoder_mobilenetv2_w0.5.safetensors").path
+
+    /// Runs `hatnet arguments…` in `directory` as a user would, expecting it to succeed (exit 0, no
+    /// signal; otherwise the test records the end of its stderr), and returns its stdout.
+    static func expectSuccess(_ arguments: [String], in directory: URL, timeout: TimeInterval = 300,
+                              sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let outcome = try run(arguments, in: directory, timeout: timeout)
+        #expect(outcome.status == 0 && !outcome.endedBySignal,
+                "hatnet \(arguments.joined(separator: " ")) failed (\(outcome.status)): \(outcome.stderr.suffix(800))",
+                sourceLocation: sourceLocation)
+        return outcome.stdout
+    }
+
     struct Outcome {
         let status: Int32
         let endedBySignal: Bool

@@ -8,15 +8,10 @@ import TestSupport
 /// MobileNetV2 fixture weights (no download). Checks that each command succeeds and writes what
 /// the README promises, and that `predict` and `visualize` report the same rectangle for a bag.
 @Suite(.serialized) struct EndToEndTests {
-    private static let weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/reference/encoder_mobilenetv2_w0.5.safetensors").path
+    private static let weights = CommandLineHarness.mobileNetV2Weights
 
     private func hatnet(_ arguments: [String], in directory: URL, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let outcome = try CommandLineHarness.run(arguments, in: directory, timeout: 300)
-        #expect(outcome.status == 0 && !outcome.endedBySignal,
-                "hatnet \(arguments.joined(separator: " ")) failed (\(outcome.status)): \(outcome.stderr.suffix(800))",
-                sourceLocation: sourceLocation)
-        return outcome.stdout
+        try CommandLineHarness.expectSuccess(arguments, in: directory, sourceLocation: sourceLocation)
     }
 
     private func json(_ url: URL) throws -> [String: Any] {

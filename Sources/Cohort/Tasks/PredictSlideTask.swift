@@ -28,8 +28,7 @@ public struct PredictSlideTask: SlideTask {
 
     public var settings: [String: String] {
         var settings = identity
-        for (key, value) in predictor.wordEncoder.settings.metadata(view: 0) { settings[key] = value }
-        settings["encoder"] = predictor.wordEncoder.encoder.name
+        for (key, value) in predictor.featureSettings { settings[key] = value }
         settings["scale"] = predictor.scale.description
         settings["top_bags"] = "\(topBags)"
         settings["top_words"] = "\(topWords)"

@@ -249,6 +249,16 @@ public struct FeatureCache: Sendable {
     /// - Throws: ``PipelineError`` for an invalid image id or a directory that cannot be created;
     ///   `NonFiniteValueError` when the features are not finite (nothing is written).
     public func write(_ features: WordFeatures, imageID: String, settings: FeatureExtractionSettings) throws {
+        try write(features, imageID: imageID, settingsMetadata: settings.metadata(view: features.view))
+    }
+
+    /// Writes one slide's features atomically with `settingsMetadata` recorded in place of a
+    /// ``FeatureExtractionSettings``' entries: for features that were not computed from the slide's
+    /// pixels by `hatnet features` (patch features imported from TRIDENT or CLAM), whose settings
+    /// are of another kind. It should hold the entries' keys (`level`, `keep_aspect`, `tissue`, …),
+    /// which training compares across files; the identity entries (format, encoder, weights,
+    /// image, scale, view) are always this cache's and cannot be replaced.
+    public func write(_ features: WordFeatures, imageID: String, settingsMetadata: [String: String]) throws {
         try requireValid(imageID: imageID)
         let url = self.url(imageID: imageID, scale: features.scale, view: features.view)
         try features.words.requireFinite("features of \(imageID) at \(features.scale), view \(features.view) (not written to \(url.path))")
@@ -258,7 +268,7 @@ public struct FeatureCache: Sendable {
             throw PipelineError.badInput(file: url.deletingLastPathComponent().path,
                                          reason: "cannot create the directory (\(error.localizedDescription))")
         }
-        var metadata = settings.metadata(view: features.view)
+        var metadata = settingsMetadata
         metadata.merge([
             "format": Self.formatName, "encoder": key.encoderName, "weights_sha256": key.weightsSHA256,
             "image_id": imageID, "bag_size": "\(features.scale.bagSize)", "word_size": "\(features.scale.wordSize)",

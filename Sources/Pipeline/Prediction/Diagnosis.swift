@@ -18,15 +18,22 @@ public struct Diagnosis {
 }
 
 extension Predictor {
-    /// Encodes and diagnoses one slide.
+    /// Encodes (or, for a predictor of cached features, reads) and diagnoses one slide.
     public func diagnose(slide source: any SlideSource, imageID: String) throws -> Diagnosis {
-        try diagnose(try wordEncoder.encode(source, imageID: imageID, scale: scale, view: 0))
+        if let cachedFeatures { return try diagnose(try cachedFeatures.untransformedFeatures(forSlide: source, scale: scale)) }
+        guard let wordEncoder else { throw TrainingError.invalidOption("this predictor has neither a word encoder nor cached features") }
+        return try diagnose(try wordEncoder.encode(source, imageID: imageID, scale: scale, view: 0))
     }
 
     /// Diagnoses a slide from its word features (``HATNetModel/infer(_:attention:)``).
     /// - Throws: ``NonFiniteValueError`` when the logits are not finite (the weights were checked on
     ///   loading, so this means features far outside what the model was trained on).
     public func diagnose(_ features: WordFeatures) throws -> Diagnosis {
+        guard features.featureCount == model.configuration.cnnFeatures, features.bagCount == scale.bagCount,
+              features.wordsPerBag == scale.wordsPerBag else {
+            throw TrainingError.incompatibleFeatures(path: "\(features.scale)", reason: "words \(features.words.shape) do not fit the model "
+                                                     + "(\(scale.bagCount) bags of \(scale.wordsPerBag) words, \(model.configuration.cnnFeatures) features)")
+        }
         let inference = model.infer(features.words.unsqueezed(axis: 0), attention: true)
         try inference.logits.requireFinite("the logits the model computed for these words")
         return Diagnosis(features: features, probabilities: inference.probabilities(of: 0),

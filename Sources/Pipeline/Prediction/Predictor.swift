@@ -11,16 +11,47 @@ import TensorKit
 public struct Predictor {
     public let model: HATNetModel
     public let classNames: [String]
-    /// Encodes each slide the way the training features were encoded.
-    public let wordEncoder: WordFeatureEncoder
+    /// Encodes each slide the way the training features were encoded; `nil` for a predictor of
+    /// cached features (``init(model:classNames:cachedFeatures:scale:)``).
+    public let wordEncoder: WordFeatureEncoder?
+    /// The cache each slide's words are read from instead of encoded (`nil` when ``wordEncoder`` encodes).
+    public let cachedFeatures: FeatureCache?
     /// The scale slides are cut at (the run's base scale).
     public let scale: WordGridLayout
 
     /// - Throws: ``TrainingError`` when the encoder's width, the scale's grid or the class names do
     ///   not fit the model.
     public init(model: HATNetModel, classNames: [String], wordEncoder: WordFeatureEncoder, scale: WordGridLayout) throws {
-        guard wordEncoder.encoder.featureCount == model.configuration.cnnFeatures else {
-            throw TrainingError.incompatibleFeatures(path: wordEncoder.encoder.name, reason: "gives \(wordEncoder.encoder.featureCount) "
+        try self.init(model: model, classNames: classNames, wordEncoder: wordEncoder, cachedFeatures: nil,
+                      featureCount: wordEncoder.encoder.featureCount, featureSource: wordEncoder.encoder.name, scale: scale)
+    }
+
+    /// A predictor of word features read from a cache (e.g. imported ones) instead of encoded: each
+    /// slide's entry is found by ``FeatureCache/untransformedFeatures(forSlide:scale:)``; the words'
+    /// width is checked against the model when they are read.
+    /// - Throws: ``TrainingError`` when the scale's grid or the class names do not fit the model.
+    public init(model: HATNetModel, classNames: [String], cachedFeatures: FeatureCache, scale: WordGridLayout) throws {
+        try self.init(model: model, classNames: classNames, wordEncoder: nil, cachedFeatures: cachedFeatures,
+                      featureCount: model.configuration.cnnFeatures, featureSource: cachedFeatures.directory.path, scale: scale)
+    }
+
+    /// Where the words come from, as settings a cohort manifest records (the encoder's extraction
+    /// settings and name, or the feature cache and its encoder).
+    public var featureSettings: [String: String] {
+        if let wordEncoder {
+            var settings = wordEncoder.settings.metadata(view: 0)
+            settings["encoder"] = wordEncoder.encoder.name
+            return settings
+        }
+        guard let cachedFeatures else { return [:] }
+        return ["features": cachedFeatures.directory.standardizedFileURL.path, "encoder": cachedFeatures.key.encoderName,
+                "encoder_weights_sha256": cachedFeatures.key.weightsSHA256]
+    }
+
+    private init(model: HATNetModel, classNames: [String], wordEncoder: WordFeatureEncoder?, cachedFeatures: FeatureCache?,
+                 featureCount: Int, featureSource: String, scale: WordGridLayout) throws {
+        guard featureCount == model.configuration.cnnFeatures else {
+            throw TrainingError.incompatibleFeatures(path: featureSource, reason: "gives \(featureCount) "
                                                      + "features per word, the model expects \(model.configuration.cnnFeatures)")
         }
         guard scale.bagsPerSide == model.configuration.numBagsWords else {
@@ -32,6 +63,7 @@ public struct Predictor {
         self.model = model
         self.classNames = classNames
         self.wordEncoder = wordEncoder
+        self.cachedFeatures = cachedFeatures
         self.scale = scale
     }
 
