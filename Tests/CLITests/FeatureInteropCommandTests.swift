@@ -39,7 +39,13 @@ import TestSupport
         let test = try String(contentsOf: directory.file("cohort/test.txt"), encoding: .utf8)
         let slide = try #require(test.split(separator: "\n").first?.split(separator: ",").first.map(String.init))
         for cache in [imported, clam] {
-            for id in try FileManager.default.contentsOfDirectory(atPath: encoded).filter({ !$0.hasSuffix(".json") }) {
+            // Every slide's entry, 3 slides × 4 classes (directories; cache.json and the cohort manifest are files).
+            let ids = try FileManager.default.contentsOfDirectory(atPath: encoded).filter {
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: "\(encoded)/\($0)", isDirectory: &isDirectory) && isDirectory.boolValue && !$0.hasPrefix(".")
+            }
+            #expect(ids.count == 12, "entries of \(encoded): \(ids)")
+            for id in ids {
                 let name = "\(id)/bag_64_word_32_view_0.safetensors"
                 let original = try SafeTensorsFile(url: URL(fileURLWithPath: encoded).appendingPathComponent(name))
                 let back = try SafeTensorsFile(url: URL(fileURLWithPath: cache).appendingPathComponent(name))
