@@ -34,9 +34,10 @@ public enum ServeBenchmark {
     }
 
     /// Starts `executable serve slide --port 0`, waits for its address, runs `clients` clients for
-    /// `seconds` (each request a uniformly random Deep Zoom level, then a uniformly random tile of
-    /// it), then reads the server's peak RSS and stops it.
-    public static func run(executable: URL, slide: URL, clients: Int, seconds: Double, cacheMegabytes: Int, seed: UInt64,
+    /// `seconds` (each request a uniformly random Deep Zoom level from `lowestLevel` up, then a
+    /// uniformly random tile of it), then reads the server's peak RSS and stops it. With all levels,
+    /// the coarse levels' few tiles are soon cached; a high `lowestLevel` measures cutting tiles.
+    public static func run(executable: URL, slide: URL, clients: Int, seconds: Double, cacheMegabytes: Int, seed: UInt64, lowestLevel: Int = 0,
                            progress: (String) -> Void) throws -> Result {
         let source = try openSlide(slide)
         let geometry = DeepZoomGeometry(slideLevels: source.levels)
@@ -73,7 +74,7 @@ public enum ServeBenchmark {
             let http = LoopbackHTTPClient(port: port!)
             var latencies: [Double] = [], errors: [String] = []
             while Date() < deadline {
-                let level = Int.random(in: 0..<geometry.levelCount, using: &generator)
+                let level = Int.random(in: min(lowestLevel, geometry.levelCount - 1)..<geometry.levelCount, using: &generator)
                 let counts = geometry.tileCounts(level: level)
                 let column = Int.random(in: 0..<counts.columns, using: &generator), row = Int.random(in: 0..<counts.rows, using: &generator)
                 let target = "/slides/\(id)_files/\(level)/\(column)_\(row).jpeg"

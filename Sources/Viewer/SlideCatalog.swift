@@ -107,9 +107,13 @@ public struct SlideCatalog: Sendable {
                 found.slideFiles.append(resolved)
             }
         }
-        // Slides named by attention documents and predict reports.
-        for document in found.attentionDocuments { found.slideFiles.append(Self.referencedSlide(document.slide, from: document.url)) }
-        for report in found.reports { found.slideFiles.append(Self.referencedSlide(report.report.slide, from: report.url)) }
+        // Slides named by attention documents and predict reports, unless a slide of that name was
+        // found under the paths (a copied or moved demo output still names its old place).
+        var stems = Set(found.slideFiles.map { $0.deletingPathExtension().lastPathComponent })
+        for named in found.attentionDocuments.map({ Self.referencedSlide($0.slide, from: $0.url) })
+            + found.reports.map({ Self.referencedSlide($0.report.slide, from: $0.url) }) {
+            if stems.insert(named.deletingPathExtension().lastPathComponent).inserted { found.slideFiles.append(named) }
+        }
 
         var warnings = found.warnings
         var slides: [CatalogSlide] = []

@@ -97,10 +97,12 @@ struct SecurityMiddleware<Context: RequestContext>: RouterMiddleware {
         } else {
             do {
                 response = try await next(request, context)
+            } catch let error as ViewerRequestError {
+                response = ViewerServer.textResponse(status: error.status, text: error.message + "\n")
             } catch let error as any HTTPResponseError {
-                response = (try? error.response(from: request, context: context))
-                    ?? ViewerServer.textResponse(status: error.status, text: "\(error.status.code)\n")
-                if response.status.code >= 500 { response = ViewerServer.textResponse(status: response.status, text: "server error\n") }
+                // Hummingbird's own (the router's 404): the same plain-text form, no details on 5xx.
+                response = ViewerServer.textResponse(status: error.status, text: error.status.code >= 500 ? "server error\n"
+                                                     : "\(error.status.code) \(error.status.reasonPhrase)\n")
             } catch {
                 context.logger.error("\(request.uri.path): \(error)")
                 response = ViewerServer.textResponse(status: .internalServerError, text: "server error\n")
@@ -155,16 +157,16 @@ public struct ViewerServer: Sendable {
         router.get("/view/:id") { _, context in
             Self.htmlResponse(ViewerPages.viewer(try lookup(context.parameters.get("id"))))
         }
-        router.get("/data/:file") { _, context in
-            let slide = try lookup(try Self.strip(context.parameters.get("file"), suffix: ".json"))
+        router.get("/data/:name") { _, context in
+            let slide = try lookup(try Self.strip(context.parameters.get("name"), suffix: ".json"))
             return Self.dataResponse(ViewerPages.slideData(slide), contentType: "application/json")
         }
-        router.get("/slides/:file") { _, context in
-            let slide = try lookup(try Self.strip(context.parameters.get("file"), suffix: ".dzi"))
+        router.get("/slides/:name") { _, context in
+            let slide = try lookup(try Self.strip(context.parameters.get("name"), suffix: ".dzi"))
             return Self.dataResponse(Data(slide.geometry.descriptor(format: "jpeg").utf8), contentType: "application/xml")
         }
-        router.get("/slides/:directory/:level/:tile") { _, context in
-            let slide = try lookup(try Self.strip(context.parameters.get("directory"), suffix: "_files"))
+        router.get("/slides/:name/:level/:tile") { _, context in
+            let slide = try lookup(try Self.strip(context.parameters.get("name"), suffix: "_files"))
             let (level, column, row) = try Self.tileAddress(slide, context: context, format: "jpeg")
             let key = TileCache.Key(slide: slide.id, layer: "slide", level: level, column: column, row: row)
             let quality = Int32(options.jpegQuality)
@@ -173,14 +175,14 @@ public struct ViewerServer: Sendable {
             }
             return Self.dataResponse(data, contentType: "image/jpeg", cacheable: true)
         }
-        router.get("/overlays/:id/:file") { _, context in
+        router.get("/overlays/:id/:name") { _, context in
             let slide = try lookup(context.parameters.get("id"))
-            _ = try Self.layer(slide, name: try Self.strip(context.parameters.get("file"), suffix: ".dzi"))
+            _ = try Self.layer(slide, name: try Self.strip(context.parameters.get("name"), suffix: ".dzi"))
             return Self.dataResponse(Data(slide.geometry.descriptor(format: "png").utf8), contentType: "application/xml")
         }
-        router.get("/overlays/:id/:directory/:level/:tile") { _, context in
+        router.get("/overlays/:id/:name/:level/:tile") { _, context in
             let slide = try lookup(context.parameters.get("id"))
-            let layer = try Self.layer(slide, name: try Self.strip(context.parameters.get("directory"), suffix: "_files"))
+            let layer = try Self.layer(slide, name: try Self.strip(context.parameters.get("name"), suffix: "_files"))
             let (level, column, row) = try Self.tileAddress(slide, context: context, format: "png")
             let key = TileCache.Key(slide: slide.id, layer: layer.rawValue, level: level, column: column, row: row)
             let data = try cache.value(for: key) {

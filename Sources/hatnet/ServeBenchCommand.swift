@@ -32,6 +32,9 @@ struct ServeBench: ParsableCommand {
     @Option(name: .customLong("cache-mb"), help: "The server's tile cache, in megabytes.")
     var cacheMegabytes: Int = 256
 
+    @Option(name: .customLong("lowest-level"), help: "Lowest Deep Zoom level asked for (0: all; the finest levels have the most tiles and miss the cache).")
+    var lowestLevel: Int = 0
+
     @Option(help: "Seed of the random tile choice.")
     var seed: UInt64 = 13
 
@@ -41,6 +44,7 @@ struct ServeBench: ParsableCommand {
         }
         guard (1...256).contains(clients) else { throw ValidationError("--clients must be 1…256, got \(clients)") }
         guard (1...3600).contains(seconds) else { throw ValidationError("--seconds must be 1…3600, got \(seconds)") }
+        guard (0...64).contains(lowestLevel) else { throw ValidationError("--lowest-level must be 0…64, got \(lowestLevel)") }
         guard (0...65_536).contains(cacheMegabytes) else { throw ValidationError("--cache-mb must be 0…65536, got \(cacheMegabytes)") }
     }
 
@@ -57,9 +61,9 @@ struct ServeBench: ParsableCommand {
         }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let result = try ServeBenchmark.run(executable: executable, slide: slideURL, clients: clients, seconds: Double(seconds),
-                                            cacheMegabytes: cacheMegabytes, seed: seed, progress: report)
+                                            cacheMegabytes: cacheMegabytes, seed: seed, lowestLevel: lowestLevel, progress: report)
         progress.finish()
-        print("hatnet serve \(slideURL.lastPathComponent), \(clients) clients, random tiles at random levels, cache \(cacheMegabytes) MB:")
+        print("hatnet serve \(slideURL.lastPathComponent), \(clients) clients, random tiles at random levels ≥ \(lowestLevel), cache \(cacheMegabytes) MB:")
         result.lines.forEach { print($0) }
     }
 }
