@@ -205,6 +205,24 @@ struct OverlayCanvas {
         }
     }
 
+    /// The parameter interval of segment a→b inside the box `[minimum, maximumX] × [minimum, maximumY]`
+    /// (Liang–Barsky), or nil when it misses the box.
+    static func clip(_ ax: Double, _ ay: Double, _ bx: Double, _ by: Double, minimum: Double, maximumX: Double,
+                     maximumY: Double) -> (Double, Double)? {
+        var start = 0.0, end = 1.0
+        let dx = bx - ax, dy = by - ay
+        for (p, q) in [(-dx, ax - minimum), (dx, maximumX - ax), (-dy, ay - minimum), (dy, maximumY - ay)] {
+            if p == 0 {
+                if q < 0 { return nil }
+            } else {
+                let r = q / p
+                if p < 0 { start = max(start, r) } else { end = min(end, r) }
+                if start > end { return nil }
+            }
+        }
+        return (start, end)
+    }
+
     /// The closed ring's edges, `lineWidth` tile pixels wide.
     mutating func stroke(ring: [SlidePoint], color: PlotColor, lineWidth: Int) {
         guard ring.count >= 2 else { return }
@@ -215,11 +233,14 @@ struct OverlayCanvas {
             let ax = a.x / downsample - Double(origin.x), ay = a.y / downsample - Double(origin.y)
             let bx = b.x / downsample - Double(origin.x), by = b.y / downsample - Double(origin.y)
             if max(ax, bx) < -margin || min(ax, bx) > Double(width) + margin || max(ay, by) < -margin || min(ay, by) > Double(height) + margin { continue }
-            let length = max(abs(bx - ax), abs(by - ay))
-            // Clip the sampling to the part of the edge near the tile, so a long edge costs little.
-            let steps = Int(min(length * 2, 1_000_000).rounded(.up))
+            // Only the part of the edge inside the tile (plus the line width) is sampled, so an edge
+            // crossing a deep-zoom tile costs the tile's size, not the edge's length.
+            guard let (start, end) = Self.clip(ax, ay, bx, by, minimum: -margin, maximumX: Double(width) + margin,
+                                               maximumY: Double(height) + margin) else { continue }
+            let length = max(abs(bx - ax), abs(by - ay)) * (end - start)
+            let steps = Int(min(length * 2, 4 * Double(width + height) + 8).rounded(.up))
             for step in 0...max(0, steps) {
-                let t = steps == 0 ? 0 : Double(step) / Double(steps)
+                let t = start + (steps == 0 ? 0 : Double(step) / Double(steps)) * (end - start)
                 let x = ax + (bx - ax) * t, y = ay + (by - ay) * t
                 guard x >= -margin, x < Double(width) + margin, y >= -margin, y < Double(height) + margin else { continue }
                 let px = Int(x.rounded(.down)) - lineWidth / 2, py = Int(y.rounded(.down)) - lineWidth / 2

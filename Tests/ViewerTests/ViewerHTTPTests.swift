@@ -129,6 +129,78 @@ struct ViewerHTTPTests {
         #expect(neighbour > 3 * own, "a shifted tile is not told apart (\(neighbour) against \(own))")
     }
 
+    @Test func overlayTilesShowTheAttentionAndOutlines() throws {
+        let fixture = try ViewerFixture()
+        let server = try ServerProcess([fixture.root.path])
+        let client = server.client()
+        let id = ViewerFixture.slideID
+        for layer in ["words", "bags", "topwords", "topbags", "annotations"] {
+            let descriptor = try client.get("/overlays/\(id)/\(layer).dzi")
+            #expect(descriptor.status == 200, "layer \(layer)")
+            #expect(String(decoding: descriptor.body, as: UTF8.self).contains(#"Format="png""#))
+        }
+        // Level 11 is level 0 of the slide: tile (0, 0) shows pixels [0, 255) × [0, 255).
+        let response = try client.get("/overlays/\(id)/words_files/11/0_0.png")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "image/png")
+        let tile = try PythonInterop.run(script: """
+            import sys, json
+            from PIL import Image
+            image = Image.open(sys.argv[1]).convert("RGBA")
+            print(json.dumps({"size": image.size, "pixels": [list(image.getpixel((x, y))) for x, y in [(10, 10), (200, 10), (10, 100)]]}))
+            """, arguments: [try Self.save(response.body)])
+        // Word 0 (bag 0) has the lowest score → inferno's first stop #000004, opaque; word 1 (bag 0, row 1)
+        // covers y 64…128; word of bag 0 column 2 covers x 192…288: score index 8 → 8/255.
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(tile.output.split(separator: "\n").last!.utf8)) as? [String: Any])
+        let pixels = try #require(decoded["pixels"] as? [[Int]])
+        #expect(decoded["size"] as? [Int] == [255, 255])
+        #expect(pixels[0] == [0, 0, 4, 255])
+        #expect(pixels[1][3] == 255 && pixels[1] != pixels[0])
+
+        // The highest word (bag 15, last word) is at the bottom-right corner: pale yellow #FCFFA4.
+        let geometry = DeepZoomGeometry(slideLevels: try openSlide(fixture.slide).levels)
+        let counts = geometry.tileCounts(level: 11)
+        let corner = try client.get("/overlays/\(id)/words_files/11/\(counts.columns - 1)_\(counts.rows - 1).png")
+        let cornerPixel = try PythonInterop.run(script: """
+            import sys
+            from PIL import Image
+            image = Image.open(sys.argv[1]).convert("RGBA")
+            print(list(image.getpixel((image.size[0] - 3, image.size[1] - 3))))
+            """, arguments: [try Self.save(corner.body)])
+        #expect(cornerPixel.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[252, 255, 164, 255]")
+
+        // Top words: the top half are words 128…255 (bags 8…15, the right half of the slide). Their
+        // outlines are #0050FF; the left half's tile (0, 0) has none.
+        let topLeft = try client.get("/overlays/\(id)/topwords_files/11/0_0.png")
+        let topRight = try client.get("/overlays/\(id)/topwords_files/11/\(counts.columns - 1)_0.png")
+        let outline = try PythonInterop.run(script: """
+            import sys
+            from PIL import Image
+            for path in sys.argv[1:]:
+                image = Image.open(path).convert("RGBA")
+                colours = image.getcolors(1 << 20)
+                print(sorted([list(c) for n, c in colours if c[3] > 0]))
+            """, arguments: [try Self.save(topLeft.body), try Self.save(topRight.body)])
+        let lines = outline.output.split(separator: "\n")
+        #expect(lines.count == 2, "\(outline.output)")
+        #expect(lines.first == "[]")
+        #expect(lines.last == "[[0, 80, 255, 255]]")
+
+        // Lesion annotations: the generator's lesions outlined in opaque #E00000 and filled with it at
+        // alpha 64, on the tiles of level 9 (384 × 256, the whole slide in 2 × 2 tiles).
+        var paths: [String] = []
+        for column in 0..<2 { for row in 0..<2 { paths.append(try Self.save(try client.get("/overlays/\(id)/annotations_files/9/\(column)_\(row).png").body)) } }
+        let annotation = try PythonInterop.run(script: """
+            import sys
+            from PIL import Image
+            colours = set()
+            for path in sys.argv[1:]:
+                colours |= {c for n, c in Image.open(path).convert("RGBA").getcolors(1 << 20) if c[3] > 0}
+            print(sorted(colours))
+            """, arguments: paths)
+        #expect(annotation.output.trimmingCharacters(in: .whitespacesAndNewlines) == "[(224, 0, 0, 64), (224, 0, 0, 255)]", "\(annotation.output)")
+    }
+
     static func save(_ data: Data) throws -> String {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("hatnet-viewer-\(UUID().uuidString).png")
         try data.write(to: url)
