@@ -17,6 +17,8 @@ release: deps
 
 demo: release
 	./.build/release/hatnet demo --out demo-output
+	@echo "Zoom into the test slides with their attention overlays:"
+	@echo "  ./.build/release/hatnet serve demo-output    # then open http://127.0.0.1:8080/"
 
 # The interpreter path is taken first so that a failed Python install stops here, with its message.
 test: deps

@@ -19,6 +19,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // MARK: System libraries (Debian -dev packages, found through pkg-config)
@@ -91,14 +92,18 @@ let package = Package(
         // Cohorts beyond one machine: per-slide work units, the manifest, locks, shards, SLURM arrays.
         .target(name: "Cohort", dependencies: ["Pipeline", "Visualization", "Slides", "Encoders", "FileOutput",
                                                .product(name: "Crypto", package: "swift-crypto")]),
+        // The slide viewer (`hatnet serve`): Deep Zoom tiles of slides and attention overlays over HTTP
+        // (Hummingbird), OpenSeadragon pages. Reads what predict/visualize/demo wrote; writes nothing.
+        .target(name: "Viewer", dependencies: ["Slides", "Visualization", "Pipeline", "FileOutput",
+                                               .product(name: "Hummingbird", package: "hummingbird")]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline", "Viewer"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
             "TensorKit", "NN", "HATNet", "Checkpoints", "Slides", "Synthesis", "Encoders", "Pipeline", "Reports", "Visualization", "Demo", "Benchmarks",
-            "FileOutput", "Cohort", "FeatureInterop",
+            "FileOutput", "Cohort", "FeatureInterop", "Viewer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -123,6 +128,8 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),
         .testTarget(name: "CohortTests", dependencies: ["Cohort", "FileOutput"]),
         .testTarget(name: "FeatureInteropTests", dependencies: ["FeatureInterop", "HDF5", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),
+        // The `hatnet serve` binary over HTTP (OpenSlide's DeepZoomGenerator as reference) and in Chromium.
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Slides", "Synthesis", "Visualization", "TestSupport"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -5,9 +5,10 @@
 # slurm-wlm and munge: the single-node cluster of the SLURM tests (scripts/local-slurm.sh starts its own
 # daemons; RUNLEVEL=1 keeps the packages' scripts from starting any).
 # libvips-tools (vipsheader) is a second reader of the overlay TIFFs in the tests.
+# python-openslide-examples ships OpenSeadragon 3.0.0, which `hatnet serve` serves; chromium runs the viewer's browser test.
 set -eu
 
-PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev libhdf5-dev python3-pip python3-venv slurm-wlm munge libvips-tools"
+PACKAGES="pkg-config zlib1g-dev libopenblas-dev libopenslide-dev openslide-tools libpng-dev libturbojpeg0-dev libtiff-dev libcairo2-dev libhdf5-dev python3-pip python3-venv slurm-wlm munge libvips-tools python-openslide-examples chromium"
 
 missing=""
 for package in $PACKAGES; do

@@ -195,12 +195,13 @@ public struct DemoRun {
             + "word \(configuration.wordSize) px), every word encoded with EfficientNet-Lite0 (ImageNet weights), and the "
             + "attention network trained for \(configuration.epochs) epochs. Below: the held-out test slides. "
             + "The lesions are the generator's ground truth (every duct and invasive focus), outlined in red."
-        let report = HTMLReport(
+        var report = HTMLReport(
             title: "HATNet demo on synthetic breast biopsies", introduction: introduction,
             evaluation: try EvaluationSummary(contentsOf: results),
             plots: [try EmbeddedImage(pngAt: roc, caption: "ROC curves of the test split (per class, micro and macro average)"),
                     try EmbeddedImage(pngAt: matrix, caption: "Confusion matrix of the test split (rows: true class)")],
             slides: sections)
+        report.viewer = HTMLReport.ViewerLink(command: "hatnet serve \(directory.root.path)")
         try report.write(to: directory.report)
     }
 

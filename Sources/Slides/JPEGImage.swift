@@ -67,3 +67,45 @@ final class TurboJPEGDecoder {
         return String(cString: text)
     }
 }
+
+extension JPEGImage {
+    /// Encodes `image` as a baseline JPEG with TurboJPEG (4:2:0 chroma subsampling, `quality` 1…100),
+    /// the format of Deep Zoom slide tiles.
+    public static func encode(_ image: RGBImage, quality: Int32 = 75) throws -> Data {
+        precondition((1...100).contains(quality), "JPEGImage.encode: quality \(quality) outside 1…100")
+        guard image.width > 0, image.height > 0 else {
+            throw SlideError.writeFailed(path: "JPEG tile", reason: "cannot encode an empty \(image.width)×\(image.height) image")
+        }
+        let encoder = try TurboJPEGEncoder()
+        return try encoder.encode(image, quality: quality)
+    }
+}
+
+/// Owns one TurboJPEG compressor handle and destroys it in `deinit`.
+final class TurboJPEGEncoder {
+    private let handle: tjhandle
+
+    init() throws {
+        guard let handle = tjInitCompress() else {
+            throw SlideError.writeFailed(path: "JPEG tile", reason: "cannot create a TurboJPEG compressor")
+        }
+        self.handle = handle
+    }
+
+    deinit { tjDestroy(handle) }
+
+    func encode(_ image: RGBImage, quality: Int32) throws -> Data {
+        var output: UnsafeMutablePointer<UInt8>? = nil
+        var size: UInt = 0
+        let status = image.pixels.withUnsafeBufferPointer { pixels in
+            tjCompress2(handle, pixels.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(TJPF_RGB.rawValue),
+                        &output, &size, Int32(TJSAMP_420.rawValue), quality, 0)
+        }
+        defer { if let output { tjFree(output) } }
+        guard status == 0, let output else {
+            let reason = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown TurboJPEG error"
+            throw SlideError.writeFailed(path: "JPEG tile", reason: reason)
+        }
+        return Data(bytes: output, count: Int(size))
+    }
+}

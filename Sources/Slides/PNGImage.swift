@@ -54,6 +54,29 @@ public enum PNGImage {
         try write(bytes: values, width: width, height: height, channels: 1, to: url)
     }
 
+    /// Encodes 8-bit RGBA pixels (`rgba.count == width * height * 4`, row-major, straight alpha) as
+    /// a PNG in memory: the format of Deep Zoom overlay tiles.
+    public static func encodeRGBA(_ rgba: [UInt8], width: Int, height: Int) throws -> Data {
+        precondition(width > 0 && height > 0 && rgba.count == width * height * 4,
+                     "PNGImage.encodeRGBA: \(width)×\(height)×4 needs \(width * height * 4) bytes, got \(rgba.count)")
+        var image = png_image()
+        image.version = UInt32(PNG_IMAGE_VERSION)
+        image.width = UInt32(width)
+        image.height = UInt32(height)
+        image.format = UInt32(PNG_FORMAT_FLAG_COLOR | PNG_FORMAT_FLAG_ALPHA) // PNG_FORMAT_RGBA
+        defer { png_image_free(&image) }
+        var size: png_alloc_size_t = 0
+        // First call: the size needed; second: the bytes.
+        let sized = rgba.withUnsafeBytes { png_image_write_to_memory(&image, nil, &size, 0, $0.baseAddress, Int32(width * 4), nil) }
+        guard sized != 0, size > 0 else { throw SlideError.writeFailed(path: "PNG tile", reason: "libpng: \(message(of: &image))") }
+        var output = Data(count: Int(size))
+        let written = output.withUnsafeMutableBytes { destination in
+            rgba.withUnsafeBytes { png_image_write_to_memory(&image, destination.baseAddress, &size, 0, $0.baseAddress, Int32(width * 4), nil) }
+        }
+        guard written != 0 else { throw SlideError.writeFailed(path: "PNG tile", reason: "libpng: \(message(of: &image))") }
+        return output.prefix(Int(size))
+    }
+
     private static func write(bytes: [UInt8], width: Int, height: Int, channels: Int, to url: URL) throws {
         precondition(bytes.count == width * height * channels,
                      "PNGImage.write: \(width)×\(height)×\(channels) needs \(width * height * channels) bytes, got \(bytes.count)")

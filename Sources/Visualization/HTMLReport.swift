@@ -15,6 +15,19 @@ public struct HTMLReport: Sendable {
     /// Evaluation plots (ROC, confusion matrix).
     public var plots: [EmbeddedImage]
     public var slides: [SlideReportSection]
+    /// The `hatnet serve` command that opens these slides in the zoomable viewer; when set, the
+    /// report tells how to start it and links each slide to its viewer page.
+    public var viewer: ViewerLink?
+
+    /// A `hatnet serve` command and the address it serves at (`http://127.0.0.1:8080/`).
+    public struct ViewerLink: Sendable, Equatable {
+        public var command: String
+        public var address: String
+        public init(command: String, address: String = "http://127.0.0.1:8080/") {
+            self.command = command
+            self.address = address
+        }
+    }
 
     public init(title: String, introduction: String? = nil, evaluation: EvaluationSummary? = nil,
                 plots: [EmbeddedImage] = [], slides: [SlideReportSection] = []) {
@@ -33,6 +46,10 @@ public struct HTMLReport: Sendable {
     public var html: String {
         var body = "<h1>\(HTMLText.escaped(title))</h1>\n"
         if let introduction { body += "<p class=\"intro\">\(HTMLText.escaped(introduction))</p>\n" }
+        if let viewer {
+            body += "<p class=\"viewer\">Zoom into every slide with its attention overlays: run <code>\(HTMLText.escaped(viewer.command))</code>, "
+                + "then open <a href=\"\(HTMLText.escaped(viewer.address))\">\(HTMLText.escaped(viewer.address))</a>.</p>\n"
+        }
         if let evaluation { body += evaluationSection(evaluation) }
         if !plots.isEmpty { body += "<section><h2>Plots</h2><div class=\"plots\">" + plots.map(\.html).joined() + "</div></section>\n" }
         if !slides.isEmpty {
@@ -92,7 +109,12 @@ public struct HTMLReport: Sendable {
     }
 
     private func slideSection(_ slide: SlideReportSection) -> String {
-        var html = "<article class=\"slide\"><h3>\(HTMLText.escaped(slide.name))</h3>\n<p class=\"diagnosis\">"
+        var html = "<article class=\"slide\"><h3>\(HTMLText.escaped(slide.name))</h3>\n"
+        if let viewer {
+            let page = viewer.address + "view/" + (slide.name.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? slide.name)
+            html += "<p class=\"viewer\"><a href=\"\(HTMLText.escaped(page))\">Open in the viewer</a> (needs <code>\(HTMLText.escaped(viewer.command))</code> running)</p>\n"
+        }
+        html += "<p class=\"diagnosis\">"
         if let trueClass = slide.trueClass { html += "<span>True class: <b>\(HTMLText.escaped(trueClass))</b></span>" }
         if let predicted = slide.predictedClass {
             html += "<span>Predicted: <b>\(HTMLText.escaped(predicted))</b>"

@@ -1,7 +1,7 @@
 /// Text made safe for HTML element content and attribute values.
-enum HTMLText {
+public enum HTMLText {
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references.
-    static func escaped(_ text: String) -> String {
+    public static func escaped(_ text: String) -> String {
         var result = ""
         result.reserveCapacity(text.count)
         for character in text {

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of a pipeline stage (build with -c release for real figures).",
-        subcommands: [GemmBench.self, AttentionBench.self, EncodersBench.self, SlideBench.self, TrainingBench.self])
+        subcommands: [GemmBench.self, AttentionBench.self, EncodersBench.self, SlideBench.self, TrainingBench.self, ServeBench.self])
 }
 
 struct GemmBench: ParsableCommand {

@@ -66,5 +66,6 @@ struct DemoCommand: ParsableCommand {
         print("attention on the test slides' lesions: " + outcome.pooledBagCoverage.summary(items: "bags"))
         print("                                       " + outcome.pooledWordCoverage.summary(items: "words"))
         print(String(format: "finished in %.0f s; report: %@", Date().timeIntervalSince(start), outcome.report.path))
+        print("zoom into the slides with their attention: hatnet serve \(out)   (then open http://127.0.0.1:8080/)")
     }
 }

@@ -21,7 +21,7 @@ struct HATNetCommand: ParsableCommand {
         subcommands: [SynthCommand.self, SlideCommand.self, WordsCommand.self, WeightsCommand.self, EncodeCommand.self,
                       FeaturesCommand.self, TrainCommand.self, EvalCommand.self, AverageCommand.self, ExportCommand.self, ImportCommand.self,
                       PredictCommand.self, AttendCommand.self, VisualizeCommand.self, MetricsCommand.self, DemoCommand.self, SlurmCommand.self,
-                      BenchCommand.self])
+                      ServeCommand.self, BenchCommand.self])
 
     /// Applies the runtime settings for throughput, then parses the arguments and runs the command.
     static func main() {
