@@ -167,6 +167,19 @@ extension AVX2Kernels {
                     sum3 = sum3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5)
                     continue
                 }
+                if p.kernelSize == 5 && pixelStep == tapStep {
+                    // 5 taps, stride = dilation (5×5 stride 1 of MnasNet and EfficientNet): 8 loads instead of 20.
+                    let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
+                    let w3 = load(tap + 3 * p.channels), w4 = load(tap + 4 * p.channels)
+                    let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep), x3 = load(pixel + 3 * tapStep)
+                    let x4 = load(pixel + 4 * tapStep), x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
+                    let x7 = load(pixel + 7 * tapStep)
+                    sum0 = sum0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2).addingProduct(w3, x3).addingProduct(w4, x4)
+                    sum1 = sum1.addingProduct(w0, x1).addingProduct(w1, x2).addingProduct(w2, x3).addingProduct(w3, x4).addingProduct(w4, x5)
+                    sum2 = sum2.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4).addingProduct(w3, x5).addingProduct(w4, x6)
+                    sum3 = sum3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5).addingProduct(w3, x6).addingProduct(w4, x7)
+                    continue
+                }
                 for _ in 0..<p.kernelSize {
                     let weight = load(tap)
                     sum0 = sum0.addingProduct(weight, load(pixel))

@@ -107,18 +107,22 @@ extension AVX2Kernels {
         }
     }
 
+    /// The input rows of a tile; rows past `rows` repeat the first one (computed, never stored).
+    @inline(__always)
+    static func tileInputRows(_ p: PointwiseProblem, row: Int, rows: Int)
+        -> (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) {
+        let stride = p.inputStride
+        let a0 = p.input + row * stride
+        return (a0, rows > 1 ? a0 + stride : a0, rows > 2 ? a0 + 2 * stride : a0, rows > 3 ? a0 + 3 * stride : a0,
+                rows > 4 ? a0 + 4 * stride : a0, rows > 5 ? a0 + 5 * stride : a0)
+    }
+
     /// Rows `row ..< row + rows` (rows ≤ 6) × panel columns `column ..< column + 16`. Missing rows
     /// repeat the first row's input and are not stored.
     @inline(__always)
     static func tile16<A: LaneActivation>(_ p: PointwiseProblem, row: Int, rows: Int, panel: UnsafePointer<Float>, column: Int,
                                           valid: Int, _ activation: A.Type) {
-        let stride = p.inputStride
-        let a0 = p.input + row * stride
-        let a1 = rows > 1 ? a0 + stride : a0
-        let a2 = rows > 2 ? a0 + 2 * stride : a0
-        let a3 = rows > 3 ? a0 + 3 * stride : a0
-        let a4 = rows > 4 ? a0 + 4 * stride : a0
-        let a5 = rows > 5 ? a0 + 5 * stride : a0
+        let (a0, a1, a2, a3, a4, a5) = tileInputRows(p, row: row, rows: rows)
         let zero = Lanes(repeating: 0)
         var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero
         var c30 = zero, c31 = zero, c40 = zero, c41 = zero, c50 = zero, c51 = zero
@@ -167,13 +171,7 @@ extension AVX2Kernels {
     @inline(__always)
     static func tile8<A: LaneActivation>(_ p: PointwiseProblem, row: Int, rows: Int, panel: UnsafePointer<Float>, column: Int,
                                          valid: Int, _ activation: A.Type) {
-        let stride = p.inputStride
-        let a0 = p.input + row * stride
-        let a1 = rows > 1 ? a0 + stride : a0
-        let a2 = rows > 2 ? a0 + 2 * stride : a0
-        let a3 = rows > 3 ? a0 + 3 * stride : a0
-        let a4 = rows > 4 ? a0 + 4 * stride : a0
-        let a5 = rows > 5 ? a0 + 5 * stride : a0
+        let (a0, a1, a2, a3, a4, a5) = tileInputRows(p, row: row, rows: rows)
         let zero = Lanes(repeating: 0)
         var c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero
         var b = panel
