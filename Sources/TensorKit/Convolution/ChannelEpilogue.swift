@@ -1,3 +1,5 @@
+import VectorKernelsAVX2
+
 /// The last step of every fast kernel in the convolution kit: for one pixel's run of channels,
 /// `x = activation(x + bias)` in place (optionally `x = activation(x · scale + bias)`), eight
 /// channels at a time with SIMD.
@@ -45,9 +47,18 @@ func applyChannelEpilogue(_ values: UnsafeMutablePointer<Float>, channelCount: I
     }
 }
 
-/// ``Activation`` without its payload, cheap to switch on inside kernels.
-enum ActivationKind {
-    case identity, relu, relu6, prelu
+/// ``Activation`` without its payload, cheap to switch on inside kernels (the AVX2 kernels' own
+/// enum, so both kernel families take the same value).
+typealias ActivationKind = KernelActivation
+
+/// Which family of convolution kernels runs: the portable SIMD loops and OpenBLAS (any x86-64,
+/// and the reference twins of the fast kernels) or the AVX2 + FMA kernels of `VectorKernelsAVX2`
+/// (own GEMM with fused epilogue, depthwise, epilogues). Tests run both on the same inputs.
+enum KernelPath: Sendable {
+    case portable, avx2
+
+    /// AVX2 when the CPU has it (``CPUFeatures/hasAVX2AndFMA``), else portable.
+    static let preferred: KernelPath = CPUFeatures.hasAVX2AndFMA ? .avx2 : .portable
 }
 
 extension Activation {

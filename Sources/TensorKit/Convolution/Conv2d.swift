@@ -1,3 +1,5 @@
+import VectorKernelsAVX2
+
 /// An inference-only 2-D convolution on channels-last ``FeatureMap``s, with bias, a folded
 /// BatchNorm and a fused activation: `y = activation(conv(x, W) + b)`.
 ///
@@ -7,6 +9,12 @@
 /// - depthwise (`groups == Cin == Cout`): ``DepthwiseKernel``, weights `[k, k, C]`;
 /// - 1×1, stride 1, no padding: one GEMM per group over the whole batch;
 /// - anything else: im2col + GEMM per image and group, weights `[Cout, k, k, Cin / groups]`.
+///
+/// On CPUs with AVX2 + FMA (``KernelPath/preferred``) the GEMMs are `VectorKernelsAVX2`'s own
+/// (`pointwiseConvolution`: bias, residual and activation applied to each output tile while it
+/// is in registers, no separate pass) and the depthwise loops its AVX2 twin; the portable path
+/// (OpenBLAS + ``applyChannelEpilogue(_:channelCount:scale:bias:activation:slopes:)``) is their
+/// reference twin.
 public struct Conv2d: Sendable {
     public let inputChannels: Int
     public let outputChannels: Int
@@ -17,6 +25,14 @@ public struct Conv2d: Sendable {
     /// `[Cout]`, BatchNorm shift included.
     let bias: [Float]
     let slopes: [Float]
+    /// The AVX2 GEMM's weights (empty for depthwise layers and on CPUs without AVX2): per group,
+    /// `W_gᵀ` (`[k·k·Cin/G, Cout/G]`) in zero-padded column panels (``AVX2Kernels/panelWidths(outputChannels:)``),
+    /// `panelFloatsPerGroup` floats a group.
+    let panels: [Float]
+    let panelFloatsPerGroup: Int
+    /// `bias` and `slopes` per group, zero-padded to the panels' width (`paddedOutputsPerGroup`).
+    let paddedBias: [Float], paddedSlopes: [Float]
+    let paddedOutputsPerGroup: Int
 
     /// - Parameters:
     ///   - weight: `[Cout, Cin / groups, k, k]` (PyTorch `conv.weight`).
@@ -72,6 +88,44 @@ public struct Conv2d: Sendable {
             }
         }
         self.packedWeights = packed
+        let outputPerGroup = outputChannels / groups
+        let widths = AVX2Kernels.panelWidths(outputChannels: outputPerGroup)
+        paddedOutputsPerGroup = widths.reduce(0, +)
+        panelFloatsPerGroup = paddedOutputsPerGroup * filterSize
+        if CPUFeatures.hasAVX2AndFMA && !Conv2d.isDepthwise(inputChannels: inputPerGroup * groups, outputChannels: outputChannels, groups: groups) {
+            (panels, paddedBias, paddedSlopes) = Conv2d.packPanels(
+                packed, bias: foldedBias, slopes: activation.slopeValues, groups: groups, outputPerGroup: outputPerGroup,
+                filterSize: filterSize, widths: widths)
+        } else {
+            (panels, paddedBias, paddedSlopes) = ([], [], [])
+        }
+    }
+
+    /// `[Cout, filterSize]` rows → per group, column panels `[filterSize, width]` of `W_gᵀ`, plus
+    /// the bias and slopes padded per group (the layout of `PointwiseProblem`).
+    static func packPanels(_ weights: [Float], bias: [Float], slopes: [Float], groups: Int, outputPerGroup: Int,
+                           filterSize: Int, widths: [Int]) -> (panels: [Float], bias: [Float], slopes: [Float]) {
+        let padded = widths.reduce(0, +)
+        var panels = [Float](repeating: 0, count: groups * padded * filterSize)
+        var paddedBias = [Float](repeating: 0, count: groups * padded)
+        var paddedSlopes = [Float](repeating: 0, count: slopes.isEmpty ? 0 : groups * padded)
+        for group in 0..<groups {
+            var panelStart = group * padded * filterSize, column = 0
+            for width in widths {
+                for index in 0..<filterSize {
+                    for lane in 0..<width where column + lane < outputPerGroup {
+                        panels[panelStart + index * width + lane] = weights[(group * outputPerGroup + column + lane) * filterSize + index]
+                    }
+                }
+                panelStart += width * filterSize
+                column += width
+            }
+            for output in 0..<outputPerGroup {
+                paddedBias[group * padded + output] = bias[group * outputPerGroup + output]
+                if !slopes.isEmpty { paddedSlopes[group * padded + output] = slopes[group * outputPerGroup + output] }
+            }
+        }
+        return (panels, paddedBias, paddedSlopes)
     }
 
     static func isDepthwise(inputChannels: Int, outputChannels: Int, groups: Int) -> Bool {
@@ -112,6 +166,15 @@ public struct Conv2d: Sendable {
     /// `outputChannelOffset ..< + Cout` of `output` (a slice of a wider map, e.g. a concatenation).
     public func apply(_ input: FeatureMap, inputChannelOffset: Int = 0,
                       into output: inout FeatureMap, outputChannelOffset: Int = 0, mode: OutputMode = .overwrite) {
+        apply(input, inputChannelOffset: inputChannelOffset, into: &output, outputChannelOffset: outputChannelOffset,
+              mode: mode, path: .preferred)
+    }
+
+    /// ``apply(_:inputChannelOffset:into:outputChannelOffset:mode:)`` on the given kernel family
+    /// (tests compare the two).
+    func apply(_ input: FeatureMap, inputChannelOffset: Int = 0, into output: inout FeatureMap,
+               outputChannelOffset: Int = 0, mode: OutputMode = .overwrite, path: KernelPath) {
+        precondition(path == .portable || CPUFeatures.hasAVX2AndFMA, "Conv2d: the AVX2 kernels need a CPU with AVX2 and FMA")
         let outputHeight = geometry.outputHeight(inputHeight: input.height)
         let outputWidth = geometry.outputWidth(inputWidth: input.width)
         precondition(inputChannelOffset >= 0 && inputChannelOffset + inputChannels <= input.channels,
@@ -137,6 +200,9 @@ public struct Conv2d: Sendable {
                 }
                 if isDepthwise {
                     runDepthwise(input: inputRows, inputMap: input, output: outputRows,
+                                 outputHeight: outputHeight, outputWidth: outputWidth, addend: addend, path: path)
+                } else if path == .avx2 {
+                    runFusedGemm(input: inputRows, inputMap: input, output: outputRows,
                                  outputHeight: outputHeight, outputWidth: outputWidth, addend: addend)
                 } else {
                     runGemm(input: inputRows, inputMap: input, output: outputRows,
@@ -147,7 +213,7 @@ public struct Conv2d: Sendable {
     }
 
     private func runDepthwise(input: PixelRows, inputMap: FeatureMap, output: PixelRows,
-                              outputHeight: Int, outputWidth: Int, addend: PixelRows?) {
+                              outputHeight: Int, outputWidth: Int, addend: PixelRows?, path: KernelPath) {
         packedWeights.withUnsafeBufferPointer { weights in
             bias.withUnsafeBufferPointer { bias in
                 slopes.withUnsafeBufferPointer { slopes in
@@ -158,7 +224,73 @@ public struct Conv2d: Sendable {
                         slopes: slopes.baseAddress, activation: activation.kind, geometry: geometry)
                     let taps = geometry.kernelSize * geometry.kernelSize
                     ParallelLoop.forEachChunk(count: inputMap.batchSize * outputHeight, costPerItem: outputWidth * outputChannels * taps) { rows in
-                        DepthwiseKernel.run(problem, rows: rows)
+                        DepthwiseKernel.run(problem, rows: rows, path: path)
+                    }
+                }
+            }
+        }
+    }
+
+    /// The AVX2 path of ``runGemm(input:inputMap:output:outputHeight:outputWidth:addend:)``: the
+    /// same products through `AVX2Kernels.pointwiseConvolution`, which adds the addend and bias and
+    /// applies the activation to each tile before storing it (no copy of the addend, no second pass).
+    private func runFusedGemm(input: PixelRows, inputMap: FeatureMap, output: PixelRows,
+                              outputHeight: Int, outputWidth: Int, addend: PixelRows?) {
+        let groups = geometry.groups
+        let inputPerGroup = inputChannels / groups, outputPerGroup = outputChannels / groups
+        let filterSize = geometry.kernelSize * geometry.kernelSize * inputPerGroup
+        let imagePixels = outputHeight * outputWidth
+        let kind = activation.kind
+        precondition(panels.count == groups * panelFloatsPerGroup && paddedBias.count == groups * paddedOutputsPerGroup,
+                     "Conv2d: AVX2 weight panels were not packed")
+        let (panelFloats, paddedOutputs) = (panelFloatsPerGroup, paddedOutputsPerGroup)
+        panels.withUnsafeBufferPointer { panels in
+            paddedBias.withUnsafeBufferPointer { bias in
+                paddedSlopes.withUnsafeBufferPointer { slopes in
+                    // Group g of rows whose input starts at `rowsInput` (`inputStride` apart) into
+                    // output rows starting at `rowsOutput` (plus the addend rows there).
+                    func problem(group: Int, rowsInput: UnsafePointer<Float>, inputStride: Int, firstOutputPixel: Int) -> PointwiseProblem {
+                        PointwiseProblem(
+                            input: rowsInput, inputStride: inputStride, inputChannels: filterSize,
+                            panels: panels.baseAddress! + group * panelFloats, bias: bias.baseAddress! + group * paddedOutputs,
+                            slopes: slopes.isEmpty ? nil : slopes.baseAddress! + group * paddedOutputs,
+                            output: output.base + firstOutputPixel * output.pixelStride + group * outputPerGroup,
+                            outputStride: output.pixelStride, outputChannels: outputPerGroup,
+                            addend: addend.map { UnsafePointer($0.base) + firstOutputPixel * $0.pixelStride + group * outputPerGroup },
+                            addendStride: addend?.pixelStride ?? 0, activation: kind)
+                    }
+                    if geometry.isPointwise {
+                        let pixels = inputMap.batchSize * imagePixels
+                        for group in 0..<groups {
+                            let whole = problem(group: group, rowsInput: UnsafePointer(input.base) + group * inputPerGroup,
+                                                inputStride: input.pixelStride, firstOutputPixel: 0)
+                            // costPerItem: floating-point work per row, scaled so the parallel threshold
+                            // is the GEMM's (2²¹ multiply-adds).
+                            ParallelLoop.forEachChunk(count: pixels, costPerItem: max(1, outputPerGroup * inputPerGroup / 16)) { rows in
+                                AVX2Kernels.pointwiseConvolution(whole, rows: rows)
+                            }
+                        }
+                        return
+                    }
+                    // im2col writes every entry (zeros for padding), so the buffer starts uninitialised.
+                    var columns = [Float](unsafeUninitializedCapacity: imagePixels * filterSize) { _, count in
+                        count = imagePixels * filterSize
+                    }
+                    columns.withUnsafeMutableBufferPointer { columns in
+                        for image in 0..<inputMap.batchSize {
+                            let imageInput = input.base + image * inputMap.height * inputMap.width * input.pixelStride
+                            for group in 0..<groups {
+                                GemmConvolutionKernels.im2col(
+                                    image: imageInput + group * inputPerGroup, pixelStride: input.pixelStride,
+                                    height: inputMap.height, width: inputMap.width, channels: inputPerGroup, geometry: geometry,
+                                    outputHeight: outputHeight, outputWidth: outputWidth, columns: columns.baseAddress!)
+                                let imageProblem = problem(group: group, rowsInput: columns.baseAddress!, inputStride: filterSize,
+                                                           firstOutputPixel: image * imagePixels)
+                                ParallelLoop.forEachChunk(count: imagePixels, costPerItem: max(1, outputPerGroup * filterSize / 16)) { rows in
+                                    AVX2Kernels.pointwiseConvolution(imageProblem, rows: rows)
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -1,3 +1,5 @@
+import VectorKernelsAVX2
+
 /// Raw-pointer description of a channel slice of a ``FeatureMap``: the slice's first value and the
 /// distance between consecutive pixels (the full map's channel count).
 struct PixelRows {
@@ -32,11 +34,31 @@ enum DepthwiseKernel {
         var geometry: ConvolutionGeometry
     }
 
-    /// Computes output rows `rows` (flattened over `image · outputHeight + row`).
+    /// Computes output rows `rows` (flattened over `image · outputHeight + row`) with the kernel
+    /// family `path`: ``runPortable(_:rows:)`` or its AVX2 + FMA twin `AVX2Kernels.depthwiseConvolution`.
+    static func run(_ problem: Problem, rows: Range<Int>, path: KernelPath) {
+        switch path {
+        case .portable: runPortable(problem, rows: rows)
+        case .avx2:
+            let g = problem.geometry
+            let fast = DepthwiseProblem(
+                input: UnsafePointer(problem.input.base), inputStride: problem.input.pixelStride,
+                inputHeight: problem.inputHeight, inputWidth: problem.inputWidth,
+                output: problem.output.base, outputStride: problem.output.pixelStride,
+                outputHeight: problem.outputHeight, outputWidth: problem.outputWidth,
+                addend: problem.addend.map { UnsafePointer($0.base) }, addendStride: problem.addend?.pixelStride ?? 0,
+                channels: problem.channels, weights: problem.weights, bias: problem.bias, slopes: problem.slopes,
+                activation: problem.activation, kernelSize: g.kernelSize, stride: g.stride, dilation: g.dilation,
+                padTop: g.padding.top, padLeft: g.padding.left)
+            AVX2Kernels.depthwiseConvolution(fast, rows: rows)
+        }
+    }
+
+    /// The portable kernel (SSE2), reference twin of the AVX2 one.
     ///
     /// Columns whose taps all fall inside the image are done four at a time (each weight vector
     /// loaded once for four outputs); the border columns one at a time with bounds checks.
-    static func run(_ problem: Problem, rows: Range<Int>) {
+    static func runPortable(_ problem: Problem, rows: Range<Int>) {
         let geometry = problem.geometry
         let kernel = geometry.kernelSize, stride = geometry.stride, dilation = geometry.dilation
         let reach = (kernel - 1) * dilation

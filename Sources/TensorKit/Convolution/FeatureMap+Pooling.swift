@@ -20,7 +20,8 @@ extension FeatureMap {
                     into: &output, channelOffset: channelOffset)
     }
 
-    private func averagePool(geometry: ConvolutionGeometry, into output: inout FeatureMap, channelOffset: Int) {
+    func averagePool(geometry: ConvolutionGeometry, into output: inout FeatureMap, channelOffset: Int,
+                     path: KernelPath = .preferred) {
         let outputHeight = geometry.outputHeight(inputHeight: height), outputWidth = geometry.outputWidth(inputWidth: width)
         precondition(output.batchSize == batchSize && output.height == outputHeight && output.width == outputWidth
                      && channelOffset >= 0 && channelOffset + channels <= output.channels,
@@ -41,7 +42,7 @@ extension FeatureMap {
                             weights: weights.baseAddress!, bias: zeros.baseAddress!, slopes: nil, activation: .identity,
                             geometry: geometry)
                         ParallelLoop.forEachChunk(count: batch * outputHeight, costPerItem: outputWidth * inputChannels * taps) { rows in
-                            DepthwiseKernel.run(problem, rows: rows)
+                            DepthwiseKernel.run(problem, rows: rows, path: path)
                         }
                     }
                 }

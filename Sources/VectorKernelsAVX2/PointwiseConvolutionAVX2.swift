@@ -1,0 +1,220 @@
+/// One channels-last matrix product with its epilogue fused:
+/// `Y[m, n] = activation(Σ_k X[m, k] · W[k, n] + addend[m, n] + bias[n])` for the rows given to
+/// ``AVX2Kernels/pointwiseConvolution(_:rows:)`` — a 1×1 convolution (rows are pixels) or the GEMM
+/// of an im2col convolution (rows are receptive fields).
+///
+/// `panels` holds W in column panels, each `[K, width]` row-major and zero-padded: panels of
+/// width 16 while more than 8 columns remain, then at most one panel of width 8
+/// (``AVX2Kernels/panelWidths(outputChannels:)``). `bias` and `slopes` are zero-padded to the
+/// panels' total width. Every pointer must be valid for the extents it is used with; the caller
+/// (TensorKit's `Conv2d`) validates the shapes before building the problem.
+public struct PointwiseProblem {
+    public var input: UnsafePointer<Float>
+    /// Distance between input rows (pixels) in floats.
+    public var inputStride: Int
+    /// `K`.
+    public var inputChannels: Int
+    public var panels: UnsafePointer<Float>
+    public var bias: UnsafePointer<Float>
+    public var slopes: UnsafePointer<Float>?
+    public var output: UnsafeMutablePointer<Float>
+    public var outputStride: Int
+    /// `N`, the columns actually written.
+    public var outputChannels: Int
+    /// Added before the bias (residual); may equal `output` (in-place accumulation).
+    public var addend: UnsafePointer<Float>?
+    public var addendStride: Int
+    public var activation: KernelActivation
+
+    public init(input: UnsafePointer<Float>, inputStride: Int, inputChannels: Int, panels: UnsafePointer<Float>,
+                bias: UnsafePointer<Float>, slopes: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>,
+                outputStride: Int, outputChannels: Int, addend: UnsafePointer<Float>?, addendStride: Int,
+                activation: KernelActivation) {
+        self.input = input
+        self.inputStride = inputStride
+        self.inputChannels = inputChannels
+        self.panels = panels
+        self.bias = bias
+        self.slopes = slopes
+        self.output = output
+        self.outputStride = outputStride
+        self.outputChannels = outputChannels
+        self.addend = addend
+        self.addendStride = addendStride
+        self.activation = activation
+    }
+}
+
+extension AVX2Kernels {
+    /// The widths of the column panels for `outputChannels` columns: 16, …, 16, then 8 or 16.
+    /// Portable code (no AVX2 instruction), so TensorKit may call it to pack weights.
+    public static func panelWidths(outputChannels: Int) -> [Int] {
+        var widths = [Int](), remaining = outputChannels
+        while remaining > 0 {
+            let width = remaining > 8 ? 16 : 8
+            widths.append(width)
+            remaining -= width
+        }
+        return widths
+    }
+
+    /// Rows of the micro-tile: 6 rows × 16 columns are 12 accumulator registers, with 2 for the
+    /// weight row and 1 for the broadcast input value (16 ymm registers on AVX2).
+    static let tileRows = 6
+
+    /// Computes output rows `rows` of `problem`. Rows are taken in blocks whose input stays in
+    /// the L2 cache while every column panel passes over it; each 6 × 16 tile accumulates the
+    /// whole sum over K in registers and goes through the epilogue before it is stored once.
+    public static func pointwiseConvolution(_ problem: PointwiseProblem, rows: Range<Int>) {
+        switch problem.activation {
+        case .identity: pointwiseConvolution(problem, rows: rows, IdentityActivation.self)
+        case .relu: pointwiseConvolution(problem, rows: rows, ReLUActivation.self)
+        case .relu6: pointwiseConvolution(problem, rows: rows, ReLU6Activation.self)
+        case .prelu: pointwiseConvolution(problem, rows: rows, PReLUActivation.self)
+        }
+    }
+
+    static func pointwiseConvolution<A: LaneActivation>(_ problem: PointwiseProblem, rows: Range<Int>, _ activation: A.Type) {
+        let k = problem.inputChannels
+        // About 128 KB of input rows per block.
+        let blockRows = max(tileRows, 32_768 / max(k, 1) / tileRows * tileRows)
+        var blockStart = rows.lowerBound
+        while blockStart < rows.upperBound {
+            let blockEnd = min(rows.upperBound, blockStart + blockRows)
+            var column = 0
+            var panel = problem.panels
+            while column < problem.outputChannels {
+                let remaining = problem.outputChannels - column
+                var row = blockStart
+                if remaining > 8 {
+                    while row < blockEnd {
+                        tile16(problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel,
+                               column: column, valid: min(16, remaining), A.self)
+                        row += tileRows
+                    }
+                    panel += 16 * k
+                    column += 16
+                } else {
+                    while row < blockEnd {
+                        tile8(problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel, column: column, valid: remaining, A.self)
+                        row += tileRows
+                    }
+                    panel += 8 * k
+                    column += 8
+                }
+            }
+            blockStart = blockEnd
+        }
+    }
+
+    /// The input rows of a tile; rows past `rows` repeat the first one (computed, never stored).
+    @inline(__always)
+    static func tileInputRows(_ p: PointwiseProblem, row: Int, rows: Int)
+        -> (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) {
+        let stride = p.inputStride
+        let a0 = p.input + row * stride
+        return (a0, rows > 1 ? a0 + stride : a0, rows > 2 ? a0 + 2 * stride : a0, rows > 3 ? a0 + 3 * stride : a0,
+                rows > 4 ? a0 + 4 * stride : a0, rows > 5 ? a0 + 5 * stride : a0)
+    }
+
+    /// Rows `row ..< row + rows` (rows ≤ 6) × panel columns `column ..< column + 16`. Missing rows
+    /// repeat the first row's input and are not stored.
+    @inline(__always)
+    static func tile16<A: LaneActivation>(_ p: PointwiseProblem, row: Int, rows: Int, panel: UnsafePointer<Float>, column: Int,
+                                          valid: Int, _ activation: A.Type) {
+        let (a0, a1, a2, a3, a4, a5) = tileInputRows(p, row: row, rows: rows)
+        let zero = Lanes(repeating: 0)
+        var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero
+        var c30 = zero, c31 = zero, c40 = zero, c41 = zero, c50 = zero, c51 = zero
+        var b = panel
+        for index in 0..<p.inputChannels {
+            let b0 = load(b), b1 = load(b + 8)
+            var x = Lanes(repeating: a0[index])
+            c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1)
+            x = Lanes(repeating: a1[index])
+            c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1)
+            x = Lanes(repeating: a2[index])
+            c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1)
+            x = Lanes(repeating: a3[index])
+            c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1)
+            x = Lanes(repeating: a4[index])
+            c40 = c40.addingProduct(x, b0); c41 = c41.addingProduct(x, b1)
+            x = Lanes(repeating: a5[index])
+            c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
+            b += 16
+        }
+        finishRow(c00, p, row: row, column: column, valid: min(8, valid), A.self)
+        finishRow(c01, p, row: row, column: column + 8, valid: valid - 8, A.self)
+        if rows > 1 {
+            finishRow(c10, p, row: row + 1, column: column, valid: min(8, valid), A.self)
+            finishRow(c11, p, row: row + 1, column: column + 8, valid: valid - 8, A.self)
+        }
+        if rows > 2 {
+            finishRow(c20, p, row: row + 2, column: column, valid: min(8, valid), A.self)
+            finishRow(c21, p, row: row + 2, column: column + 8, valid: valid - 8, A.self)
+        }
+        if rows > 3 {
+            finishRow(c30, p, row: row + 3, column: column, valid: min(8, valid), A.self)
+            finishRow(c31, p, row: row + 3, column: column + 8, valid: valid - 8, A.self)
+        }
+        if rows > 4 {
+            finishRow(c40, p, row: row + 4, column: column, valid: min(8, valid), A.self)
+            finishRow(c41, p, row: row + 4, column: column + 8, valid: valid - 8, A.self)
+        }
+        if rows > 5 {
+            finishRow(c50, p, row: row + 5, column: column, valid: min(8, valid), A.self)
+            finishRow(c51, p, row: row + 5, column: column + 8, valid: valid - 8, A.self)
+        }
+    }
+
+    /// ``tile16(_:row:rows:panel:column:valid:)`` for the last panel when it is 8 columns wide.
+    @inline(__always)
+    static func tile8<A: LaneActivation>(_ p: PointwiseProblem, row: Int, rows: Int, panel: UnsafePointer<Float>, column: Int,
+                                         valid: Int, _ activation: A.Type) {
+        let (a0, a1, a2, a3, a4, a5) = tileInputRows(p, row: row, rows: rows)
+        let zero = Lanes(repeating: 0)
+        var c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero
+        var b = panel
+        for index in 0..<p.inputChannels {
+            let b0 = load(b)
+            c0 = c0.addingProduct(Lanes(repeating: a0[index]), b0)
+            c1 = c1.addingProduct(Lanes(repeating: a1[index]), b0)
+            c2 = c2.addingProduct(Lanes(repeating: a2[index]), b0)
+            c3 = c3.addingProduct(Lanes(repeating: a3[index]), b0)
+            c4 = c4.addingProduct(Lanes(repeating: a4[index]), b0)
+            c5 = c5.addingProduct(Lanes(repeating: a5[index]), b0)
+            b += 8
+        }
+        finishRow(c0, p, row: row, column: column, valid: valid, A.self)
+        if rows > 1 { finishRow(c1, p, row: row + 1, column: column, valid: valid, A.self) }
+        if rows > 2 { finishRow(c2, p, row: row + 2, column: column, valid: valid, A.self) }
+        if rows > 3 { finishRow(c3, p, row: row + 3, column: column, valid: valid, A.self) }
+        if rows > 4 { finishRow(c4, p, row: row + 4, column: column, valid: valid, A.self) }
+        if rows > 5 { finishRow(c5, p, row: row + 5, column: column, valid: valid, A.self) }
+    }
+
+    /// Adds the addend and bias to eight accumulated columns of one row, applies the activation
+    /// and stores the first `valid` of them (none when `valid ≤ 0`).
+    @inline(__always)
+    static func finishRow<A: LaneActivation>(_ sum: Lanes, _ p: PointwiseProblem, row: Int, column: Int, valid: Int, _ activation: A.Type) {
+        if valid >= 8 {
+            var x = sum
+            if let addend = p.addend { x += load(addend + row * p.addendStride + column) }
+            store(A.apply(x + load(p.bias + column), slopes: p.slopes, channel: column), to: p.output + row * p.outputStride + column)
+        } else if valid > 0 {
+            finishPartialRow(sum, p, row: row, column: column, valid: valid, A.self)
+        }
+    }
+
+    /// ``finishRow(_:_:row:column:valid:_:)`` for fewer than 8 columns, lane by lane.
+    @inline(never)
+    static func finishPartialRow<A: LaneActivation>(_ sum: Lanes, _ p: PointwiseProblem, row: Int, column: Int, valid: Int, _ activation: A.Type) {
+        let target = p.output + row * p.outputStride + column
+        let addend = p.addend.map { $0 + row * p.addendStride + column }
+        for lane in 0..<valid {
+            var x = sum[lane]
+            if let addend { x += addend[lane] }
+            target[lane] = A.apply(x + p.bias[column + lane], slopes: p.slopes, channel: column + lane)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import Testing
+import TestSupport
+@testable import TensorKit
+import VectorKernelsAVX2
+
+/// The two kernel families of the convolution kit (portable SIMD + OpenBLAS, and the AVX2 + FMA
+/// kernels: own GEMM with fused epilogue, depthwise, channel epilogue) against the naive loops of
+/// ``ConvolutionReference`` and against each other, on awkward shapes: channel counts that are not
+/// multiples of 8 or 16, widths 1…17, strides, asymmetric padding, residual and channel-slice
+/// addends. On a CPU without AVX2 only the portable family runs (and the AVX2 cases are listed as
+/// disabled).
+@Suite struct ConvolutionKernelTwinTests {
+    static let paths: [KernelPath] = CPUFeatures.hasAVX2AndFMA ? [.portable, .avx2] : [.portable]
+
+    struct Case: CustomStringConvertible {
+        var batch: Int, inputChannels: Int, outputChannels: Int, height: Int, width: Int
+        var geometry: ConvolutionGeometry
+        var description: String {
+            "N\(batch) Cin\(inputChannels) Cout\(outputChannels) \(height)×\(width) k\(geometry.kernelSize) s\(geometry.stride) d\(geometry.dilation) g\(geometry.groups) pad\(geometry.padding)"
+        }
+    }
+
+    /// Pointwise and im2col GEMMs: output channels 1…17 and around the 8/16-column panels, few and
+    /// many rows (tiles of 6 with 1–5 left over), grouped.
+    static let gemmCases: [Case] = [1, 2, 5, 7, 8, 9, 15, 16, 17, 24, 40, 33].map { outputs in
+        Case(batch: 1, inputChannels: 11, outputChannels: outputs, height: 3, width: 5, geometry: .init(kernelSize: 1))
+    } + [
+        Case(batch: 2, inputChannels: 1, outputChannels: 3, height: 1, width: 1, geometry: .init(kernelSize: 1)),
+        Case(batch: 1, inputChannels: 67, outputChannels: 29, height: 7, width: 13, geometry: .init(kernelSize: 1)),
+        Case(batch: 2, inputChannels: 12, outputChannels: 18, height: 4, width: 7, geometry: .init(kernelSize: 1, groups: 3)),
+        Case(batch: 2, inputChannels: 3, outputChannels: 32, height: 9, width: 17, geometry: .init(kernelSize: 3, stride: 2, padding: .symmetric(1))),
+        Case(batch: 1, inputChannels: 5, outputChannels: 13, height: 6, width: 1, geometry: .init(kernelSize: 3, padding: .symmetric(1))),
+        Case(batch: 1, inputChannels: 3, outputChannels: 10, height: 8, width: 8,
+             geometry: .init(kernelSize: 3, stride: 2, padding: Padding(top: 0, left: 0, bottom: 1, right: 1))),
+        Case(batch: 1, inputChannels: 8, outputChannels: 12, height: 5, width: 6, geometry: .init(kernelSize: 3, padding: .symmetric(2), dilation: 2, groups: 4)),
+    ]
+
+    /// Depthwise convolutions: widths 1…17 (border-only rows, interior runs of 4 with leftovers),
+    /// channels with and without SIMD tails, kernels 3 and 5, strides 1 and 2, dilation, "SAME"
+    /// padding with the extra row/column after.
+    static let depthwiseCases: [Case] = (1...17).flatMap { width in [
+        Case(batch: 1, inputChannels: 13, outputChannels: 13, height: 3, width: width,
+             geometry: .init(kernelSize: 3, padding: .symmetric(1), groups: 13)),
+        Case(batch: 1, inputChannels: 16, outputChannels: 16, height: 4, width: width,
+             geometry: .init(kernelSize: 3, stride: 2, padding: .symmetric(1), groups: 16)),
+    ] } + [
+        Case(batch: 2, inputChannels: 3, outputChannels: 3, height: 9, width: 11, geometry: .init(kernelSize: 5, padding: .symmetric(2), groups: 3)),
+        Case(batch: 1, inputChannels: 20, outputChannels: 20, height: 11, width: 14, geometry: .init(kernelSize: 5, stride: 2, padding: .symmetric(2), groups: 20)),
+        Case(batch: 1, inputChannels: 24, outputChannels: 24, height: 8, width: 9,
+             geometry: .init(kernelSize: 5, stride: 2, padding: Padding(top: 1, left: 1, bottom: 2, right: 2), groups: 24)),
+        Case(batch: 1, inputChannels: 9, outputChannels: 9, height: 13, width: 12,
+             geometry: .init(kernelSize: 3, padding: .symmetric(3), dilation: 3, groups: 9)),
+        Case(batch: 1, inputChannels: 8, outputChannels: 8, height: 2, width: 2, geometry: .init(kernelSize: 3, padding: .symmetric(1), groups: 8)),
+    ]
+
+    static func random(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        return Tensor.uniform(shape, low: low, high: high, generator: &generator)
+    }
+
+    /// Both paths match the naive loop, plain and with a residual, for every activation.
+    @Test(arguments: gemmCases + depthwiseCases, paths)
+    func kernelFamilyMatchesNaiveLoop(_ testCase: Case, path: KernelPath) {
+        let input = Self.random([testCase.batch, testCase.inputChannels, testCase.height, testCase.width], seed: 21)
+        let kernel = testCase.geometry.kernelSize
+        let weight = Self.random([testCase.outputChannels, testCase.inputChannels / testCase.geometry.groups, kernel, kernel], seed: 22)
+        let bias = Self.random([testCase.outputChannels], seed: 23).scalars
+        let slopes = Self.random([testCase.outputChannels], seed: 24, low: 0, high: 0.5).scalars
+        for activation in [Activation.identity, .relu, .relu6, .prelu(slopes: slopes)] {
+            let layer = Conv2d(weight: weight, bias: bias, geometry: testCase.geometry, activation: activation)
+            var output = FeatureMap(batchSize: testCase.batch, height: testCase.geometry.outputHeight(inputHeight: testCase.height),
+                                    width: testCase.geometry.outputWidth(inputWidth: testCase.width), channels: testCase.outputChannels)
+            layer.apply(FeatureMap(nchw: input), into: &output, path: path)
+            let reference = ConvolutionReference.convolve(input, weight: weight, bias: bias, geometry: testCase.geometry, activation: activation)
+            expectClose(output.nchwTensor(), reference, tolerance: .kernelTwin, "\(testCase) \(activation.kind) \(path)")
+
+            // Residual: activation(conv + b + r), the residual added in place.
+            let residual = Self.random(reference.shape, seed: 25)
+            var accumulated = FeatureMap(nchw: residual)
+            layer.apply(FeatureMap(nchw: input), into: &accumulated, mode: .accumulate, path: path)
+            let linear = ConvolutionReference.convolve(input, weight: weight, bias: bias, geometry: testCase.geometry)
+            let plane = reference.shape[2] * reference.shape[3]
+            let expected = linear.scalars.indices.map { index in
+                activation.apply(linear.scalars[index] + residual.scalars[index], channel: (index / plane) % testCase.outputChannels)
+            }
+            expectClose(accumulated.nchwTensor(), Tensor(shape: reference.shape, scalars: expected), tolerance: .kernelTwin,
+                        "\(testCase) \(activation.kind) \(path) residual")
+        }
+    }
+
+    /// A channel slice in and out of wider maps, with the neighbouring slice added
+    /// (`.addChannels`), on both paths: the values outside the slice stay untouched.
+    @Test(arguments: paths)
+    func channelSlicesAndAddedChannels(path: KernelPath) {
+        let input = FeatureMap(nchw: Self.random([2, 21, 5, 9], seed: 31))
+        for geometry in [ConvolutionGeometry(kernelSize: 1), .init(kernelSize: 3, padding: .symmetric(1), groups: 10),
+                         .init(kernelSize: 3, stride: 2, padding: .symmetric(1))] {
+            let outputs = geometry.groups == 1 ? 11 : 10
+            let layer = Conv2d(weight: Self.random([outputs, 10 / geometry.groups, geometry.kernelSize, geometry.kernelSize], seed: 32),
+                               bias: Self.random([outputs], seed: 33).scalars, geometry: geometry, activation: .relu6)
+            let (height, width) = (geometry.outputHeight(inputHeight: 5), geometry.outputWidth(inputWidth: 9))
+            let start = FeatureMap(nchw: Self.random([2, 2 * outputs + 3, height, width], seed: 34))
+            var fast = start, portable = start
+            layer.apply(input, inputChannelOffset: 7, into: &fast, outputChannelOffset: 1, mode: .addChannels(offset: outputs + 2), path: path)
+            layer.apply(input, inputChannelOffset: 7, into: &portable, outputChannelOffset: 1, mode: .addChannels(offset: outputs + 2),
+                        path: .portable)
+            expectClose(fast.nchwTensor(), portable.nchwTensor(), tolerance: .kernelTwin, "slices \(geometry) \(path)")
+            // Channel 0 and the added slice are unchanged.
+            for pixel in 0..<(2 * height * width) {
+                let stride = start.channels
+                #expect(fast.values[pixel * stride] == start.values[pixel * stride])
+                #expect(fast.values[pixel * stride + outputs + 2] == start.values[pixel * stride + outputs + 2])
+            }
+        }
+    }
+
+    /// Average pooling (a depthwise kernel with weights 1/9) on both paths against the reference.
+    @Test(arguments: [(1, 1), (2, 3), (7, 9), (8, 17)], paths)
+    func averagePoolingOnBothPaths(size: (Int, Int), path: KernelPath) {
+        let input = Self.random([2, 13, size.0, size.1], seed: 41)
+        let map = FeatureMap(nchw: input)
+        let geometry = ConvolutionGeometry(kernelSize: 3, stride: 2, padding: .symmetric(1))
+        var output = FeatureMap(batchSize: 2, height: geometry.outputHeight(inputHeight: size.0),
+                                width: geometry.outputWidth(inputWidth: size.1), channels: 13)
+        map.averagePool(geometry: geometry, into: &output, channelOffset: 0, path: path)
+        expectClose(output.nchwTensor(), ConvolutionReference.averagePool(input, kernelSize: 3, stride: 2, padding: 1),
+                    tolerance: .kernelTwin, "avg pool \(size) \(path)")
+    }
+
+    /// The channel affine (BatchNorm + PReLU of ESPNetv2) on both paths against its definition.
+    @Test(arguments: [1, 7, 8, 19], paths)
+    func channelAffineOnBothPaths(channels: Int, path: KernelPath) {
+        let input = Self.random([2, channels + 3, 3, 5], seed: 51)
+        let scale = Self.random([channels], seed: 52).scalars, shift = Self.random([channels], seed: 53).scalars
+        let slopes = Self.random([channels], seed: 54, low: 0, high: 0.5).scalars
+        for activation in [Activation.identity, .relu, .relu6, .prelu(slopes: slopes)] {
+            var map = FeatureMap(nchw: input)
+            map.applyChannelAffine(scale: scale, shift: shift, activation: activation, channelOffset: 2, path: path)
+            let plane = 15
+            let expected = input.scalars.indices.map { index -> Float in
+                let channel = (index / plane) % (channels + 3) - 2
+                guard channel >= 0 && channel < channels else { return input.scalars[index] }
+                return activation.apply(input.scalars[index] * scale[channel] + shift[channel], channel: channel)
+            }
+            expectClose(map.nchwTensor(), Tensor(shape: input.shape, scalars: expected), tolerance: .kernelTwin,
+                        "channel affine \(channels) \(activation.kind) \(path)")
+        }
+    }
+
+    /// The AVX2 GEMM's weight panels: widths 16 while more than 8 columns remain, then 8 or 16.
+    @Test func panelWidthsCoverTheColumns() {
+        #expect(AVX2Kernels.panelWidths(outputChannels: 0) == [])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 1) == [8])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 8) == [8])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 9) == [16])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 24) == [16, 8])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 40) == [16, 16, 8])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 33) == [16, 16, 8])
+    }
+}
