@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "Demo", dependencies: ["Slides", "Synthesis", "Encoders", "Pipeline", "Reports", "Visualization", "FileOutput"]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline", "Checkpoints"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
@@ -109,6 +109,8 @@ let package = Package(
         .testTarget(name: "DemoTests", dependencies: ["Demo", "Visualization", "Reports", "TestSupport"]),
         // The built `hatnet` binary against hostile files and options.
         .testTarget(name: "CLITests", dependencies: ["Checkpoints", "HATNet", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),
+        // The peers' PyTorch twins against the reference fixtures.
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Encoders", "TestSupport"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
