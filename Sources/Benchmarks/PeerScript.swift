@@ -552,6 +552,10 @@ def slide_pipeline(request):
     features = session.get_outputs()[0].shape[1]
     attention = MIModel(n_classes=4, cnn_feature_sz=features, out_features=256, num_bags_words=n, attn_heads=4,
                         dropout=0.4, attn_p=0.2, attn_type="l2", attn_fn="softmax").eval()
+    # one warm-up call each, as a deployed model has had (PyTorch and ORT initialise lazily)
+    session.run(None, {"input": np.zeros((n * n, 3, word, word), np.float32)})
+    with torch.inference_mode():
+        attention(torch.zeros(1, n * n, n * n, features))
     mean = np.array([0.485, 0.456, 0.406], np.float32) * 255
     inverse_std = 1 / (np.array([0.229, 0.224, 0.225], np.float32) * 255)
     stages = []

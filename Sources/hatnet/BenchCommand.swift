@@ -275,6 +275,10 @@ struct PredictBench: ParsableCommand {
             throw ValidationError("--sizes must be between 256x256 and 200000x200000, got \(size.width)x\(size.height)")
         }
         guard grids.count <= 64, sizes.count <= 64 else { throw ValidationError("at most 64 --sizes and 64 --grids") }
+        // the encoders halve their input five times
+        for grid in grids where grid.layout.wordSize < 32 {
+            throw ValidationError("--grids: words of \(grid.layout.wordSize) px are too small for the encoders (at least 32)")
+        }
     }
 
     func run() throws {

@@ -29,7 +29,8 @@ import TestSupport
 
     @Test func encodersWithPeersPrintEveryPeerAndAgreeWithOurs() throws {
         let directory = try TemporaryDirectory()
-        let output = try bench(["encoders", "--peers", "--encoders", "espnetv2", "efficientnet-lite0", "mobilenetv2", "mnasnet",
+        let output = try bench(["encoders", "--peers", "--encoders", "espnetv2", "--encoders", "efficientnet-lite0",
+                                "--encoders", "mobilenetv2", "--encoders", "mnasnet",
                                 "--words", "2", "--size", "64", "--repetitions", "1"], in: directory.url)
         let rows = peerRows(output)
         #expect(rows.count == 4, "\(output)")
@@ -79,9 +80,9 @@ import TestSupport
     @Test func predictSweepPrintsOneRowPerGridAndSlide() throws {
         let directory = try TemporaryDirectory()
         let output = try bench(["predict", "--sweep", "--directory", directory.url.path, "--sizes", "512x512", "1024x768",
-                                "--grids", "64/16", "96/32"], in: directory.url)
+                                "--grids", "128/32", "96/32"], in: directory.url)
         let rows = output.split(separator: "\n").filter { $0.hasPrefix("| 512x512") || $0.hasPrefix("| 1024x768") }
         #expect(rows.count == 4, "\(output)")
-        #expect(rows.contains { $0.contains("| 96 / 32 |") } && rows.contains { $0.contains("| 64 / 16 |") }, "\(output)")
+        #expect(rows.contains { $0.contains("| 96 / 32 |") } && rows.contains { $0.contains("| 128 / 32 |") }, "\(output)")
     }
 }
