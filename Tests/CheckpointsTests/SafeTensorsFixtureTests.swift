@@ -39,7 +39,7 @@ import Checkpoints
 
     @Test func everyFixtureReadsByNameAndShape() throws {
         let files = try ReferenceFixtures.files(withExtension: "safetensors")
-        #expect(files.count == 15, "expected the 15 safetensors fixtures, found \(files.count)")
+        #expect(files.count == 21, "expected the 21 safetensors fixtures, found \(files.count)")
         for url in files {
             let file = try SafeTensorsFile(url: url)
             let name = url.lastPathComponent
