@@ -98,7 +98,7 @@ let package = Package(
                                                .product(name: "Hummingbird", package: "hummingbird")]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline", "Viewer"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline", "Checkpoints", "Viewer"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
@@ -130,6 +130,8 @@ let package = Package(
         .testTarget(name: "FeatureInteropTests", dependencies: ["FeatureInterop", "HDF5", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),
         // The `hatnet serve` binary over HTTP (OpenSlide's DeepZoomGenerator as reference) and in Chromium.
         .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Slides", "Synthesis", "Visualization", "TestSupport"]),
+        // The peers' PyTorch twins against the reference fixtures.
+        .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Encoders", "TestSupport"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

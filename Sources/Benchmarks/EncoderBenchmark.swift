@@ -72,6 +72,37 @@ public enum EncoderBenchmark {
                       pyTorchSeconds: usesDefaultScale ? pyTorchSeconds[architecture.rawValue] : nil)
     }
 
+    /// Our encoder and the peers side by side in one run: the peer script makes seeded weights for
+    /// the encoder's PyTorch twin (the reference's keys) and we load the same file; both encode the
+    /// same words (one safetensors file) with `ParallelLoop.workerCount` threads; passes alternate
+    /// (ours, ONNX Runtime, OpenVINO, PyTorch, ours, …) after a warm-up of each, best of
+    /// `repetitions`; then each peer's features are compared with ours.
+    public static func runWithPeers(_ architecture: EncoderArchitecture, scale: Double? = nil, wordCount: Int = 49,
+                                    wordSize: Int = 256, batchSize: Int = 1, repetitions: Int = 3,
+                                    peers: [Peer] = Peer.allCases, session: PeerSession) throws -> PeerComparison {
+        MemoryTuning.retainFreedBuffers()
+        let scale = scale ?? architecture.defaultScale
+        var generator = SeededGenerator(seed: 42)
+        // [wordCount, wordSize, wordSize, 3] channels-last, as the pipeline hands bags to the encoder
+        let words = Tensor.normal([wordCount, wordSize, wordSize, 3], generator: &generator)
+        let inputs = session.directory.appendingPathComponent("words.safetensors")
+        let weightsURL = session.directory.appendingPathComponent("\(architecture.rawValue)-weights.safetensors")
+        try writeTensors([("words", words)], to: inputs)
+        let loaded = try session.load(.encoder(architecture.rawValue, scale: scale, inputs: inputs, weightsOut: weightsURL),
+                                      peers: peers, threads: ParallelLoop.workerCount)
+        let encoder = try architecture.makeEncoder(scale: scale, weights: try EncoderWeights(contentsOf: weightsURL))
+        var ours = Tensor.zeros([1])
+        let entrants: [(name: String, pass: () throws -> Double)] = [("ours", {
+            measureSeconds { ours = encoder.features(channelsLast: words, batchSize: batchSize) }
+        })] + peers.filter { loaded.contains($0.rawValue) }.map { peer in (peer.rawValue, { try session.time(peer.rawValue) }) }
+        let times = try InterleavedTimes(repetitions: repetitions, entrants: entrants)
+        let outputs = try session.outputs()
+        return PeerComparison(model: encoder.name, oursSeconds: times.best("ours")!, figures: peers.map { peer in
+            .init(peer: peer, seconds: times.best(peer.rawValue),
+                  maximumDifference: outputs[peer.rawValue].flatMap { relativeDifference($0, ours) })
+        })
+    }
+
     /// User + system CPU time of the whole process so far.
     static func processCPUSeconds() -> Double {
         var usage = rusage()

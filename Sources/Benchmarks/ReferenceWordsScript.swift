@@ -68,10 +68,12 @@ enum ReferenceWordsScript {
 /// Failures of a benchmark run.
 public enum BenchmarkError: Error, CustomStringConvertible {
     case referenceFailed(String)
+    case peerFailed(String)
 
     public var description: String {
         switch self {
         case .referenceFailed(let reason): return "the Python reference path failed: \(reason)"
+        case .peerFailed(let reason): return "the peer benchmark (\(PythonInterpreter.displayName)) failed: \(reason)"
         }
     }
 }

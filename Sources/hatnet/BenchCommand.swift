@@ -2,13 +2,17 @@ import ArgumentParser
 import Benchmarks
 import Encoders
 import Foundation
+import HATNet
+import Slides
+import TensorKit
 
 /// `hatnet bench …`: speed measurements that print figures (recorded in BENCHMARKS.md).
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of a pipeline stage (build with -c release for real figures).",
-        subcommands: [GemmBench.self, AttentionBench.self, EncodersBench.self, SlideBench.self, TrainingBench.self, ServeBench.self])
+        subcommands: [GemmBench.self, AttentionBench.self, EncodersBench.self, SlideBench.self, TrainingBench.self, PredictBench.self,
+                      ServeBench.self])
 }
 
 struct GemmBench: ParsableCommand {
@@ -61,7 +65,21 @@ struct EncodersBench: ParsableCommand {
         }
     }
 
+    @Flag(help: "Also run ONNX Runtime, OpenVINO and PyTorch in the same invocation, interleaved with ours (needs $HATNET_PYTHON from scripts/python-env.sh).")
+    var peers = false
+
     func run() throws {
+        if peers, let session = try peerSession() {
+            defer { session.close() }
+            print("\(words) words of 3×\(size)×\(size), batch \(batch), \(ParallelLoop.workerCount) threads for ours and each peer, best of \(repetitions), interleaved")
+            print(PeerComparison.markdownHeader)
+            for architecture in encoders {
+                let comparison = try EncoderBenchmark.runWithPeers(architecture, wordCount: words, wordSize: size, batchSize: batch,
+                                                                   repetitions: repetitions, session: session)
+                print(comparison.markdownRow)
+            }
+            return
+        }
         print(EncoderBenchmark.pyTorchIsImportable()
               ? "note: \(PythonInterpreter.displayName) can import torch; figures below still compare with the issue's PyTorch 2.15 times"
               : "\(PythonInterpreter.displayName) cannot import torch: comparing with the issue's PyTorch 2.15 CPU times")
@@ -83,12 +101,32 @@ struct AttentionBench: ParsableCommand {
     @Option(help: "Timed repetitions (the median is reported).")
     var repetitions: Int = 5
 
+    @Option(name: .customLong("bags-words"), help: "Bags a side (= words a bag side): 7 in the authors' setting (49 × 49 words).")
+    var bagsWords: Int = 7
+
+    @Option(help: "CNN features per word (1280 for MobileNetV2 or EfficientNet-Lite0).")
+    var features: Int = 1280
+
     func validate() throws {
         guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be 1…1000, got \(repetitions)") }
+        guard (1...HATNetConfiguration.maximumBagsWords).contains(bagsWords), (1...65_536).contains(features) else {
+            throw ValidationError("--bags-words must be 1…\(HATNetConfiguration.maximumBagsWords) and --features 1…65536")
+        }
     }
 
+    @Flag(help: "Also time the PyTorch twin of the reference MIModel in the same invocation, interleaved with ours (needs $HATNET_PYTHON from scripts/python-env.sh).")
+    var peers = false
+
     func run() throws {
-        AttentionBenchmark.run(repetitions: repetitions).lines.forEach { print($0) }
+        if peers, let session = try peerSession() {
+            defer { session.close() }
+            print("\(ParallelLoop.workerCount) threads for ours and PyTorch, best of \(repetitions), interleaved")
+            print(PeerComparison.markdownHeader)
+            try AttentionBenchmark.runWithPeers(numBagsWords: bagsWords, cnnFeatures: features, repetitions: repetitions, session: session)
+                .forEach { print($0.markdownRow) }
+            return
+        }
+        AttentionBenchmark.run(numBagsWords: bagsWords, cnnFeatures: features, repetitions: repetitions).lines.forEach { print($0) }
     }
 }
 
@@ -175,5 +213,118 @@ struct SlideBench: ParsableCommand {
         }
         progress.finish()
         lines.forEach { print($0) }
+    }
+}
+
+/// The peer process for `--peers`, or nil after printing how to create the environment (the bench
+/// then prints our figures alone).
+func peerSession() throws -> PeerSession? {
+    if let reason = PeerSession.unavailabilityReason() {
+        print("peers: not run. " + reason)
+        return nil
+    }
+    return try PeerSession()
+}
+
+/// A bag and word size `B/W` on the command line (`1792/256`), validated as a grid layout.
+struct GridArgument: ExpressibleByArgument {
+    let layout: WordGridLayout
+
+    init?(argument: String) {
+        let parts = argument.split(separator: "/")
+        guard parts.count == 2, let bag = Int(parts[0]), let word = Int(parts[1]),
+              let layout = try? WordGridLayout(validatingBagSize: bag, wordSize: word) else { return nil }
+        self.layout = layout
+    }
+
+    init(_ layout: WordGridLayout) { self.layout = layout }
+
+    var defaultValueDescription: String { "\(layout.bagSize)/\(layout.wordSize)" }
+}
+
+struct PredictBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Time slide → diagnosis per stage (open, resample, encode, attend) with peak memory, on synthetic slides.",
+        discussion: """
+        The authors' setting by default: bag 1792, word 256 (7 × 7 bags of 7 × 7 words), EfficientNet-Lite0, \
+        synthetic weights. Slides are generated once as pyramidal TIFFs (tile by tile, bounded memory) and kept \
+        in --directory. --peers also runs the same pipeline built from openslide-python, OpenCV and ONNX Runtime \
+        on the smallest slide. --sweep times every --grids layout on every --sizes slide and prints a table.
+        """)
+
+    @Option(help: "Where the benchmark slides are kept.")
+    var directory: String = FileManager.default.temporaryDirectory.appendingPathComponent("hatnet-bench").path
+
+    @Option(parsing: .upToNextOption, help: "Slide sizes (WxH); with --sweep the default is 10000x10000 20000x15000 50000x40000 100000x80000.")
+    var sizes: [SlideSize] = []
+
+    @Option(parsing: .upToNextOption, help: "Grid layouts B/W; with --sweep the default is the five training scales 1344/192 … 2240/320.")
+    var grids: [GridArgument] = []
+
+    @Option(help: "Word encoder.")
+    var encoder: EncoderArchitecture = .efficientNetLite0
+
+    @Flag(help: "Also run the pipeline built from peers (openslide-python + OpenCV + ONNX Runtime) on the smallest slide.")
+    var peers = false
+
+    @Flag(help: "Time every grid on every slide size and print a Markdown table.")
+    var sweep = false
+
+    func validate() throws {
+        for size in sizes where !((256...200_000).contains(size.width) && (256...200_000).contains(size.height)) {
+            throw ValidationError("--sizes must be between 256x256 and 200000x200000, got \(size.width)x\(size.height)")
+        }
+        guard grids.count <= 64, sizes.count <= 64 else { throw ValidationError("at most 64 --sizes and 64 --grids") }
+        // the encoders halve their input five times
+        for grid in grids where grid.layout.wordSize < 32 {
+            throw ValidationError("--grids: words of \(grid.layout.wordSize) px are too small for the encoders (at least 32)")
+        }
+    }
+
+    func run() throws {
+        let sizes = !self.sizes.isEmpty ? self.sizes : sweep
+            ? [SlideSize(width: 10_000, height: 10_000), SlideSize(width: 20_000, height: 15_000),
+               SlideSize(width: 50_000, height: 40_000), SlideSize(width: 100_000, height: 80_000)]
+            : [SlideSize(width: 20_000, height: 15_000), SlideSize(width: 100_000, height: 80_000)]
+        let authors = WordGridLayout(bagSize: 1792, wordSize: 256)
+        let layouts = !grids.isEmpty ? grids.map(\.layout) : sweep ? authors.multiScalePairs(scaleFactor: 32, multipliers: [-2, -1, 0, 1, 2]) : [authors]
+        let progress = ProgressLine()
+        let report: (String) -> Void = { progress.update("bench predict: \($0)") }
+        let folder = URL(fileURLWithPath: directory)
+        var slides: [(label: String, pixels: Int, url: URL)] = []
+        for size in sizes {
+            let (url, generation) = try SlideBenchmark.slide(width: size.width, height: size.height, in: folder, progress: report)
+            if let generation { progress.finish(); print(String(format: "generated %@ in %.1f s", url.lastPathComponent, generation)) }
+            slides.append(("\(size.width)x\(size.height)", size.width * size.height, url))
+        }
+        var results: [PredictBenchmark.Result] = []
+        for layout in layouts {
+            let (encoderModel, model) = try PredictBenchmark.models(encoder, layout: layout)
+            for slide in slides {
+                let result = try PredictBenchmark.run(slide: slide.url, layout: layout, encoder: encoderModel, model: model,
+                                                      label: slide.label, progress: report)
+                progress.finish()
+                print(result.line)
+                results.append(result)
+            }
+        }
+        if peers, let smallest = slides.min(by: { $0.pixels < $1.pixels }) {
+            if let session = try peerSession() {
+                defer { session.close() }
+                report("peers on \(smallest.label)")
+                for layout in layouts {
+                    let result = try session.slidePipeline(slide: smallest.url, layout: layout, encoder: encoder.rawValue,
+                                                           threads: ParallelLoop.workerCount,
+                                                           label: "\(smallest.label) peers (openslide-python + OpenCV + ONNX Runtime)")
+                    progress.finish()
+                    print(result.line)
+                    results.append(result)
+                }
+            }
+        }
+        print("\(encoder.rawValue), \(ParallelLoop.workerCount) threads, synthetic weights")
+        print(PredictBenchmark.Result.markdownHeader)
+        results.forEach { print($0.markdownRow) }
     }
 }

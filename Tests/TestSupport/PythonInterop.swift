@@ -39,6 +39,11 @@ public enum PythonInterop {
         return result
     }
 
+    /// The pinned interpreter's path, for tests that hand it to the `hatnet` binary as `$HATNET_PYTHON`.
+    public static func interpreterPath() throws -> String {
+        try resolvedInterpreter.get().path
+    }
+
     /// The interpreter every script runs with, found once per test process.
     private static let resolvedInterpreter: Swift.Result<URL, PythonInteropError> = Swift.Result {
         try findInterpreter(environment: ProcessInfo.processInfo.environment)
