@@ -61,6 +61,7 @@ struct FeaturesCommand: ParsableCommand {
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
         let cache = try FeatureCache(root: URL(fileURLWithPath: featuresDir, isDirectory: true), key: key)
         let scales = featureSet.trainingOptions.trainingScales
+        for scale in scales { try encoder.checkInput(height: scale.wordSize, width: scale.wordSize) }
         let views = featureSet.views
         print("\(slides.count) slides × \(scales.count) scales (\(scales.map(\.description).joined(separator: ", "))) × \(views) view(s) "
               + "with \(encoder.name), F \(encoder.featureCount)")

@@ -70,6 +70,7 @@ struct PredictCommand: ParsableCommand {
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
         let weights = try encoderOptions.weightsURL()
         let encoder = try encoderOptions.makeEncoder()
+        try encoder.checkInput(height: trained.options.baseScale.wordSize, width: trained.options.baseScale.wordSize)
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
         if let trainedCache = try? FeatureCache(directory: URL(fileURLWithPath: trained.options.featureDirectory, isDirectory: true)),
            trainedCache.key != key {
