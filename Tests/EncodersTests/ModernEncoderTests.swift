@@ -94,7 +94,7 @@ import TensorKit
             json, "96", EncoderFixtures.url("encoder_vit_s14_reg4_swiglu").path, scratch.file("twin").path])
         #expect(result.status == 0, "python failed: \(result.output)")
         let configuration = try VisionTransformerConfiguration(json: Data(json.utf8), source: "twin.json")
-        #expect(configuration.pooling == .patchMean && configuration.usesFcNorm && configuration.positionCount == 66)
+        #expect(configuration.pooling == .patchMean && configuration.usesFcNorm && configuration.positionCount == 67)
         let encoder = try VisionTransformer(configuration: configuration,
                                             weights: try EncoderWeights(contentsOf: scratch.file("twin.safetensors")))
         let file = try SafeTensorsFile(url: scratch.file("twin_io.safetensors"))
