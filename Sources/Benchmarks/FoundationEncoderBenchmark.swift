@@ -87,16 +87,9 @@ public enum FoundationEncoderBenchmark {
     /// PyTorch's best of `repetitions` (after a warm-up) on `wordCount` random words, all cores,
     /// the whole bag as one batch under `torch.inference_mode()`.
     static func pyTorchSeconds(_ model: Model, wordCount: Int, wordSize: Int, repetitions: Int) throws -> Double {
-        let process = PythonInterpreter.process(arguments: ["-c", pyTorchScript, model.rawValue, "\(wordCount)", "\(wordSize)",
-                                                            "\(repetitions)", "\(ParallelLoop.workerCount)"])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0,
+        let (status, output) = try PythonInterpreter.run(arguments: ["-c", pyTorchScript, model.rawValue, "\(wordCount)", "\(wordSize)",
+                                                                     "\(repetitions)", "\(ParallelLoop.workerCount)"])
+        guard status == 0,
               let line = output.split(separator: "\n").last(where: { $0.hasPrefix("best ") }),
               let seconds = Double(line.dropFirst("best ".count)) else {
             throw BenchmarkError.referenceFailed("\(PythonInterpreter.displayName): \(output.suffix(300))")
