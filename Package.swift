@@ -72,7 +72,7 @@ let package = Package(
 
         // Optimised in debug builds too: the SHA-256 check of downloaded weights and the weight
         // packing would otherwise take seconds in every test run.
-        .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints", .product(name: "Crypto", package: "swift-crypto")],
+        .target(name: "Encoders", dependencies: ["TensorKit", "Checkpoints", "FileOutput", .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 

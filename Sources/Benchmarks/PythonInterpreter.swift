@@ -16,6 +16,19 @@ public enum PythonInterpreter {
         return process
     }
 
+    /// Runs the interpreter with `arguments` to the end: its exit status and what it printed
+    /// (standard output and error together).
+    static func run(arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Self.process(arguments: arguments)
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     /// How messages name the interpreter: the `$HATNET_PYTHON` path or `python3`.
     public static var displayName: String {
         let pinned = ProcessInfo.processInfo.environment["HATNET_PYTHON"] ?? ""

@@ -38,7 +38,7 @@ enum ReferenceWordsScript {
 
     /// Whether the interpreter has `openslide` and `cv2` (opencv-python).
     static func isAvailable() -> Bool {
-        (try? run(arguments: ["-c", "import openslide, cv2, numpy"]))?.status == 0
+        (try? PythonInterpreter.run(arguments: ["-c", "import openslide, cv2, numpy"]))?.status == 0
     }
 
     /// Runs the reference path on `slide` and returns its time and peak memory.
@@ -46,22 +46,11 @@ enum ReferenceWordsScript {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("hatnet-reference-words-\(UUID().uuidString).py")
         try source.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
-        let result = try run(arguments: [script.path, slide.path, String(bagSize), String(wordSize)])
+        let result = try PythonInterpreter.run(arguments: [script.path, slide.path, String(bagSize), String(wordSize)])
         guard result.status == 0, let line = result.output.split(separator: "\n").last else {
             throw BenchmarkError.referenceFailed("\(PythonInterpreter.displayName) exited with status \(result.status): \(result.output.suffix(500))")
         }
         return try JSONDecoder().decode(Measurement.self, from: Data(line.utf8))
-    }
-
-    private static func run(arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = PythonInterpreter.process(arguments: arguments)
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
 

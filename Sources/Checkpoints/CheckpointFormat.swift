@@ -20,11 +20,13 @@ public enum CheckpointFormat: Equatable, Sendable {
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: [0x50, 0x4B, 0x05, 0x06]) {
             return .pyTorchZip
         }
-        if head.first == PickleOpcode.proto.rawValue {
-            return .legacyPyTorch
-        }
+        // safetensors before pickle: a header length whose low byte is 0x80 starts like PROTO
+        // (a legacy torch.save file has 0xf9 at byte 8, part of its magic number).
         if head.count == 9, head[8] == UInt8(ascii: "{") {
             return .safeTensors
+        }
+        if head.first == PickleOpcode.proto.rawValue {
+            return .legacyPyTorch
         }
         throw CheckpointError.unrecognizedFormat(file: url.checkpointDisplayName)
     }

@@ -15,6 +15,17 @@ public protocol Encoder: Sendable {
     var classifier: LinearClassifier? { get }
     /// The last feature map before pooling. `images` is `[N, H, W, 3]`; returns `[N, H', W', F]`.
     func featureMap(_ images: FeatureMap) -> FeatureMap
+    /// One batch's features `[N, F]` for `images` `[N, H, W, 3]`; by default the global average of
+    /// ``featureMap(_:)`` (CNNs). A ViT returns its class token or pooled tokens instead.
+    func pooledFeatures(_ images: FeatureMap) -> Tensor
+    /// Throws ``EncoderInputError`` when `height`×`width` words cannot be encoded (call it before
+    /// encoding input-controlled sizes). CNNs take any size.
+    func checkInput(height: Int, width: Int) throws
+}
+
+extension Encoder {
+    public func pooledFeatures(_ images: FeatureMap) -> Tensor { featureMap(images).globalAveragePooled() }
+    public func checkInput(height: Int, width: Int) throws {}
 }
 
 extension Encoder {
@@ -27,7 +38,7 @@ extension Encoder {
     /// - Returns: `[N, F]`.
     public func features(_ images: Tensor, batchSize: Int = 1) -> Tensor {
         precondition(images.rank == 4 && images.shape[1] == 3, "\(name): expected images [N, 3, H, W], got \(images.shape)")
-        return pooledFeatures(of: FeatureMap(nchw: images), batchSize: batchSize)
+        return batchedFeatures(of: FeatureMap(nchw: images), batchSize: batchSize)
     }
 
     /// Pooled features of channels-last `images`, the layout words have from the resampler on
@@ -44,11 +55,11 @@ extension Encoder {
     public func features(channelsLast images: Tensor, batchSize: Int = 1) -> Tensor {
         precondition(images.rank == 4 && images.shape[3] == 3, "\(name): expected images [N, H, W, 3], got \(images.shape)")
         let (count, height, width) = (images.shape[0], images.shape[1], images.shape[2])
-        return pooledFeatures(of: FeatureMap(batchSize: count, height: height, width: width, channels: 3, values: images.scalars),
+        return batchedFeatures(of: FeatureMap(batchSize: count, height: height, width: width, channels: 3, values: images.scalars),
                               batchSize: batchSize)
     }
 
-    private func pooledFeatures(of images: FeatureMap, batchSize: Int) -> Tensor {
+    private func batchedFeatures(of images: FeatureMap, batchSize: Int) -> Tensor {
         precondition(batchSize > 0, "\(name): batch size must be positive")
         let count = images.batchSize, imageSize = images.height * images.width * images.channels
         let featureCount = self.featureCount
@@ -62,7 +73,7 @@ extension Encoder {
                     let batch = range.count == count ? images
                         : FeatureMap(batchSize: range.count, height: images.height, width: images.width, channels: images.channels,
                                      values: Array(images.values[range.lowerBound * imageSize ..< range.upperBound * imageSize]))
-                    let pooled = featureMap(batch).globalAveragePooled()
+                    let pooled = pooledFeatures(batch)
                     for (offset, value) in pooled.scalars.enumerated() { output[range.lowerBound * featureCount + offset] = value }
                 }
             }

@@ -23,7 +23,8 @@ enum AttentionKernels {
     /// head. Head-averaged scores are accumulated by one thread (used for inspection, not training).
     static func workerCount(geometry: AttentionGeometry, needMeanScores: Bool) -> Int {
         let heads = geometry.batch * geometry.heads
-        guard !needMeanScores, heads > 1, geometry.scoresPerHead >= 1 << 14 else { return 1 }
+        // Inside a data-parallel worker (a ViT encoding words on every core) the heads stay on it.
+        guard !needMeanScores, heads > 1, geometry.scoresPerHead >= 1 << 14, !DataParallelWorker.isCurrentThreadWorker else { return 1 }
         return min(ParallelLoop.workerCount, heads)
     }
 

@@ -59,6 +59,13 @@ struct EncodersBench: ParsableCommand {
     @Option(help: "Timed repetitions (after one warm-up).")
     var repetitions: Int = 3
 
+    @Option(name: .customLong("foundation-encoders"),
+            help: "Foundation-era encoders timed after the CNNs, with PyTorch's time for the same model measured in this run: \(FoundationEncoderBenchmark.Model.allCases.map(\.rawValue).joined(separator: ", ")). ViTs take 224² words.")
+    var foundationEncoders: [FoundationEncoderBenchmark.Model] = FoundationEncoderBenchmark.Model.allCases
+
+    @Flag(name: .customLong("skip-foundation"), help: "Time only the CNN encoders.")
+    var skipFoundation = false
+
     func validate() throws {
         guard (1...10_000).contains(words), (32...4096).contains(size), (1...1024).contains(batch), (1...1000).contains(repetitions) else {
             throw ValidationError("--words must be 1…10000, --size 32…4096, --batch 1…1024 and --repetitions 1…1000")
@@ -90,8 +97,17 @@ struct EncodersBench: ParsableCommand {
                                                   repetitions: repetitions)
             print(result.markdownRow)
         }
+        guard !skipFoundation else { return }
+        print("")
+        print("foundation-era encoders, \(words) words; PyTorch: the same architecture, whole bag as one batch, measured now")
+        print(FoundationEncoderBenchmark.Result.markdownHeader)
+        for model in foundationEncoders {
+            print(try FoundationEncoderBenchmark.run(model, wordCount: words, cnnWordSize: size, repetitions: repetitions).markdownRow)
+        }
     }
 }
+
+extension FoundationEncoderBenchmark.Model: ExpressibleByArgument {}
 
 struct AttentionBench: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -48,6 +48,7 @@ struct EncodeCommand: ParsableCommand {
                             + "the encoders take 32 to 8192 pixels a side")
         }
         try images.requireFinite("\(input): tensor 'input'")
+        try encoder.checkInput(height: images.shape[2], width: images.shape[3])
         if logits && encoder.classifier == nil {
             throw FileError(path: try encoderOptions.weightsURL().path, problem: "--logits: this weight file of \(encoder.name) has no classifier")
         }

@@ -72,6 +72,7 @@ struct FeaturesCommand: ParsableCommand {
         let slides = try slideUnits()
         let (encoder, cache) = try openCache()
         let scales = featureSet.trainingOptions.trainingScales
+        for scale in scales { try encoder.checkInput(height: scale.wordSize, width: scale.wordSize) }
         let views = featureSet.views
         print("\(slides.count) slides × \(scales.count) scales (\(scales.map(\.description).joined(separator: ", "))) × \(views) view(s) "
               + "with \(encoder.name), F \(encoder.featureCount)")

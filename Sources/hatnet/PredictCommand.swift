@@ -103,6 +103,7 @@ struct PredictCommand: ParsableCommand {
     private func encodingPredictor(trained: TrainedRun, network: HATNetModel) throws -> Predictor {
         let weights = try encoderOptions.weightsURL()
         let encoder = try encoderOptions.makeEncoder()
+        try encoder.checkInput(height: trained.options.baseScale.wordSize, width: trained.options.baseScale.wordSize)
         let key = FeatureCacheKey(encoderName: encoder.name, weightsSHA256: try WeightCache.sha256(ofFile: weights))
         if let trainedCache = try? FeatureCache(directory: URL(fileURLWithPath: trained.options.featureDirectory, isDirectory: true)),
            trainedCache.key != key {

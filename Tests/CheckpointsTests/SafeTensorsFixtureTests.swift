@@ -27,6 +27,9 @@ import Checkpoints
         "encoder_efficientnet-lite0_imagenet_io.safetensors": [
             "input": [2, 3, 224, 224], "features": [2, 1280], "logits": [2, 1000],
         ],
+        "encoder_resnet50_trunc_io.safetensors": ["input": [2, 3, 96, 96], "features": [2, 1024]],
+        "encoder_vit_s16_io.safetensors": ["input": [2, 3, 224, 224], "tokens": [2, 197, 384], "features": [2, 384]],
+        "encoder_vit_s14_reg4_swiglu_io.safetensors": ["input": [2, 3, 112, 112], "tokens": [2, 69, 384], "features": [2, 384]],
         "words_ihc_bag96_word32.safetensors": ["words": [9, 9, 3, 32, 32]],
         "words_ihc_bag192_word64.safetensors": ["words": [9, 9, 3, 64, 64]],
     ]

@@ -40,6 +40,7 @@ public struct WordFeatureEncoder {
 
     /// One slide's features at one scale and view.
     public func encode(_ source: any SlideSource, imageID: String, scale: WordGridLayout, view: Int) throws -> WordFeatures {
+        try encoder.checkInput(height: scale.wordSize, width: scale.wordSize)
         let extractor = WordGridExtractor(bagSize: scale.bagSize, wordSize: scale.wordSize, options: gridOptions)
         let positions = scale.bagsPerSide * scale.bagsPerSide
         var features: [Float] = [], regions: [SlideRectangle] = [], fractions: [Float] = []

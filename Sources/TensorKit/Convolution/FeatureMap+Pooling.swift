@@ -72,3 +72,43 @@ extension FeatureMap {
         return Tensor(shape: [batchSize, channels], scalars: sums)
     }
 }
+
+extension FeatureMap {
+    /// PyTorch `nn.MaxPool2d(kernelSize, stride, padding)` (ResNet's stem pool): the largest value
+    /// of each window, padding counting as −∞ so it never wins. `self` is `[N, H, W, C]`; the
+    /// result is `[N, Ho, Wo, C]` with PyTorch's floor output size. `padding` must be at most half
+    /// the kernel (PyTorch's rule), so every window holds at least one pixel.
+    public func maxPooled(kernelSize: Int = 3, stride: Int = 2, padding: Int = 1) -> FeatureMap {
+        precondition(padding >= 0 && 2 * padding <= kernelSize, "FeatureMap.maxPooled: padding \(padding) exceeds half the kernel \(kernelSize)")
+        let geometry = ConvolutionGeometry(kernelSize: kernelSize, stride: stride, padding: .symmetric(padding))
+        let outputHeight = geometry.outputHeight(inputHeight: height), outputWidth = geometry.outputWidth(inputWidth: width)
+        precondition(outputHeight > 0 && outputWidth > 0, "FeatureMap.maxPooled: a \(height)×\(width) map is smaller than the \(kernelSize)×\(kernelSize) window")
+        var output = FeatureMap(uninitializedBatchSize: batchSize, height: outputHeight, width: outputWidth, channels: channels)
+        let (inputHeight, inputWidth, channels) = (height, width, channels)
+        values.withUnsafeBufferPointer { source in
+            output.values.withUnsafeMutableBufferPointer { target in
+                let (source, target) = (source.baseAddress!, target.baseAddress!)
+                ParallelLoop.forEachChunk(count: batchSize * outputHeight, costPerItem: outputWidth * channels * kernelSize * kernelSize) { rows in
+                    for row in rows {
+                        let (image, outputRow) = row.quotientAndRemainder(dividingBy: outputHeight)
+                        let firstRow = outputRow * stride - padding
+                        for column in 0..<outputWidth {
+                            let pixel = target + ((image * outputHeight + outputRow) * outputWidth + column) * channels
+                            pixel.update(repeating: -.infinity, count: channels)
+                            let firstColumn = column * stride - padding
+                            for inputRow in max(firstRow, 0)..<min(firstRow + kernelSize, inputHeight) {
+                                for inputColumn in max(firstColumn, 0)..<min(firstColumn + kernelSize, inputWidth) {
+                                    let window = source + ((image * inputHeight + inputRow) * inputWidth + inputColumn) * channels
+                                    for channel in 0..<channels where window[channel] > pixel[channel] || window[channel].isNaN {
+                                        pixel[channel] = window[channel]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+}
