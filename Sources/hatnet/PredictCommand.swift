@@ -86,9 +86,13 @@ struct PredictCommand: ParsableCommand {
     private func predict() throws {
         let trained = try TrainedRun(directory: URL(fileURLWithPath: model, isDirectory: true))
         let network = try trained.loadModel(weights: modelWeights.map { URL(fileURLWithPath: $0) })
-        let predictor = try features.map { try cachedFeaturePredictor($0, trained: trained, network: network) }
-            ?? encodingPredictor(trained: trained, network: network)
-        let encoderWeightsSHA256 = try predictor.cachedFeatures?.key.weightsSHA256 ?? WeightCache.sha256(ofFile: try encoderOptions.weightsURL())
+        let predictor: Predictor, encoderWeightsSHA256: String
+        if let features {
+            predictor = try cachedFeaturePredictor(features, trained: trained, network: network)
+            encoderWeightsSHA256 = predictor.cachedFeatures?.key.weightsSHA256 ?? ""  // always set by cachedFeaturePredictor
+        } else {
+            (predictor, encoderWeightsSHA256) = try encodingPredictor(trained: trained, network: network)
+        }
         let identity = ModelIdentity.settings(run: URL(fileURLWithPath: model, isDirectory: true),
                                               modelWeights: modelWeights.map { URL(fileURLWithPath: $0) }, encoderWeightsSHA256: encoderWeightsSHA256)
         let task = PredictSlideTask(predictor: predictor, directory: URL(fileURLWithPath: output, isDirectory: true),
@@ -99,8 +103,9 @@ struct PredictCommand: ParsableCommand {
         try cohort.run(task, units: slides.map { SlideWorkUnit(slideFile: URL(fileURLWithPath: $0)) }, name: "predict")
     }
 
-    /// A predictor that encodes the slides with --encoder/--weights, which must be the run's.
-    private func encodingPredictor(trained: TrainedRun, network: HATNetModel) throws -> Predictor {
+    /// A predictor that encodes the slides with --encoder/--weights, which must be the run's, and
+    /// the SHA-256 of those weights (hashed once: the file may be hundreds of MB).
+    private func encodingPredictor(trained: TrainedRun, network: HATNetModel) throws -> (predictor: Predictor, weightsSHA256: String) {
         let weights = try encoderOptions.weightsURL()
         let encoder = try encoderOptions.makeEncoder()
         try encoder.checkInput(height: trained.options.baseScale.wordSize, width: trained.options.baseScale.wordSize)
@@ -110,8 +115,9 @@ struct PredictCommand: ParsableCommand {
             throw FileError(path: weights.path, problem: "the run was trained on features of \(trainedCache.key.encoderName) (weights \(trainedCache.key.weightsSHA256)), "
                                   + "not \(key.encoderName) (weights \(key.weightsSHA256)); pass the same --encoder and --weights")
         }
-        return try Predictor(model: network, classNames: trained.options.classNames,
-                             wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
-                             scale: trained.options.baseScale)
+        let predictor = try Predictor(model: network, classNames: trained.options.classNames,
+                                      wordEncoder: WordFeatureEncoder(encoder: encoder, gridOptions: grid.options),
+                                      scale: trained.options.baseScale)
+        return (predictor, key.weightsSHA256)
     }
 }
