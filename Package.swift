@@ -117,7 +117,7 @@ let package = Package(
         // Helpers shared by test targets (temporary directories, the pinned Python interpreter,
         // `expectClose` for parity checks, `ChildProcess` for every program a test runs).
         .target(name: "TestSupport", dependencies: ["TensorKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
+        .testTarget(name: "FileOutputTests", dependencies: ["FileOutput", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport"]),
         // Synthesis only for the synthetic pyramid the slide readers are tested on.
         .testTarget(name: "SlidesTests", dependencies: ["Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
