@@ -115,9 +115,9 @@ let package = Package(
         // Fixture files live in Tests/Fixtures/reference and are located through #filePath.
         .testTarget(name: "CheckpointsTests", dependencies: ["Checkpoints", "TensorKit", "TestSupport"]),
         // Helpers shared by test targets (temporary directories, the pinned Python interpreter,
-        // `expectClose` for parity checks).
+        // `expectClose` for parity checks, `ChildProcess` for every program a test runs).
         .target(name: "TestSupport", dependencies: ["TensorKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "FileOutputTests", dependencies: ["FileOutput"]),
+        .testTarget(name: "FileOutputTests", dependencies: ["FileOutput", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "TensorKit", "TestSupport"]),
         // Synthesis only for the synthetic pyramid the slide readers are tested on.
         .testTarget(name: "SlidesTests", dependencies: ["Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),
@@ -129,7 +129,8 @@ let package = Package(
         .testTarget(name: "CohortTests", dependencies: ["Cohort", "FileOutput"]),
         .testTarget(name: "FeatureInteropTests", dependencies: ["FeatureInterop", "HDF5", "Pipeline", "Slides", "Synthesis", "TensorKit", "TestSupport"]),
         // The `hatnet serve` binary over HTTP (OpenSlide's DeepZoomGenerator as reference) and in Chromium.
-        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Slides", "Synthesis", "Visualization", "TestSupport"]),
+        .testTarget(name: "ViewerTests", dependencies: ["Viewer", "Slides", "Synthesis", "Visualization", "HATNet", "Checkpoints",
+                                                   "TensorKit", "TestSupport"]),
         // The peers' PyTorch twins against the reference fixtures.
         .testTarget(name: "BenchmarksTests", dependencies: ["Benchmarks", "Encoders", "TestSupport"]),
         .testTarget(name: "VisualizationTests", dependencies: ["Visualization", "Reports", "Slides", "Synthesis", "Checkpoints", "TensorKit", "TestSupport"]),

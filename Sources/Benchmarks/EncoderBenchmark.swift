@@ -54,6 +54,7 @@ public enum EncoderBenchmark {
         // as the pipeline hands bags to the encoder
         let words = Tensor.normal([wordCount, wordSize, wordSize, 3], generator: &generator)
         let encoder = try architecture.makeEncoder(scale: scale, weights: .synthetic(seed: 1))
+        try encoder.checkInput(height: wordSize, width: wordSize)
         resetPeakResidentBytes()
         _ = encoder.features(channelsLast: words, batchSize: batchSize)
         var passes = [(seconds: Double, cpuSeconds: Double)]()
@@ -91,6 +92,7 @@ public enum EncoderBenchmark {
         let loaded = try session.load(.encoder(architecture.rawValue, scale: scale, inputs: inputs, weightsOut: weightsURL),
                                       peers: peers, threads: ParallelLoop.workerCount)
         let encoder = try architecture.makeEncoder(scale: scale, weights: try EncoderWeights(contentsOf: weightsURL))
+        try encoder.checkInput(height: wordSize, width: wordSize)
         var ours = Tensor.zeros([1])
         let entrants: [(name: String, pass: () throws -> Double)] = [("ours", {
             measureSeconds { ours = encoder.features(channelsLast: words, batchSize: batchSize) }

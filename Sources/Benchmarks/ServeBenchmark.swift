@@ -52,43 +52,46 @@ public enum ServeBenchmark {
         defer {
             if process.isRunning { process.terminate(); process.waitUntilExit() }
         }
-        // "hatnet serve: 1 slide at http://127.0.0.1:PORT/ …"
-        var announced = Data()
-        var port: Int?
-        while port == nil {
-            let chunk = output.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw LoopbackHTTPClient.Failure(description: "hatnet serve exited before listening") }
-            announced.append(chunk)
-            let text = String(decoding: announced, as: UTF8.self)
-            if let range = text.range(of: #"127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
-                port = Int(text[range].dropFirst("127.0.0.1:".count).dropLast())
-            }
+        // "hatnet serve: 1 slide at http://127.0.0.1:PORT/ …", read by a thread that keeps draining
+        // the pipe afterwards (a full pipe would stall the server).
+        let announcement = ServerAnnouncement()
+        Thread.detachNewThread { announcement.read(output.fileHandleForReading) }
+        guard let port = announcement.port(timeout: 120) else {
+            throw LoopbackHTTPClient.Failure(description: process.isRunning ? "hatnet serve did not announce its port within 120 s"
+                                             : "hatnet serve exited before listening")
         }
-        progress("server up on port \(port!); \(clients) clients for \(Int(seconds)) s")
+        progress("server up on port \(port); \(clients) clients for \(Int(seconds)) s")
 
         let results = LockedResults()
         let deadline = Date().addingTimeInterval(seconds)
         let start = DispatchTime.now().uptimeNanoseconds
-        DispatchQueue.concurrentPerform(iterations: clients) { client in
-            var generator = SeededGenerator(seed: seed &+ UInt64(client) &* 7919)
-            let http = LoopbackHTTPClient(port: port!)
-            var latencies: [Double] = [], errors: [String] = []
-            while Date() < deadline {
-                let level = Int.random(in: min(lowestLevel, geometry.levelCount - 1)..<geometry.levelCount, using: &generator)
-                let counts = geometry.tileCounts(level: level)
-                let column = Int.random(in: 0..<counts.columns, using: &generator), row = Int.random(in: 0..<counts.rows, using: &generator)
-                let target = "/slides/\(id)_files/\(level)/\(column)_\(row).jpeg"
-                let begin = DispatchTime.now().uptimeNanoseconds
-                do {
-                    let response = try http.get(target)
-                    if response.status != 200 || response.body.isEmpty { errors.append("\(target): HTTP \(response.status)") }
-                } catch {
-                    errors.append("\(target): \(error)")
+        // One thread per client, all at once (`concurrentPerform` would run only one per core).
+        let finished = DispatchGroup()
+        for client in 0..<clients {
+            finished.enter()
+            Thread.detachNewThread {
+                defer { finished.leave() }
+                var generator = SeededGenerator(seed: seed &+ UInt64(client) &* 7919)
+                let http = LoopbackHTTPClient(port: port)
+                var latencies: [Double] = [], errors: [String] = []
+                while Date() < deadline {
+                    let level = Int.random(in: min(lowestLevel, geometry.levelCount - 1)..<geometry.levelCount, using: &generator)
+                    let counts = geometry.tileCounts(level: level)
+                    let column = Int.random(in: 0..<counts.columns, using: &generator), row = Int.random(in: 0..<counts.rows, using: &generator)
+                    let target = "/slides/\(id)_files/\(level)/\(column)_\(row).jpeg"
+                    let begin = DispatchTime.now().uptimeNanoseconds
+                    do {
+                        let response = try http.get(target)
+                        if response.status != 200 || response.body.isEmpty { errors.append("\(target): HTTP \(response.status)") }
+                    } catch {
+                        errors.append("\(target): \(error)")
+                    }
+                    latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
                 }
-                latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
+                results.add(latencies: latencies, errors: errors)
             }
-            results.add(latencies: latencies, errors: errors)
         }
+        finished.wait()
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let peak = serverPeakResidentBytes(pid: process.processIdentifier)
         process.terminate()
@@ -104,6 +107,36 @@ public enum ServeBenchmark {
             return line.split(separator: " ").compactMap { Int($0) }.first.map { $0 * 1024 }
         }
         return nil
+    }
+
+    /// The port `hatnet serve` prints, read from its standard output (which is then drained to its end).
+    private final class ServerAnnouncement: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var text = "", announced: Int?, ended = false
+
+        func read(_ handle: FileHandle) {
+            while true {
+                let chunk = handle.availableData
+                condition.lock()
+                if chunk.isEmpty { ended = true } else if announced == nil {
+                    text += String(decoding: chunk, as: UTF8.self)
+                    if let range = text.range(of: #"127\.0\.0\.1:(\d+)/"#, options: .regularExpression) {
+                        announced = Int(text[range].dropFirst("127.0.0.1:".count).dropLast())
+                    }
+                }
+                condition.broadcast()
+                condition.unlock()
+                if chunk.isEmpty { return }
+            }
+        }
+
+        func port(timeout: TimeInterval) -> Int? {
+            let deadline = Date().addingTimeInterval(timeout)
+            condition.lock()
+            defer { condition.unlock() }
+            while announced == nil && !ended && condition.wait(until: deadline) {}
+            return announced
+        }
     }
 
     private final class LockedResults: @unchecked Sendable {

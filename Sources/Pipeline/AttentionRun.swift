@@ -26,7 +26,8 @@ public enum AttentionRun {
     /// `probabilities` `[B, C]`, `w2w_self_attn`, `b2b_self_attn`, `word_scores`, `bag_scores` to
     /// `outputURL` (atomically). A `word_regions` tensor in the features file (the cache's word
     /// rectangles in slide pixels) is copied to the output, so `hatnet visualize --scores` can
-    /// place the scores on the slide without being told the grid.
+    /// place the scores on the slide without being told the grid; so are the features' `image_id`,
+    /// `bag_size` and `word_size` metadata, by which `hatnet serve` matches the scores to their slide.
     public static func run(model: HATNetModel, featuresURL: URL, outputURL: URL) throws {
         let file = try SafeTensorsFile(url: featuresURL)
         guard file.contains("words") else {
@@ -52,7 +53,10 @@ public enum AttentionRun {
         }
         let inference = model.infer(words, attention: true)
         let logits = inference.logits
-        var writer = SafeTensorsWriter(metadata: ["producer": "hatnet attend"])
+        // The slide and grid the features were cut for, so the scores can be matched to their slide (`hatnet serve`).
+        var metadata = ["producer": "hatnet attend"]
+        for key in ["image_id", "bag_size", "word_size"] { metadata[key] = file.metadata[key] }
+        var writer = SafeTensorsWriter(metadata: metadata)
         writer.add(logits, named: "logits")
         writer.add(inference.probabilities, named: "probabilities")
         for (name, tensor) in inference.attention?.named ?? [] { writer.add(tensor, named: name) }

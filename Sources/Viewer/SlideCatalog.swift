@@ -76,7 +76,8 @@ public final class CatalogSlide: Sendable {
 /// A path may be a slide file (any format ``Slides/openSlide(_:)`` reads), or a directory searched
 /// (not following symbolic links out of it, skipping hidden entries) for slide files (`.svs`,
 /// `.tif(f)`, `.ndpi`, `.mrxs`, `.scn`, `.vms`, `.vmu`, `.bif`, `.svslide`; lesion masks `*_mask.*` excluded),
-/// `attention.json` (`hatnet visualize`), prediction files (`hatnet eval`'s `y_true`/`y_prob` JSON),
+/// `attention.json` (`hatnet visualize`), `hatnet attend`'s scores files (`.safetensors` with
+/// `word_scores` and `bag_scores`), prediction files (`hatnet eval`'s `y_true`/`y_prob` JSON),
 /// `hatnet predict` reports, cohort `labels.csv` files and `<slide>.geojson` annotations. A slide
 /// named by an attention or prediction file found there is included too. Slides are matched with
 /// those files by file name without extension (the image id).
@@ -133,8 +134,7 @@ public struct SlideCatalog: Sendable {
             }
             let stem = file.deletingPathExtension().lastPathComponent
             let id = Self.uniqueID(for: stem, used: &usedIDs)
-            let attention = found.attention(for: key, stem: stem, width: source.dimensions.width,
-                                            height: source.dimensions.height, warnings: &warnings)
+            let attention = found.attention(for: key, stem: stem, source: source, warnings: &warnings)
             var annotations: [Annotation] = []
             var annotationFile = found.geoJSON[stem]
             if annotationFile == nil {
@@ -188,18 +188,30 @@ public struct SlideCatalog: Sendable {
         return document.deletingLastPathComponent().appendingPathComponent(path)
     }
 
+    /// An error as a warning line that starts with the file it is about.
+    static func describe(_ error: Error, file: URL) -> String {
+        let text = String(describing: error)
+        return text.hasPrefix(file.path) ? text : "\(file.path): \(text)"
+    }
+
     /// Everything the walk collected.
     struct Found {
         var slideFiles: [URL] = []
         var attentionDocuments: [(url: URL, slide: String, width: Int, height: Int, attention: ViewerAttention)] = []
         var reports: [(url: URL, report: DiagnosisReport)] = []
+        /// `hatnet attend`'s files (header checked), with the slide names they answer to: the image id
+        /// they record, else their file name and their folder's.
+        var scoreFiles: [(header: AttentionScoresFile.Header, slideNames: [String])] = []
         var predictionFiles: [(url: URL, file: PredictionFile)] = []
         var labels: [String: String] = [:]
         var geoJSON: [String: URL] = [:]
         var warnings: [String] = []
         var entries = 0
 
-        func attention(for path: String, stem: String, width: Int, height: Int, warnings: inout [String]) -> ViewerAttention? {
+        /// The slide's attention: from attention.json, else from a scores file of `hatnet attend`
+        /// (read and checked against the slide now), else the top bags and words of a predict report.
+        func attention(for path: String, stem: String, source: any SlideSource, warnings: inout [String]) -> ViewerAttention? {
+            let (width, height) = source.dimensions
             let candidates = attentionDocuments.filter { Self.names($0.slide, path: path, stem: stem) }
             if let document = candidates.first {
                 guard document.width == width, document.height == height else {
@@ -207,6 +219,18 @@ public struct SlideCatalog: Sendable {
                     return nil
                 }
                 return document.attention
+            }
+            for scores in scoreFiles where scores.slideNames.contains(where: { Self.names($0, path: path, stem: stem) }) {
+                guard scores.header.slideCount == 1 else {
+                    warnings.append("\(scores.header.url.path): holds the scores of \(scores.header.slideCount) slides; the viewer reads "
+                                    + "a file of one slide's (hatnet attend on its features file); attention skipped")
+                    continue
+                }
+                do {
+                    return ViewerAttention(try AttentionScoresFile.read(scores.header.url, source: source, layout: nil), source: scores.header.url)
+                } catch {
+                    warnings.append("\(SlideCatalog.describe(error, file: scores.header.url)); attention skipped")
+                }
             }
             if let report = reports.first(where: { Self.names($0.report.slide, path: path, stem: stem) }) {
                 return ViewerAttention(report: report.report, source: report.url)
@@ -293,6 +317,12 @@ public struct SlideCatalog: Sendable {
                 } catch { found.warnings.append("\(error.localizedDescription); skipped") }
             } else if extensionName == "json" {
                 readJSON(file)
+            } else if extensionName == "safetensors" {
+                do {
+                    guard let header = try AttentionScoresFile.header(file) else { return }
+                    let names = header.imageID.map { [$0] } ?? [stem, file.deletingLastPathComponent().lastPathComponent]
+                    found.scoreFiles.append((header, names))
+                } catch { found.warnings.append("\(describe(error, file: file)); skipped") }
             }
         }
         func readJSON(_ file: URL) {

@@ -5,8 +5,8 @@ import Slides
 import Visualization
 
 /// What the viewer knows of a slide's attention: every word's and bag's rectangle (level-0 pixels),
-/// score, rank and top-share flag — read from `attention.json` (`hatnet visualize`, the demo) or, with
-/// the top bags and words only, from a `hatnet predict` report.
+/// score, rank and top-share flag — read from `attention.json` (`hatnet visualize`, the demo), from
+/// `hatnet attend`'s scores file or, with the top bags and words only, from a `hatnet predict` report.
 public struct ViewerAttention: Sendable {
     public struct Region: Sendable {
         public let rectangle: SlideRectangle
@@ -78,6 +78,24 @@ public struct ViewerAttention: Sendable {
         }
         return (document.slide, document.slide_width, document.slide_height,
                 ViewerAttention(words: words, bags: bags, isComplete: true, source: url))
+    }
+
+    /// The share of bags and words marked top when the file does not say: `hatnet visualize`'s default.
+    public static let defaultTopFraction = 0.5
+
+    /// Every word's and bag's score placed on the slide, e.g. from `hatnet attend`'s scores file
+    /// (``Visualization/AttentionScoresFile``), ranked and marked top as `hatnet visualize` does.
+    init(_ attention: SlideAttention, topFraction: Double = defaultTopFraction, source: URL) {
+        func regions(_ rectangles: [SlideRectangle], _ scores: [Float], bag: (Int) -> Int) -> [Region] {
+            let ranking = ScoreRanking(scores: scores), top = ranking.isTop(fraction: topFraction)
+            return rectangles.indices.map { index in
+                Region(rectangle: rectangles[index], score: Double(scores[index]), rank: ranking.ranks[index], isTop: top[index], bag: bag(index))
+            }
+        }
+        let wordsPerBag = attention.wordsPerBag
+        self.init(words: regions(attention.wordRegions, attention.wordScores) { $0 / wordsPerBag },
+                  bags: regions(attention.bagRegions, attention.bagScores) { $0 },
+                  isComplete: true, source: source)
     }
 
     /// The top bags and their top words of a `hatnet predict` report, all marked top.

@@ -292,10 +292,6 @@ struct PredictBench: ParsableCommand {
             throw ValidationError("--sizes must be between 256x256 and 200000x200000, got \(size.width)x\(size.height)")
         }
         guard grids.count <= 64, sizes.count <= 64 else { throw ValidationError("at most 64 --sizes and 64 --grids") }
-        // the encoders halve their input five times
-        for grid in grids where grid.layout.wordSize < 32 {
-            throw ValidationError("--grids: words of \(grid.layout.wordSize) px are too small for the encoders (at least 32)")
-        }
     }
 
     func run() throws {
@@ -305,6 +301,7 @@ struct PredictBench: ParsableCommand {
             : [SlideSize(width: 20_000, height: 15_000), SlideSize(width: 100_000, height: 80_000)]
         let authors = WordGridLayout(bagSize: 1792, wordSize: 256)
         let layouts = !grids.isEmpty ? grids.map(\.layout) : sweep ? authors.multiScalePairs(scaleFactor: 32, multipliers: [-2, -1, 0, 1, 2]) : [authors]
+        let encoderModel = try PredictBenchmark.encoder(encoder, layouts: layouts)
         let progress = ProgressLine()
         let report: (String) -> Void = { progress.update("bench predict: \($0)") }
         let folder = URL(fileURLWithPath: directory)
@@ -316,7 +313,7 @@ struct PredictBench: ParsableCommand {
         }
         var results: [PredictBenchmark.Result] = []
         for layout in layouts {
-            let (encoderModel, model) = try PredictBenchmark.models(encoder, layout: layout)
+            let model = try PredictBenchmark.model(for: encoderModel, layout: layout)
             for slide in slides {
                 let result = try PredictBenchmark.run(slide: slide.url, layout: layout, encoder: encoderModel, model: model,
                                                       label: slide.label, progress: report)

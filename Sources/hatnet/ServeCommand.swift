@@ -8,7 +8,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve slides with attention overlays in a zoomable web viewer (OpenSeadragon, Deep Zoom).",
         discussion: """
-        PATH is a demo output (hatnet demo --out DIR), a visualize, predict, evaluation or cohort \
+        PATH is a demo output (hatnet demo --out DIR), a visualize, predict, attend, evaluation or cohort \
         directory, or slide files. Opens http://HOST:PORT/ with the slides found, their true and \
         predicted classes, and a viewer per slide with word/bag attention, top words/bags and lesion \
         annotation overlays. Listens on 127.0.0.1 only unless --host says otherwise. --port 0 picks \

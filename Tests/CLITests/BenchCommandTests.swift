@@ -85,4 +85,19 @@ import TestSupport
         #expect(rows.count == 4, "\(output)")
         #expect(rows.contains { $0.contains("| 96 / 32 |") } && rows.contains { $0.contains("| 128 / 32 |") }, "\(output)")
     }
+
+    /// Words EfficientNet-Lite0 cannot take (its padding is fixed for 224 px) are refused by the
+    /// encoder's own check before any slide is generated, with a sentence, not a trap; words as small
+    /// with an encoder that takes them are timed through the same path as `hatnet predict`.
+    @Test func predictRefusesWordsTheEncoderCannotTakeAndTimesSmallWordsItCan() throws {
+        let directory = try TemporaryDirectory()
+        for grid in ["448/16", "248/31"] {
+            let word = grid.split(separator: "/")[1]
+            try CommandLineHarness.expectRefusal(["bench", "predict", "--directory", "slides", "--sizes", "256x256", "--grids", grid],
+                                                 in: directory.url, mentioning: ["efficientnet-lite0", "at least 32×32", "\(word)×\(word)"])
+        }
+        let output = try bench(["predict", "--directory", "slides", "--sizes", "256x256", "--grids", "64/16", "--encoder", "mobilenetv2"],
+                               in: directory.url)
+        #expect(output.contains("256x256, bag 64 word 16:") && output.contains("encode"), "\(output)")
+    }
 }

@@ -260,11 +260,8 @@ enum CohortFixture {
         let (stale, crafted, fifoSlide) = try #require(slides.filter { $0 != tornSlide }.prefix(3).collect3())
 
         // A process that has ended: its pid runs no more on this host.
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        let host = ProcessInfo.processInfo.hostName, dead = child.processIdentifier
+        let dead = try ChildProcess.run(URL(fileURLWithPath: "/bin/true")).processIdentifier
+        let host = ProcessInfo.processInfo.hostName
         let time = "2026-12-01T09:00:00.000Z", hash = String(repeating: "ab", count: 32)
         // The stale slide's files are gone too, so its take-over really computes them again.
         for name in try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent(stale).path) where name.hasSuffix(".safetensors") {

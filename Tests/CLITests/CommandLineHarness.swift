@@ -1,20 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs the built `hatnet` binary the way a user would and records what it did: exit status, how
 /// it ended (exit or signal), stdout, stderr, and the files of its working directory before and
 /// after.
 struct CommandLineHarness {
-    /// The binary `swift build --build-tests` produces next to the tests: the `hatnet` in the
-    /// directory of the running test bundle, so a release or sanitizer build (`-c release`,
-    /// `--scratch-path .build-asan`) tests its own binary; `.build/debug/hatnet` otherwise.
-    static let binary: URL = {
-        let testBundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let besideTests = testBundle.deletingLastPathComponent().appendingPathComponent("hatnet")
-        if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/hatnet")
-    }()
+    /// The `hatnet` binary under test (``TestSupport/BuiltProduct/hatnet``).
+    static var binary: URL { BuiltProduct.hatnet }
 
     /// The MobileNetV2 (width 0.5) fixture weights: an encoder that needs no download.
     static let mobileNetV2Weights = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -31,55 +24,18 @@ struct CommandLineHarness {
         return outcome.stdout
     }
 
-    struct Outcome {
-        let status: Int32
-        let endedBySignal: Bool
-        let timedOut: Bool
-        let stdout: String
-        let stderr: String
-    }
+    typealias Outcome = ChildProcess.Outcome
 
     /// Runs `hatnet arguments…` in `directory` with a time limit, optionally under an address-space
     /// limit (`ulimit -v`, in KB) through the shell.
     static func run(_ arguments: [String], in directory: URL, timeout: TimeInterval = 120,
                     addressSpaceKB: Int? = nil, environment: [String: String] = [:]) throws -> Outcome {
-        let process = Process()
         if let addressSpaceKB {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -v \(addressSpaceKB) && exec \"$0\" \"$@\"", binary.path] + arguments
-        } else {
-            process.executableURL = binary
-            process.arguments = arguments
+            return try ChildProcess.run(URL(fileURLWithPath: "/bin/sh"),
+                                        arguments: ["-c", "ulimit -v \(addressSpaceKB) && exec \"$0\" \"$@\"", binary.path] + arguments,
+                                        environment: environment, in: directory, timeout: timeout)
         }
-        process.currentDirectoryURL = directory
-        var variables = ProcessInfo.processInfo.environment
-        for (key, value) in environment { variables[key] = value }
-        process.environment = variables
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        // Read both pipes while the process runs, so a chatty process cannot block on a full pipe.
-        let collected = OutputCollector()
-        output.fileHandleForReading.readabilityHandler = { collected.append(stdout: $0.availableData) }
-        errors.fileHandleForReading.readabilityHandler = { collected.append(stderr: $0.availableData) }
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        var timedOut = false
-        while process.isRunning {
-            if Date() > deadline {
-                timedOut = true
-                process.terminate()
-                break
-            }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        process.waitUntilExit()
-        output.fileHandleForReading.readabilityHandler = nil
-        errors.fileHandleForReading.readabilityHandler = nil
-        collected.append(stdout: output.fileHandleForReading.readDataToEndOfFile())
-        collected.append(stderr: errors.fileHandleForReading.readDataToEndOfFile())
-        return Outcome(status: process.terminationStatus, endedBySignal: process.terminationReason == .uncaughtSignal,
-                       timedOut: timedOut, stdout: collected.stdout, stderr: collected.stderr)
+        return try ChildProcess.run(binary, arguments: arguments, environment: environment, in: directory, timeout: timeout)
     }
 
     /// Every regular file under `directory` (recursively, hidden ones included) with its bytes.
@@ -128,15 +84,4 @@ struct CommandLineHarness {
         }
         return outcome
     }
-}
-
-/// Thread-safe accumulation of a child's output.
-private final class OutputCollector: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out = Data(), err = Data()
-
-    func append(stdout data: Data) { lock.lock(); out.append(data); lock.unlock() }
-    func append(stderr data: Data) { lock.lock(); err.append(data); lock.unlock() }
-    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
-    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: err, as: UTF8.self) }
 }

@@ -1,6 +1,7 @@
 import FileOutput
 import Foundation
 import Testing
+import TestSupport
 
 /// OutputGuard (an output is never one of the inputs), DirectoryLock (one writer per directory)
 /// and the clean-up of temporary files killed processes left.
@@ -54,11 +55,7 @@ import Testing
         let directory = try makeDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         // A child that has exited: its pid is free (reuse within the test is practically impossible).
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        let deadPid = child.processIdentifier
+        let deadPid = try ChildProcess.run(URL(fileURLWithPath: "/bin/true")).processIdentifier
         let dead = AtomicFile.temporaryFileName(for: "model_best.safetensors", pid: deadPid, nonce: 12345)
         let mine = AtomicFile.temporaryFileName(for: "model_1.safetensors", nonce: 7)
         // The same dead pid on another node sharing the directory may be a live writer there.

@@ -25,11 +25,7 @@ import Synthesis
 
     /// The pid of a process that has exited (so a temporary file named after it is stale).
     func deadProcessID() throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/true")
-        try process.run()
-        process.waitUntilExit()
-        return process.processIdentifier
+        try ChildProcess.run(URL(fileURLWithPath: "/bin/true")).processIdentifier
     }
 
     @Test func aSecondWriterIsRefusedNamingTheHolder() throws {

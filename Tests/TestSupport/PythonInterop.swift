@@ -19,25 +19,22 @@ public enum PythonInterop {
     /// missing module; any other failure is returned for the test to report with the output.
     public static func run(script: String, arguments: [String]) throws -> Result {
         let interpreter = try resolvedInterpreter.get()
-        let process = Process()
-        process.executableURL = interpreter
-        process.arguments = ["-c", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
+        let outcome: ChildProcess.Outcome
         do {
-            try process.run()
+            outcome = try ChildProcess.run(interpreter, arguments: ["-c", script] + arguments, mergingStandardError: true, timeout: scriptTimeout)
         } catch {
             throw PythonInteropError.cannotStart(interpreter.path, "\(error)")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let result = Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let output = outcome.stdout + (outcome.timedOut ? "\n(terminated after \(Int(scriptTimeout)) s)" : "")
+        let result = Result(status: outcome.timedOut ? -1 : outcome.status, output: output)
         if result.status != 0, let module = missingModule(in: result.output) {
             throw PythonInteropError.missingModule(interpreter.path, module)
         }
         return result
     }
+
+    /// Seconds a script may run: generous (PyTorch references under load), but no hang lasts forever.
+    static let scriptTimeout: TimeInterval = 3600
 
     /// The pinned interpreter's path, for tests that hand it to the `hatnet` binary as `$HATNET_PYTHON`.
     public static func interpreterPath() throws -> String {
@@ -91,21 +88,14 @@ public enum PythonInterop {
 
     /// The digest as `sha256sum` prints it, by `sha256sum` itself, so it is the script's hash exactly.
     private static func sha256HexDigest(of file: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sha256sum", file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
+        let outcome: ChildProcess.Outcome
         do {
-            try process.run()
+            outcome = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/env"), arguments: ["sha256sum", file.path])
         } catch {
             throw PythonInteropError.noEnvironment("cannot run sha256sum on \(file.path): \(error)")
         }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let digest = String(decoding: data, as: UTF8.self).prefix { $0.isHexDigit }
-        guard process.terminationStatus == 0, digest.count == 64 else {
+        let digest = outcome.stdout.prefix { $0.isHexDigit }
+        guard outcome.succeeded, digest.count == 64 else {
             throw PythonInteropError.noEnvironment("sha256sum could not hash \(file.path)")
         }
         return String(digest)

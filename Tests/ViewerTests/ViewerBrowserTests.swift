@@ -23,37 +23,12 @@ struct ViewerBrowserTests {
         try #require(FileManager.default.isExecutableFile(atPath: chromium),
                      "\(chromium) is missing: run scripts/ensure-deps.sh (it installs Debian's chromium)")
         let profile = try TemporaryDirectory()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: chromium)
-        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                             "--disable-extensions", "--hide-scrollbars", "--user-data-dir=\(profile.url.path)",
-                             "--window-size=\(windowWidth),\(windowHeight)", "--virtual-time-budget=30000",
-                             "--enable-logging=stderr", "--v=0"] + arguments + [url]
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        let collected = Collected()
-        output.fileHandleForReading.readabilityHandler = { collected.append(out: $0.availableData) }
-        errors.fileHandleForReading.readabilityHandler = { collected.append(err: $0.availableData) }
-        try process.run()
-        let deadline = Date().addingTimeInterval(240)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        output.fileHandleForReading.readabilityHandler = nil
-        errors.fileHandleForReading.readabilityHandler = nil
-        collected.append(out: output.fileHandleForReading.readDataToEndOfFile())
-        collected.append(err: errors.fileHandleForReading.readDataToEndOfFile())
-        return Run(stdout: collected.out, stderr: collected.err)
-    }
-
-    final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var outData = Data(), errData = Data()
-        func append(out data: Data) { lock.lock(); outData.append(data); lock.unlock() }
-        func append(err data: Data) { lock.lock(); errData.append(data); lock.unlock() }
-        var out: String { lock.lock(); defer { lock.unlock() }; return String(decoding: outData, as: UTF8.self) }
-        var err: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errData, as: UTF8.self) }
+        let arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                         "--disable-extensions", "--hide-scrollbars", "--user-data-dir=\(profile.url.path)",
+                         "--window-size=\(windowWidth),\(windowHeight)", "--virtual-time-budget=30000",
+                         "--enable-logging=stderr", "--v=0"] + arguments + [url]
+        let outcome = try ChildProcess.run(URL(fileURLWithPath: chromium), arguments: arguments, timeout: 240)
+        return Run(stdout: outcome.stdout, stderr: outcome.stderr)
     }
 
     /// Console messages Chromium logged (`CONSOLE(line)] "message"`): the page logs none when all is well.

@@ -68,50 +68,33 @@ final class ViewerFixture {
 
 /// A `hatnet serve` process on a free port, stopped when released.
 final class ServerProcess {
-    static let binary: URL = {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/hatnet")
-    }()
+    static var binary: URL { BuiltProduct.hatnet }
 
-    let process = Process()
+    let child: ChildProcess
     let port: Int
-    private let errors = Pipe()
 
     init(_ arguments: [String]) throws {
-        process.executableURL = Self.binary
-        process.arguments = ["serve"] + arguments + ["--port", "0"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        var announced = Data()
+        child = try ChildProcess.start(Self.binary, arguments: ["serve"] + arguments + ["--port", "0"])
         var found: Int?
-        let deadline = Date().addingTimeInterval(120)
-        while found == nil && Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            announced.append(chunk)
-            let text = String(decoding: announced, as: UTF8.self)
-            if let range = text.range(of: #"127\.0\.0\.1:\d+/"#, options: .regularExpression) {
-                found = Int(text[range].dropFirst("127.0.0.1:".count).dropLast())
-            }
+        _ = child.waitForStandardOutput(timeout: 120) { text in
+            guard let range = text.range(of: #"127\.0\.0\.1:\d+/"#, options: .regularExpression) else { return false }
+            found = Int(text[range].dropFirst("127.0.0.1:".count).dropLast())
+            return true
         }
         guard let found else {
-            process.terminate()
-            throw LoopbackHTTPClient.Failure(description: "hatnet serve did not announce its port; stdout: \(String(decoding: announced, as: UTF8.self)); "
-                                             + "stderr: \(String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self))")
+            child.terminate()
+            throw LoopbackHTTPClient.Failure(description: "hatnet serve did not announce its port; stdout: \(child.standardOutputSoFar); "
+                                             + "stderr: \(child.standardErrorSoFar)")
         }
         port = found
     }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.isRunning }
+    /// What the server wrote on standard error so far (its start-up warnings).
+    var standardError: String { child.standardErrorSoFar }
 
-    deinit {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-    }
+    /// Waits up to 30 s for `until` to hold for the server's standard error.
+    func waitForStandardError(until: (String) -> Bool) -> Bool { child.waitForStandardError(timeout: 30, until: until) }
 
     func client() -> LoopbackHTTPClient { LoopbackHTTPClient(port: port) }
 }

@@ -300,16 +300,9 @@ struct ViewerHTTPTests {
         let empty = try TemporaryDirectory()
         for arguments in [["serve", empty.url.path], ["serve", empty.file("missing").path], ["serve", empty.url.path, "--port", "70000"],
                           ["serve", empty.url.path, "--host", "bad host"]] {
-            let process = Process()
-            process.executableURL = ServerProcess.binary
-            process.arguments = arguments
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = Pipe()
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus != 0, "\(arguments) succeeded")
+            let outcome = try ChildProcess.run(ServerProcess.binary, arguments: arguments, timeout: 60)
+            let message = outcome.stderr
+            #expect(outcome.status != 0 && !outcome.endedBySignal && !outcome.timedOut, "\(arguments) succeeded or crashed")
             #expect(!message.isEmpty && !message.contains("Fatal error"), "\(arguments): \(message)")
         }
     }

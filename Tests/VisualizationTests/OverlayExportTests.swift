@@ -110,16 +110,9 @@ import Testing
     static func vipsHeader(_ url: URL) throws -> [String: String] {
         var fields: [String: String] = [:]
         for field in ["width", "height", "bands", "n-pages"] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/vipsheader")
-            process.arguments = ["-f", field, url.path]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            fields[field] = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let outcome = try ChildProcess.run(URL(fileURLWithPath: "/usr/bin/vipsheader"), arguments: ["-f", field, url.path],
+                                               mergingStandardError: true)
+            fields[field] = outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return fields
     }

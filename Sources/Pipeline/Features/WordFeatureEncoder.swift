@@ -38,8 +38,12 @@ public struct WordFeatureEncoder {
         FeatureExtractionSettings(grid: gridOptions, seed: seed, transform: transform)
     }
 
-    /// One slide's features at one scale and view.
-    public func encode(_ source: any SlideSource, imageID: String, scale: WordGridLayout, view: Int) throws -> WordFeatures {
+    /// One slide's features at one scale and view. `bagEncoded` is told each bag as it is done, with
+    /// the seconds its words took in the encoder (the rest of the time is cutting and resampling).
+    /// - Throws: ``Encoders/EncoderInputError`` when the encoder cannot take the scale's words
+    ///   (checked before the slide is read), or the slide's errors.
+    public func encode(_ source: any SlideSource, imageID: String, scale: WordGridLayout, view: Int,
+                       bagEncoded: (_ bag: WordBag, _ encoderSeconds: Double) -> Void = { _, _ in }) throws -> WordFeatures {
         try encoder.checkInput(height: scale.wordSize, width: scale.wordSize)
         let extractor = WordGridExtractor(bagSize: scale.bagSize, wordSize: scale.wordSize, options: gridOptions)
         let positions = scale.bagsPerSide * scale.bagsPerSide
@@ -47,7 +51,9 @@ public struct WordFeatureEncoder {
         features.reserveCapacity(positions * positions * encoder.featureCount)
         func add(_ bag: WordBag) {
             // bag.words is [Nw, W, W, 3] → [Nw, F]
+            let started = DispatchTime.now().uptimeNanoseconds
             features += encoder.features(channelsLast: bag.words, batchSize: batchSize).scalars
+            bagEncoded(bag, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             regions += bag.wordRegions
             fractions += bag.tissueFractions ?? []
         }
