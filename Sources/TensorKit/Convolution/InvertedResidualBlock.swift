@@ -48,7 +48,8 @@ public struct InvertedResidualBlock: Sendable {
     /// Channels of the block's input.
     public var inputChannels: Int { expand?.inputChannels ?? depthwise.inputChannels }
 
-    // TEMPORARY tuning knob (removed before merging).
+    /// Bytes of scratch a band may use (expanded + filtered rows): half the L2, or
+    /// `HATNET_FUSION_BAND_KB` kilobytes when set (to tune the band height without rebuilding).
     static let bandBytes: Int = ProcessInfo.processInfo.environment["HATNET_FUSION_BAND_KB"].flatMap { Int($0) }.map { $0 << 10 }
         ?? CPUFeatures.level2CacheBytes / 2
 
