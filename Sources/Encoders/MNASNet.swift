@@ -20,8 +20,9 @@ public struct MNASNet: Encoder {
     public let featureCount = MNASNet.headChannels
     public let classifier: LinearClassifier?
     let stem: Conv2d
-    let separableDepthwise: Conv2d
-    let separablePointwise: Conv2d
+    /// The depthwise-separable block (`layers.3 … 7`): an inverted residual without expansion
+    /// or residual, so it runs fused like the stacks.
+    let separable: InvertedResidualBlock
     let blocks: [InvertedResidualBlock]
     let head: Conv2d
 
@@ -39,10 +40,11 @@ public struct MNASNet: Encoder {
         let depths = MNASNet.depths(alpha: alpha)
         stem = try weights.convolution("layers.0.weight", batchNorm: "layers.1", inputChannels: 3,
                                        outputChannels: depths[0], kernelSize: 3, stride: 2, activation: .relu)
-        separableDepthwise = try weights.convolution("layers.3.weight", batchNorm: "layers.4", inputChannels: depths[0],
-                                                     outputChannels: depths[0], kernelSize: 3, groups: depths[0], activation: .relu)
-        separablePointwise = try weights.convolution("layers.6.weight", batchNorm: "layers.7", inputChannels: depths[0],
-                                                     outputChannels: depths[1], kernelSize: 1)
+        let separableDepthwise = try weights.convolution("layers.3.weight", batchNorm: "layers.4", inputChannels: depths[0],
+                                                         outputChannels: depths[0], kernelSize: 3, groups: depths[0], activation: .relu)
+        let separablePointwise = try weights.convolution("layers.6.weight", batchNorm: "layers.7", inputChannels: depths[0],
+                                                         outputChannels: depths[1], kernelSize: 1)
+        separable = InvertedResidualBlock(expand: nil, depthwise: separableDepthwise, project: separablePointwise, addsResidual: false)
         var blocks = [InvertedResidualBlock]()
         var inputChannels = depths[1]
         for (stackIndex, setting) in MNASNet.stackSettings.enumerated() {
@@ -72,7 +74,7 @@ public struct MNASNet: Encoder {
 
     /// `images` is `[N, H, W, 3]`; returns `[N, H/32, W/32, 1280]`.
     public func featureMap(_ images: FeatureMap) -> FeatureMap {
-        var x = separablePointwise(separableDepthwise(stem(images)))
+        var x = separable(stem(images))
         for block in blocks { x = block(x) }
         return head(x)
     }

@@ -16,4 +16,31 @@ public enum CPUFeatures {
         return false
         #endif
     }()
+
+    /// The L2 cache of one core in bytes (`/sys/devices/system/cpu/cpu0/cache/index2/size`, e.g.
+    /// "512K"), clamped to 128 KB … 8 MB; 512 KB (Zen 3) when it cannot be read. The fused
+    /// inverted-residual blocks size their bands from it.
+    public static let level2CacheBytes: Int = {
+        let fallback = 512 << 10
+        guard let text = try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cache/index2/size", encoding: .utf8) else {
+            return fallback
+        }
+        return parseCacheSize(text) ?? fallback
+    }()
+
+    /// "512K", "1M", "1048576" → bytes clamped to 128 KB … 8 MB; `nil` when unreadable.
+    static func parseCacheSize(_ text: String) -> Int? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var digits = Substring(trimmed), multiplier = 1
+        if let unit = trimmed.last, !unit.isNumber {
+            digits = trimmed.dropLast()
+            switch unit {
+            case "K", "k": multiplier = 1 << 10
+            case "M", "m": multiplier = 1 << 20
+            default: return nil
+            }
+        }
+        guard let value = Int(digits), value > 0, value <= (1 << 30) else { return nil }
+        return min(max(value * multiplier, 128 << 10), 8 << 20)
+    }
 }

@@ -23,12 +23,18 @@ public struct DepthwiseProblem {
     public var slopes: UnsafePointer<Float>?
     public var activation: KernelActivation
     public var kernelSize: Int, stride: Int, dilation: Int, padTop: Int, padLeft: Int
+    /// The image row held first at `input` and the output row held first at `output` (and
+    /// `addend`): 0 for whole maps; a band's first rows when a fused block computes the
+    /// convolution band by band (then `batch` must be 1 and `input` must hold every row the
+    /// band's taps read).
+    public var inputRowOrigin: Int, outputRowOrigin: Int
 
     public init(input: UnsafePointer<Float>, inputStride: Int, inputHeight: Int, inputWidth: Int,
                 output: UnsafeMutablePointer<Float>, outputStride: Int, outputHeight: Int, outputWidth: Int,
                 addend: UnsafePointer<Float>?, addendStride: Int, channels: Int, weights: UnsafePointer<Float>,
                 bias: UnsafePointer<Float>, slopes: UnsafePointer<Float>?, activation: KernelActivation,
-                kernelSize: Int, stride: Int, dilation: Int, padTop: Int, padLeft: Int) {
+                kernelSize: Int, stride: Int, dilation: Int, padTop: Int, padLeft: Int,
+                inputRowOrigin: Int = 0, outputRowOrigin: Int = 0) {
         self.input = input
         self.inputStride = inputStride
         self.inputHeight = inputHeight
@@ -49,6 +55,8 @@ public struct DepthwiseProblem {
         self.dilation = dilation
         self.padTop = padTop
         self.padLeft = padLeft
+        self.inputRowOrigin = inputRowOrigin
+        self.outputRowOrigin = outputRowOrigin
     }
 }
 
@@ -71,25 +79,36 @@ extension AVX2Kernels {
         let lastInteriorInput = p.inputWidth - 1 - reach + p.padLeft
         let interiorEnd = lastInteriorInput < 0 ? interiorStart
             : max(interiorStart, min(p.outputWidth, lastInteriorInput / p.stride + 1))
+        // The last interior columns (fewer than four) are done by a group of four that ends at
+        // `interiorEnd`, recomputing up to three pixels with the same sums in the same order —
+        // unless the addend is the output itself (in-place accumulation reads what it wrote).
+        let overlapsLastGroup = interiorEnd - interiorStart >= 4 && (p.addend.map { $0 != UnsafePointer(p.output) } ?? true)
         for flatRow in rows {
             let image = flatRow / p.outputHeight, row = flatRow % p.outputHeight
             let firstInputRow = row * p.stride - p.padTop
             let kernelRows = max(0, (-firstInputRow + p.dilation - 1) / p.dilation)
                 ..< max(0, min(p.kernelSize, (p.inputHeight - firstInputRow + p.dilation - 1) / p.dilation))
             let imageInput = p.input + image * p.inputHeight * p.inputWidth * p.inputStride
+            // Rows are addressed relative to the first stored row (the band's origin).
+            let firstStoredRow = firstInputRow - p.inputRowOrigin
+            let outputRow = flatRow - p.outputRowOrigin
             var column = 0
             while column < p.outputWidth {
                 if column >= interiorStart && column + 4 <= interiorEnd {
-                    depthwiseFourInterior(p, imageInput: imageInput, firstInputRow: firstInputRow, kernelRows: kernelRows,
-                                          flatRow: flatRow, column: column, A.self)
+                    depthwiseFourInterior(p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
+                                          flatRow: outputRow, column: column, A.self)
                     column += 4
+                } else if overlapsLastGroup && column >= interiorStart && column < interiorEnd {
+                    depthwiseFourInterior(p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
+                                          flatRow: outputRow, column: interiorEnd - 4, A.self)
+                    column = interiorEnd
                 } else {
                     let firstInputColumn = column * p.stride - p.padLeft
                     let kernelColumns = max(0, (-firstInputColumn + p.dilation - 1) / p.dilation)
                         ..< max(0, min(p.kernelSize, (p.inputWidth - firstInputColumn + p.dilation - 1) / p.dilation))
-                    depthwisePixel(p, imageInput: imageInput, firstInputRow: firstInputRow, kernelRows: kernelRows,
+                    depthwisePixel(p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
                                    firstInputColumn: firstInputColumn, kernelColumns: kernelColumns,
-                                   outputPixel: flatRow * p.outputWidth + column, A.self)
+                                   outputPixel: outputRow * p.outputWidth + column, A.self)
                     column += 1
                 }
             }
@@ -165,6 +184,34 @@ extension AVX2Kernels {
                     sum1 = sum1.addingProduct(w0, x1).addingProduct(w1, x2).addingProduct(w2, x3)
                     sum2 = sum2.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4)
                     sum3 = sum3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5)
+                    continue
+                }
+                if p.kernelSize == 3 && pixelStep == 2 * tapStep {
+                    // 3 taps at stride 2 (the 3×3 stride-2 layers): 9 loads instead of 12.
+                    let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
+                    let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep)
+                    sum0 = sum0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2)
+                    let x3 = load(pixel + 3 * tapStep), x4 = load(pixel + 4 * tapStep)
+                    sum1 = sum1.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4)
+                    let x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
+                    sum2 = sum2.addingProduct(w0, x4).addingProduct(w1, x5).addingProduct(w2, x6)
+                    let x7 = load(pixel + 7 * tapStep), x8 = load(pixel + 8 * tapStep)
+                    sum3 = sum3.addingProduct(w0, x6).addingProduct(w1, x7).addingProduct(w2, x8)
+                    continue
+                }
+                if p.kernelSize == 5 && pixelStep == 2 * tapStep {
+                    // 5 taps at stride 2 (the 5×5 stride-2 layers of MnasNet and EfficientNet): 11 loads instead of 20.
+                    let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
+                    let w3 = load(tap + 3 * p.channels), w4 = load(tap + 4 * p.channels)
+                    let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep)
+                    let x3 = load(pixel + 3 * tapStep), x4 = load(pixel + 4 * tapStep)
+                    sum0 = sum0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2).addingProduct(w3, x3).addingProduct(w4, x4)
+                    let x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
+                    sum1 = sum1.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4).addingProduct(w3, x5).addingProduct(w4, x6)
+                    let x7 = load(pixel + 7 * tapStep), x8 = load(pixel + 8 * tapStep)
+                    sum2 = sum2.addingProduct(w0, x4).addingProduct(w1, x5).addingProduct(w2, x6).addingProduct(w3, x7).addingProduct(w4, x8)
+                    let x9 = load(pixel + 9 * tapStep), x10 = load(pixel + 10 * tapStep)
+                    sum3 = sum3.addingProduct(w0, x6).addingProduct(w1, x7).addingProduct(w2, x8).addingProduct(w3, x9).addingProduct(w4, x10)
                     continue
                 }
                 if p.kernelSize == 5 && pixelStep == tapStep {
