@@ -51,30 +51,44 @@ public final class Adam: Optimizer {
         let correction2Root = biasCorrection2.squareRoot()
         for (index, parameter) in parameters.enumerated() {
             guard let gradient = parameter.grad else { continue }
-            var values = parameter.value.scalars
-            gradient.scalars.withUnsafeBufferPointer { gradientBuffer in
-                values.withUnsafeMutableBufferPointer { valueBuffer in
-                    firstMoments[index].withUnsafeMutableBufferPointer { firstBuffer in
-                        secondMoments[index].withUnsafeMutableBufferPointer { secondBuffer in
-                            update(values: valueBuffer, gradient: gradientBuffer, first: firstBuffer, second: secondBuffer,
-                                   stepSize: stepSize, correction2Root: correction2Root)
+            let count = parameter.value.count
+            precondition(gradient.count == count && firstMoments[index].count == count && secondMoments[index].count == count,
+                         "Adam: gradient or moments differ in size from the parameter")
+            // The new values go into a fresh array in the same pass (the old ones are usually still
+            // shared with the autograd graph, so an in-place update would copy them first).
+            let values = [Float](unsafeUninitializedCapacity: count) { target, initialized in
+                parameter.value.scalars.withUnsafeBufferPointer { old in
+                    gradient.scalars.withUnsafeBufferPointer { gradientBuffer in
+                        firstMoments[index].withUnsafeMutableBufferPointer { firstBuffer in
+                            secondMoments[index].withUnsafeMutableBufferPointer { secondBuffer in
+                                guard count > 0 else { return }
+                                let (source, g, m, v, output) = (old.baseAddress!, gradientBuffer.baseAddress!,
+                                                                 firstBuffer.baseAddress!, secondBuffer.baseAddress!, target.baseAddress!)
+                                // Element-wise, so a split over the cores changes no value.
+                                let chunks = count >= Self.parallelCount ? ParallelLoop.workerCount : 1
+                                DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                                    let start = count * chunk / chunks, end = count * (chunk + 1) / chunks
+                                    update(values: source + start, into: output + start, gradient: g + start, first: m + start,
+                                           second: v + start, count: end - start, stepSize: stepSize, correction2Root: correction2Root)
+                                }
+                            }
                         }
                     }
                 }
+                initialized = count
             }
             parameter.assign(Tensor(shape: parameter.shape, scalars: values))
         }
     }
 
-    /// One Adam update of one parameter, in place (buffers of equal length, not overlapping).
-    private func update(values: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>,
-                        first: UnsafeMutableBufferPointer<Float>, second: UnsafeMutableBufferPointer<Float>,
+    /// Parameters of at least this many elements are updated on every core.
+    static let parallelCount = 1 << 16
+
+    /// One Adam update of `count` elements: moments in place, the new values from `values` into
+    /// `output` (which may equal `values`). A kernel: the caller sizes every buffer to `count`.
+    private func update(values: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>, gradient g0: UnsafePointer<Float>,
+                        first m: UnsafeMutablePointer<Float>, second v: UnsafeMutablePointer<Float>, count: Int,
                         stepSize: Float, correction2Root: Float) {
-        precondition(gradient.count == values.count && first.count == values.count && second.count == values.count,
-                     "Adam: gradient or moments differ in size from the parameter")
-        guard let value = values.baseAddress, let g0 = gradient.baseAddress,
-              let m = first.baseAddress, let v = second.baseAddress else { return }
-        let count = values.count
         // Eight lanes at a time (the same IEEE operations per element as the scalar tail, so the
         // result does not depend on where a parameter's elements fall), then the remainder.
         typealias Lanes = SIMD8<Float>
@@ -86,23 +100,23 @@ public final class Adam: Optimizer {
         var element = 0
         while element < laneCount {
             var g = UnsafeRawPointer(g0 + element).loadUnaligned(as: Lanes.self)
-            let parameter = UnsafeRawPointer(value + element).loadUnaligned(as: Lanes.self)
+            let parameter = UnsafeRawPointer(values + element).loadUnaligned(as: Lanes.self)
             if self.weightDecay != 0 { g += weightDecay * parameter }
             let firstMoment = UnsafeRawPointer(m + element).loadUnaligned(as: Lanes.self) * beta1 + oneMinusBeta1 * g
             let secondMoment = UnsafeRawPointer(v + element).loadUnaligned(as: Lanes.self) * beta2 + oneMinusBeta2 * g * g
             let denominator = secondMoment.squareRoot() / root + eps
             UnsafeMutableRawPointer(m + element).storeBytes(of: firstMoment, as: Lanes.self)
             UnsafeMutableRawPointer(v + element).storeBytes(of: secondMoment, as: Lanes.self)
-            UnsafeMutableRawPointer(value + element).storeBytes(of: parameter - step * (firstMoment / denominator), as: Lanes.self)
+            UnsafeMutableRawPointer(output + element).storeBytes(of: parameter - step * (firstMoment / denominator), as: Lanes.self)
             element += Lanes.scalarCount
         }
         while element < count {
             var g = g0[element]
-            if self.weightDecay != 0 { g += self.weightDecay * value[element] }
+            if self.weightDecay != 0 { g += self.weightDecay * values[element] }
             m[element] = m[element] * self.beta1 + (1 - self.beta1) * g
             v[element] = v[element] * self.beta2 + (1 - self.beta2) * g * g
             let denominator = v[element].squareRoot() / correction2Root + self.eps
-            value[element] -= stepSize * (m[element] / denominator)
+            output[element] = values[element] - stepSize * (m[element] / denominator)
             element += 1
         }
     }

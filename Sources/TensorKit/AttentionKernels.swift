@@ -1,3 +1,6 @@
+import Foundation
+import VectorKernelsAVX2
+
 /// Sizes of one attention problem: `batch·heads` independent heads of `queries × keys` scores.
 struct AttentionGeometry {
     let batch: Int, heads: Int, queries: Int, keys: Int, featuresPerHead: Int
@@ -44,7 +47,14 @@ enum AttentionKernels {
     /// Query rows processed together: a block of scores (`rowBlock × Nk` floats, 600 KB for 2401
     /// keys) stays in the core's cache from its GEMM through softmax and dropout to the next GEMM,
     /// instead of streaming a whole 23 MB head through memory three times.
-    static let rowBlock = 64
+    /// 60 = ten 6-row tiles of the AVX2 panel kernel (64 would leave a 4-row tile).
+    static let rowBlock = 60
+    /// Row block of the backward pass: larger, so the transposed accumulations (∂Vᵀ, ∂Kᵀ) are read
+    /// and written half as often.
+    static let backwardRowBlock = 128
+
+    /// The kernels' GEMMs: on AVX2 + FMA our own panel kernel (``HeadPanels``), else OpenBLAS.
+    static let preferredPath: KernelPath = .preferred
 
     /// Forward pass, head by head and `rowBlock` query rows at a time.
     ///
@@ -57,7 +67,8 @@ enum AttentionKernels {
     static func forward(geometry g: AttentionGeometry, query: UnsafePointer<Float>, key: UnsafePointer<Float>,
                         value: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
                         probabilities: UnsafeMutablePointer<Float>, keepsAllHeads: Bool,
-                        mask: UnsafePointer<UInt8>?, keepScale: Float, meanScores: UnsafeMutablePointer<Float>?, workers: Int) {
+                        mask: UnsafePointer<UInt8>?, keepScale: Float, meanScores: UnsafeMutablePointer<Float>?, workers: Int,
+                        path: KernelPath) {
         precondition(meanScores == nil || workers == 1, "AttentionKernels.forward: head-averaged scores need one worker")
         let headScores = g.scoresPerHead
         let blockScores = rowBlock * g.keys
@@ -67,20 +78,30 @@ enum AttentionKernels {
         // e^(s − max) and the PV output rows (dₕ values, not Nk) are scaled by 1 / Σ instead.
         let foldsNormalisation = !keepsAllHeads && mask == nil
         let inverseTotals = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * workers)
-        defer { dropped.deallocate(); inverseTotals.deallocate() }
+        // AVX2: each worker packs its head's Kᵀ and V once into panels (no re-packing per row block).
+        let panels = HeadPanels(geometry: g, workers: path == .avx2 ? workers : 0)
+        defer { dropped.deallocate(); inverseTotals.deallocate(); panels.deallocate() }
         forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
             let batchIndex = head / g.heads
             let queryHead = query + head * g.queries * g.featuresPerHead
             let keyHead = key + head * g.keys * g.featuresPerHead
             let valueHead = value + head * g.keys * g.featuresPerHead
             let outputHead = output + head * g.queries * g.featuresPerHead
+            if path == .avx2 {
+                panels.packTransposed(keyHead, worker: worker)
+                panels.pack(valueHead, worker: worker)
+            }
             for rowStart in stride(from: 0, to: g.queries, by: rowBlock) {
                 let rows = Swift.min(rowBlock, g.queries - rowStart)
                 let scoreOffset = head * headScores + rowStart * g.keys
                 let scores = keepsAllHeads ? probabilities + scoreOffset : probabilities + worker * blockScores
                 // scores [rows, Nk] = Q[rows] [rows, dₕ] · Kᵀ
-                sgemm(transposeA: false, transposeB: true, m: rows, n: g.keys, k: g.featuresPerHead,
-                      a: queryHead + rowStart * g.featuresPerHead, b: keyHead, c: scores)
+                if path == .avx2 {
+                    panels.multiplyByTransposed(queryHead + rowStart * g.featuresPerHead, rows: rows, worker: worker, into: scores)
+                } else {
+                    sgemm(transposeA: false, transposeB: true, m: rows, n: g.keys, k: g.featuresPerHead,
+                          a: queryHead + rowStart * g.featuresPerHead, b: keyHead, c: scores)
+                }
                 if let meanScores {
                     let target = meanScores + batchIndex * headScores + rowStart * g.keys
                     for index in 0..<(rows * g.keys) { target[index] += scores[index] * inverseHeads }
@@ -99,8 +120,12 @@ enum AttentionKernels {
                     weights = UnsafePointer(target)
                 }
                 // output[rows] [rows, dₕ] = P [rows, Nk] · V [Nk, dₕ]
-                sgemm(transposeA: false, transposeB: false, m: rows, n: g.featuresPerHead, k: g.keys,
-                      a: weights, b: valueHead, c: outputHead + rowStart * g.featuresPerHead)
+                if path == .avx2 {
+                    panels.multiply(weights, rows: rows, worker: worker, into: outputHead + rowStart * g.featuresPerHead)
+                } else {
+                    sgemm(transposeA: false, transposeB: false, m: rows, n: g.featuresPerHead, k: g.keys,
+                          a: weights, b: valueHead, c: outputHead + rowStart * g.featuresPerHead)
+                }
                 if foldsNormalisation {
                     for row in 0..<rows {
                         let outputRow = outputHead + (rowStart + row) * g.featuresPerHead
@@ -117,20 +142,28 @@ enum AttentionKernels {
     ///
     /// `probabilities` are all heads' (as the forward pass kept them), `mask` the forward's keep
     /// flags or nil; the three gradients are overwritten (each head's first row block has β = 0).
+    /// On the AVX2 path every product runs on the panel kernel (``panelBackward``); the OpenBLAS
+    /// loop below is its twin.
     static func backward(geometry g: AttentionGeometry, outputGradient: UnsafePointer<Float>, query: UnsafePointer<Float>,
                          key: UnsafePointer<Float>, value: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
                          mask: UnsafePointer<UInt8>?, keepScale: Float,
                          queryGradient: UnsafeMutablePointer<Float>, keyGradient: UnsafeMutablePointer<Float>,
-                         valueGradient: UnsafeMutablePointer<Float>, workers: Int) {
-        let blockScores = rowBlock * g.keys
+                         valueGradient: UnsafeMutablePointer<Float>, workers: Int, path: KernelPath) {
+        if path == .avx2 {
+            panelBackward(geometry: g, outputGradient: outputGradient, query: query, key: key, value: value,
+                          probabilities: probabilities, mask: mask, keepScale: keepScale, queryGradient: queryGradient,
+                          keyGradient: keyGradient, valueGradient: valueGradient, workers: workers)
+            return
+        }
+        let blockScores = backwardRowBlock * g.keys
         let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : blockScores * workers)
         let scoreGradients = UnsafeMutablePointer<Float>.allocate(capacity: blockScores * workers)
         defer { dropped.deallocate(); scoreGradients.deallocate() }
         let queryBlock = g.queries * g.featuresPerHead, keyBlock = g.keys * g.featuresPerHead
         forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
             let scoresGradient = scoreGradients + worker * blockScores
-            for rowStart in stride(from: 0, to: g.queries, by: rowBlock) {
-                let rows = Swift.min(rowBlock, g.queries - rowStart)
+            for rowStart in stride(from: 0, to: g.queries, by: backwardRowBlock) {
+                let rows = Swift.min(backwardRowBlock, g.queries - rowStart)
                 let scoreOffset = head * g.scoresPerHead + rowStart * g.keys
                 let probabilityBlock = probabilities + scoreOffset
                 let maskBlock = mask.map { $0 + scoreOffset }
@@ -164,6 +197,183 @@ enum AttentionKernels {
                       a: scoresGradient, b: query + head * queryBlock + rowStart * g.featuresPerHead,
                       c: keyGradient + head * keyBlock, beta: accumulate)
             }
+        }
+    }
+
+    /// ``backward(geometry:outputGradient:query:key:value:probabilities:mask:keepScale:queryGradient:keyGradient:valueGradient:workers:path:)``
+    /// with all four products on the panel kernel. The two whose left operand is transposed
+    /// accumulate transposed, per worker — ∂Vᵀ [dₕ, Nk] += Gᵀ·P̃ and ∂Kᵀ += Qᵀ·∂S, with P̃ and ∂S
+    /// of the block written as panels (P̃ straight from the probabilities and the mask) and Gᵀ, Qᵀ
+    /// small `[dₕ, rows]` transposes — and are transposed into ∂V and ∂K once per head.
+    static func panelBackward(geometry g: AttentionGeometry, outputGradient: UnsafePointer<Float>, query: UnsafePointer<Float>,
+                              key: UnsafePointer<Float>, value: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
+                              mask: UnsafePointer<UInt8>?, keepScale: Float,
+                              queryGradient: UnsafeMutablePointer<Float>, keyGradient: UnsafeMutablePointer<Float>,
+                              valueGradient: UnsafeMutablePointer<Float>, workers: Int) {
+        guard g.queries > 0 else { return }    // the caller's zero-filled gradients are the answer
+        let blockRows = backwardRowBlock, dh = g.featuresPerHead
+        let panels = HeadPanels(geometry: g, workers: workers)
+        let blockPanelFloats = blockRows * panels.paddedKeys
+        let scoreGradients = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * g.keys * workers)
+        let blockPanels = UnsafeMutablePointer<Float>.allocate(capacity: 2 * blockPanelFloats * workers)
+        let transposedRows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * dh * blockRows * workers)
+        let transposedGradients = UnsafeMutablePointer<Float>.allocate(capacity: 2 * dh * g.keys * workers)
+        defer {
+            panels.deallocate(); scoreGradients.deallocate(); blockPanels.deallocate()
+            transposedRows.deallocate(); transposedGradients.deallocate()
+        }
+        let queryBlock = g.queries * dh, keyBlock = g.keys * dh
+        forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
+            panels.packTransposed(value + head * keyBlock, worker: worker)
+            panels.pack(key + head * keyBlock, worker: worker)
+            let scoresGradient = scoreGradients + worker * blockRows * g.keys
+            let weightPanels = blockPanels + worker * 2 * blockPanelFloats, gradientPanels = weightPanels + blockPanelFloats
+            let gradientT = transposedRows + worker * 2 * dh * blockRows, queryT = gradientT + dh * blockRows
+            let valueGradientT = transposedGradients + worker * 2 * dh * g.keys, keyGradientT = valueGradientT + dh * g.keys
+            for rowStart in stride(from: 0, to: g.queries, by: blockRows) {
+                let rows = Swift.min(blockRows, g.queries - rowStart)
+                let scoreOffset = head * g.scoresPerHead + rowStart * g.keys
+                let probabilityBlock = probabilities + scoreOffset
+                let maskBlock = mask.map { $0 + scoreOffset }
+                let gradientRows = outputGradient + head * queryBlock + rowStart * dh
+                // ∂Vᵀ [dₕ, Nk] += G[rows]ᵀ · P̃[rows]
+                HeadPanels.pack(probabilityBlock, depth: rows, width: g.keys, depthStride: g.keys, widthStride: 1,
+                                mask: maskBlock, keepScale: keepScale, into: weightPanels)
+                transpose(gradientRows, rows: rows, columns: dh, into: gradientT)
+                panels.product(gradientT, stride: rows, depth: rows, rows: dh, panels: weightPanels, width: g.keys,
+                               into: valueGradientT, outputStride: g.keys, accumulate: rowStart > 0)
+                // ∂P̃ [rows, Nk] = G[rows] · Vᵀ, then ∂S row by row
+                panels.multiplyByTransposed(gradientRows, rows: rows, worker: worker, into: scoresGradient)
+                for row in 0..<rows {
+                    VectorMath.softmaxBackwardRow(gradient: scoresGradient + row * g.keys,
+                                                  probabilities: probabilityBlock + row * g.keys,
+                                                  keep: maskBlock.map { $0 + row * g.keys },
+                                                  keepScale: keepScale, count: g.keys)
+                }
+                // ∂Q[rows] = ∂S · K ;  ∂Kᵀ [dₕ, Nk] += Q[rows]ᵀ · ∂S
+                panels.multiply(scoresGradient, rows: rows, worker: worker, into: queryGradient + head * queryBlock + rowStart * dh)
+                HeadPanels.pack(scoresGradient, depth: rows, width: g.keys, depthStride: g.keys, widthStride: 1,
+                                mask: nil, keepScale: 1, into: gradientPanels)
+                transpose(query + head * queryBlock + rowStart * dh, rows: rows, columns: dh, into: queryT)
+                panels.product(queryT, stride: rows, depth: rows, rows: dh, panels: gradientPanels, width: g.keys,
+                               into: keyGradientT, outputStride: g.keys, accumulate: rowStart > 0)
+            }
+            transpose(valueGradientT, rows: dh, columns: g.keys, into: valueGradient + head * keyBlock)
+            transpose(keyGradientT, rows: dh, columns: g.keys, into: keyGradient + head * keyBlock)
+        }
+    }
+
+    /// `target [columns, rows] = sourceᵀ` for a row-major `source [rows, columns]`.
+    static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
+        for row in 0..<rows {
+            let sourceRow = source + row * columns
+            for column in 0..<columns { target[column * rows + row] = sourceRow[column] }
+        }
+    }
+}
+
+/// One head's two right-hand operands packed for `AVX2Kernels.pointwiseConvolution` (16-column
+/// panels, zero-padded; see `PointwiseProblem`), per worker: a `[Nk, dₕ]` matrix X (keys or
+/// values) as Xᵀ `[dₕ, Nk]` for products `A · Xᵀ` (scores Q·Kᵀ, G·Vᵀ), and a second one as it is,
+/// `[Nk, dₕ]`, for products `A · X` (P·V, ∂S·K). Packing once per head replaces OpenBLAS packing
+/// the same operand again for every row block. A kernel type: raw buffers, sized by the geometry.
+struct HeadPanels {
+    let keys: Int, featuresPerHead: Int
+    /// Padded widths of the two packed operands (`Nk` and `dₕ` rounded up to whole panels).
+    let paddedKeys: Int, paddedFeatures: Int
+    private let transposed: UnsafeMutablePointer<Float>, plain: UnsafeMutablePointer<Float>
+    /// Zeros, as wide as the wider operand: the kernel's bias.
+    private let zeroBias: UnsafeMutablePointer<Float>
+
+    /// Buffers for `workers` workers (none for 0: the portable path never touches them).
+    init(geometry g: AttentionGeometry, workers: Int) {
+        keys = g.keys
+        featuresPerHead = g.featuresPerHead
+        paddedKeys = AVX2Kernels.panelWidths(outputChannels: g.keys).reduce(0, +)
+        paddedFeatures = AVX2Kernels.panelWidths(outputChannels: g.featuresPerHead).reduce(0, +)
+        // Cache-line aligned, so no 16-float panel row straddles two lines.
+        func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+            UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * MemoryLayout<Float>.stride, alignment: 64)
+                .bindMemory(to: Float.self, capacity: Swift.max(1, count))
+        }
+        transposed = allocate(workers * g.featuresPerHead * paddedKeys)
+        plain = allocate(workers * g.keys * paddedFeatures)
+        let biasWidth = Swift.max(1, Swift.max(paddedKeys, paddedFeatures))
+        zeroBias = allocate(biasWidth)
+        zeroBias.initialize(repeating: 0, count: biasWidth)
+    }
+
+    func deallocate() {
+        UnsafeMutableRawPointer(transposed).deallocate()
+        UnsafeMutableRawPointer(plain).deallocate()
+        UnsafeMutableRawPointer(zeroBias).deallocate()
+    }
+
+    /// Packs `matrix` `[Nk, dₕ]` (row-major) transposed: B = matrixᵀ, K = dₕ rows, N = Nk columns.
+    func packTransposed(_ matrix: UnsafePointer<Float>, worker: Int) {
+        Self.pack(matrix, depth: featuresPerHead, width: keys, depthStride: 1, widthStride: featuresPerHead,
+                  into: transposed + worker * featuresPerHead * paddedKeys)
+    }
+
+    /// Packs `matrix` `[Nk, dₕ]` as it is: B = matrix, K = Nk rows, N = dₕ columns.
+    func pack(_ matrix: UnsafePointer<Float>, worker: Int) {
+        Self.pack(matrix, depth: keys, width: featuresPerHead, depthStride: featuresPerHead, widthStride: 1,
+                  into: plain + worker * keys * paddedFeatures)
+    }
+
+    /// `c [rows, Nk] = a [rows, dₕ] · Xᵀ` (rows `dₕ` apart in a, `Nk` apart in c), X the matrix
+    /// last given to ``packTransposed(_:worker:)`` by this worker.
+    func multiplyByTransposed(_ a: UnsafePointer<Float>, rows: Int, worker: Int, into c: UnsafeMutablePointer<Float>) {
+        product(a, stride: featuresPerHead, depth: featuresPerHead, rows: rows, panels: transposed + worker * featuresPerHead * paddedKeys,
+                width: keys, into: c, outputStride: keys, accumulate: false)
+    }
+
+    /// `c [rows, dₕ] = a [rows, Nk] · X` (rows `Nk` apart in a, `dₕ` apart in c), X the matrix last
+    /// given to ``pack(_:worker:)`` by this worker.
+    func multiply(_ a: UnsafePointer<Float>, rows: Int, worker: Int, into c: UnsafeMutablePointer<Float>) {
+        product(a, stride: keys, depth: keys, rows: rows, panels: plain + worker * keys * paddedFeatures,
+                width: featuresPerHead, into: c, outputStride: featuresPerHead, accumulate: false)
+    }
+
+    /// `c [rows, width] (+)= a [rows, depth] · B` for B packed by ``pack(_:depth:width:depthStride:widthStride:mask:keepScale:into:)``
+    /// (`width` ≤ the wider of `Nk`, `dₕ`); rows `stride` apart in a, `outputStride` in c; with
+    /// `accumulate` the product is added to what c holds.
+    func product(_ a: UnsafePointer<Float>, stride: Int, depth: Int, rows: Int, panels: UnsafePointer<Float>, width: Int,
+                 into c: UnsafeMutablePointer<Float>, outputStride: Int, accumulate: Bool) {
+        let problem = PointwiseProblem(
+            input: a, inputStride: stride, inputChannels: depth, panels: panels, bias: zeroBias, slopes: nil,
+            output: c, outputStride: outputStride, outputChannels: width, addend: accumulate ? UnsafePointer(c) : nil,
+            addendStride: outputStride, activation: .identity)
+        AVX2Kernels.pointwiseConvolution(problem, rows: 0..<rows)
+    }
+
+    /// Writes B `[depth, width]` (element (k, n) at `source[k · depthStride + n · widthStride]`)
+    /// as `AVX2Kernels.panelWidths(outputChannels: width)` panels, each `[depth, panelWidth]`
+    /// row-major, columns past `width` zero.
+    /// With a `mask` (flags indexed as `source`), dropped elements are 0 and kept ones scaled by
+    /// `keepScale` (P̃ = P ⊙ M).
+    static func pack(_ source: UnsafePointer<Float>, depth: Int, width: Int, depthStride: Int, widthStride: Int,
+                     mask: UnsafePointer<UInt8>? = nil, keepScale: Float = 1, into panels: UnsafeMutablePointer<Float>) {
+        var target = panels, column = 0
+        for panelWidth in AVX2Kernels.panelWidths(outputChannels: width) {
+            let valid = Swift.min(panelWidth, width - column)
+            for k in 0..<depth {
+                let row = target + k * panelWidth
+                let offset = k * depthStride + column * widthStride
+                let sourceRow = source + offset
+                if let mask {
+                    precondition(widthStride == 1, "HeadPanels.pack: a mask needs contiguous rows")
+                    let flags = mask + offset
+                    for n in 0..<valid { row[n] = flags[n] == 0 ? 0 : sourceRow[n] * keepScale }
+                } else if widthStride == 1 {
+                    row.update(from: sourceRow, count: valid)
+                } else {
+                    for n in 0..<valid { row[n] = sourceRow[n * widthStride] }
+                }
+                for n in valid..<panelWidth { row[n] = 0 }
+            }
+            target += depth * panelWidth
+            column += panelWidth
         }
     }
 }

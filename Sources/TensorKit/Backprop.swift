@@ -144,10 +144,10 @@ extension Operation {
             return [gradA, gradB]
 
         // Fused attention: the rule is spelled out next to its kernel (AttentionKernels.backward).
-        case let .attention(query, key, value, probabilities, mask, keepScale, workers):
+        case let .attention(query, key, value, probabilities, mask, keepScale, workers, path):
             let gradients = Tensor.attentionGradients(outputGradient: g, query: query, key: key, value: value,
                                                       probabilities: probabilities, mask: mask, keepScale: keepScale,
-                                                      workers: workers)
+                                                      workers: workers, path: path)
             return [gradients.query, gradients.key, gradients.value]
 
         // Y = X·Wᵀ + b: ∂X = G·W, ∂W = Gᵀ·X, ∂b = Σ_rows G.

@@ -48,8 +48,9 @@ indirect enum Operation {
     case linear(Tensor, weight: Tensor, bias: Tensor?)
 
     /// Fused scaled dot-product attention (see `Tensor.attention`): softmax probabilities of every
-    /// head, the dropout keep-mask and the worker count of the backward kernel are saved.
-    case attention(Tensor, Tensor, Tensor, probabilities: [Float], mask: [UInt8]?, keepScale: Float, workers: Int)
+    /// head, the dropout keep-mask, the worker count and the kernel family of the backward kernel are saved.
+    case attention(Tensor, Tensor, Tensor, probabilities: [Float], mask: [UInt8]?, keepScale: Float, workers: Int,
+                   path: KernelPath)
 
     // Fused normalisations.
     case softmax(Tensor, axis: Int, output: Tensor)
@@ -63,7 +64,7 @@ indirect enum Operation {
         case let .add(a, b), let .subtract(a, b), let .multiply(a, b), let .divide(a, b): return [a, b]
         case let .matmul(a, b, _, _): return [a, b]
         case let .linear(input, weight, bias): return [input, weight] + (bias.map { [$0] } ?? [])
-        case let .attention(query, key, value, _, _, _, _): return [query, key, value]
+        case let .attention(query, key, value, _, _, _, _, _): return [query, key, value]
         case let .affine(x, _), let .exp(x, _), let .log(x), let .sqrt(x, _), let .power(x, _),
              let .tanh(x, _), let .sigmoid(x, _), let .relu(x), let .relu6(x), let .clamp(x, _, _),
              let .abs(x), let .sum(x, _, _), let .max(x, _, _, _), let .norm(x, _, _, _, _),

@@ -62,26 +62,66 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
 extension SeededGenerator {
     /// A dropout keep-mask of `count` bytes (1 = keep, 0 = drop with `probability`), four
-    /// Bernoulli draws per 64-bit random number (16-bit resolution of the probability). Shared by
-    /// ``Tensor/dropout(probability:generator:)`` and the fused attention.
+    /// Bernoulli draws per 64-bit random number (16-bit resolution of the probability), low 16 bits
+    /// first. Shared by ``Tensor/dropout(probability:generator:)`` and the fused attention.
+    ///
+    /// Sixteen flags at a time: four random words seen as sixteen 16-bit lanes (little-endian, so
+    /// in the order of the draws) compared with the threshold at once. The same bytes and the same
+    /// generator state as ``referenceDropoutKeepMask(count:probability:)``, its scalar twin.
     public mutating func dropoutKeepMask(count: Int, probability: Float) -> [UInt8] {
         let threshold = UInt64((probability * 65536).rounded())
         guard count > 0 else { return [] }
+        #if _endian(little)
+        guard threshold <= UInt64(UInt16.max) else { return referenceDropoutKeepMask(count: count, probability: probability) }
+        #else
+        return referenceDropoutKeepMask(count: count, probability: probability)
+        #endif
         var generator = self    // a local copy keeps the state in registers in the loop below
         let mask = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let flags = buffer.baseAddress!
-            var index = 0
-            while index < count {
-                var bits = generator.next()
-                for _ in 0..<Swift.min(4, count - index) {
-                    flags[index] = (bits & 0xFFFF) >= threshold ? 1 : 0
-                    bits >>= 16
-                    index += 1
-                }
-            }
+            Self.fillKeepFlags(buffer.baseAddress!, count: count, threshold: UInt16(threshold), generator: &generator)
             initialized = count
         }
         self = generator
+        return mask
+    }
+
+    /// Kernel of ``dropoutKeepMask(count:probability:)``: writes `count` flags at `flags`.
+    @inline(__always)
+    private static func fillKeepFlags(_ flags: UnsafeMutablePointer<UInt8>, count: Int, threshold: UInt16,
+                                      generator: inout SeededGenerator) {
+        let limit = SIMD16<UInt16>(repeating: threshold)
+        let (zero, one) = (SIMD16<UInt16>(repeating: 0), SIMD16<UInt16>(repeating: 1))
+        var index = 0
+        while index + 16 <= count {
+            let words = SIMD4<UInt64>(generator.next(), generator.next(), generator.next(), generator.next())
+            let draws = unsafeBitCast(words, to: SIMD16<UInt16>.self)
+            let keep = SIMD16<UInt8>(truncatingIfNeeded: zero.replacing(with: one, where: draws .>= limit))
+            UnsafeMutableRawPointer(flags + index).storeBytes(of: keep, as: SIMD16<UInt8>.self)
+            index += 16
+        }
+        while index < count {
+            var bits = generator.next()
+            for _ in 0..<Swift.min(4, count - index) {
+                flags[index] = UInt16(truncatingIfNeeded: bits) >= threshold ? 1 : 0
+                bits >>= 16
+                index += 1
+            }
+        }
+    }
+
+    /// The scalar twin of ``dropoutKeepMask(count:probability:)``, one draw after the other.
+    public mutating func referenceDropoutKeepMask(count: Int, probability: Float) -> [UInt8] {
+        let threshold = UInt64((probability * 65536).rounded())
+        var mask = [UInt8](repeating: 0, count: count)
+        var index = 0
+        while index < count {
+            var bits = next()
+            for _ in 0..<Swift.min(4, count - index) {
+                mask[index] = (bits & 0xFFFF) >= threshold ? 1 : 0
+                bits >>= 16
+                index += 1
+            }
+        }
         return mask
     }
 }

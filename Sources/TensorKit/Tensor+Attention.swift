@@ -19,14 +19,16 @@ extension Tensor {
                                  generator: inout SeededGenerator, needMeanScores: Bool = false)
         -> (output: Tensor, meanScores: Tensor?) {
         attention(query: query, key: key, value: value, dropoutProbability: dropoutProbability, generator: &generator,
-                  needMeanScores: needMeanScores, workers: nil)
+                  needMeanScores: needMeanScores, workers: nil, path: AttentionKernels.preferredPath)
     }
 
     /// ``attention(query:key:value:dropoutProbability:generator:needMeanScores:)`` with the number
     /// of data-parallel workers (forward and backward) fixed instead of chosen from the geometry,
-    /// so tests reach the multi-worker path on any machine. Head-averaged scores need one worker.
+    /// so tests reach the multi-worker path on any machine, and the kernel family (`path`, forward
+    /// and backward) chosen, so tests run both. Head-averaged scores need one worker.
     static func attention(query: Tensor, key: Tensor, value: Tensor, dropoutProbability: Float = 0,
-                          generator: inout SeededGenerator, needMeanScores: Bool = false, workers: Int?)
+                          generator: inout SeededGenerator, needMeanScores: Bool = false, workers: Int?,
+                          path: KernelPath = AttentionKernels.preferredPath)
         -> (output: Tensor, meanScores: Tensor?) {
         precondition(query.rank == 4 && key.rank == 4 && value.shape == key.shape
                      && query.shape[0] == key.shape[0] && query.shape[1] == key.shape[1] && query.shape[3] == key.shape[3],
@@ -54,21 +56,23 @@ extension Tensor {
             withOptionalMutablePointer(to: &meanScores) { mean in
                 AttentionKernels.forward(geometry: geometry, query: query.scalars, key: key.scalars, value: value.scalars,
                                          output: &output, probabilities: &probabilities, keepsAllHeads: recording,
-                                         mask: keep, keepScale: keepScale, meanScores: mean, workers: forwardWorkers)
+                                         mask: keep, keepScale: keepScale, meanScores: mean, workers: forwardWorkers,
+                                         path: path)
             }
         }
         let scores = meanScores.map { Tensor(shape: [geometry.batch, geometry.queries, geometry.keys], scalars: $0) }
         guard recording else { return (Tensor(shape: query.shape, scalars: output), scores) }
         let backwardWorkers = workers ?? AttentionKernels.workerCount(geometry: geometry, needMeanScores: false)
         let node = GradNode(operation: .attention(query, key, value, probabilities: probabilities, mask: mask,
-                                                  keepScale: keepScale, workers: backwardWorkers))
+                                                  keepScale: keepScale, workers: backwardWorkers, path: path))
         return (Tensor(shape: query.shape, scalars: output, node: node), scores)
     }
 
     /// Gradients of ``attention(query:key:value:dropoutProbability:generator:needMeanScores:)``
     /// for the output gradient `outputGradient` (the rule is ``AttentionKernels/backward``).
     static func attentionGradients(outputGradient: Tensor, query: Tensor, key: Tensor, value: Tensor,
-                                   probabilities: [Float], mask: [UInt8]?, keepScale: Float, workers: Int)
+                                   probabilities: [Float], mask: [UInt8]?, keepScale: Float, workers: Int,
+                                   path: KernelPath)
         -> (query: Tensor, key: Tensor, value: Tensor) {
         var queryGradient = [Float](repeating: 0, count: query.count)
         var keyGradient = [Float](repeating: 0, count: key.count)
@@ -78,7 +82,7 @@ extension Tensor {
                                       outputGradient: outputGradient.scalars, query: query.scalars, key: key.scalars,
                                       value: value.scalars, probabilities: probabilities, mask: keep, keepScale: keepScale,
                                       queryGradient: &queryGradient, keyGradient: &keyGradient, valueGradient: &valueGradient,
-                                      workers: workers)
+                                      workers: workers, path: path)
         }
         return (Tensor(shape: query.shape, scalars: queryGradient), Tensor(shape: key.shape, scalars: keyGradient),
                 Tensor(shape: value.shape, scalars: valueGradient))

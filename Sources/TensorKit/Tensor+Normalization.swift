@@ -107,12 +107,23 @@ extension Tensor {
         if p == 0 { return self }
         let keepScale = 1 / (1 - p)
         let keep = generator.dropoutKeepMask(count: count, probability: p)
-        let mask = keep.withUnsafeBufferPointer { flags in
-            let keepFlags = flags.baseAddress
-            return ParallelLoop.makeArray(count: flags.count) { range, output in
-                for index in range { output[index] = keepFlags![index] == 0 ? 0 : keepScale }
+        // One pass writes the mask (kept for the backward rule of the product) and the product.
+        var mask = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let output = keep.withUnsafeBufferPointer { flags in
+            scalars.withUnsafeBufferPointer { input in
+                mask.withUnsafeMutableBufferPointer { maskBuffer in
+                    let (keepFlags, source, maskBase) = (flags.baseAddress, input.baseAddress, maskBuffer.baseAddress)
+                    return ParallelLoop.makeArray(count: flags.count) { range, output in
+                        for index in range {
+                            let factor: Float = keepFlags![index] == 0 ? 0 : keepScale
+                            maskBase![index] = factor
+                            output[index] = source![index] * factor
+                        }
+                    }
+                }
             }
         }
-        return self * Tensor(shape: shape, scalars: mask)
+        let maskTensor = Tensor(shape: shape, scalars: mask)
+        return .recorded(shape: shape, scalars: output, .multiply(self, maskTensor), inputs: self, maskTensor)
     }
 }

@@ -55,22 +55,23 @@ import TensorKit
     }
 
     /// The eight-lane update and the scalar tail give every element exactly what the element-wise
-    /// formula gives in Float (parameter of 8 + 5 elements: both paths).
-    @Test func adamVectorisedUpdateEqualsTheScalarFormula() {
+    /// formula gives in Float (parameter of 8 + 5 elements: both paths; 2¹⁶ + 13 elements: also
+    /// split over the cores, at boundaries that are not multiples of 8 on two cores).
+    @Test(arguments: [13, 65_549]) func adamVectorisedUpdateEqualsTheScalarFormula(size: Int) {
         var generator = SeededGenerator(seed: 17)
-        let initial = (0..<13).map { _ in generator.nextUniform() * 2 - 1 }
-        let gradients = (0..<3).map { _ in (0..<13).map { _ in generator.nextUniform() * 4 - 2 } }
-        let parameter = Parameter(Tensor(shape: [13], scalars: initial))
+        let initial = (0..<size).map { _ in generator.nextUniform() * 2 - 1 }
+        let gradients = (0..<3).map { _ in (0..<size).map { _ in generator.nextUniform() * 4 - 2 } }
+        let parameter = Parameter(Tensor(shape: [size], scalars: initial))
         let (lr, beta1, beta2, eps, decay): (Float, Float, Float, Float, Float) = (1e-2, 0.9, 0.98, 1e-9, 4e-3)
         let adam = Adam(parameters: [parameter], learningRate: lr, beta1: beta1, beta2: beta2, eps: eps, weightDecay: decay)
-        var expected = initial, first = [Float](repeating: 0, count: 13), second = first
+        var expected = initial, first = [Float](repeating: 0, count: size), second = first
         for (step, gradient) in gradients.enumerated() {
             adam.zeroGrad()
-            (parameter.value * Tensor(shape: [13], scalars: gradient)).sum().backward()
+            (parameter.value * Tensor(shape: [size], scalars: gradient)).sum().backward()
             adam.step()
             let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step + 1)))
             let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step + 1)))
-            for index in 0..<13 {
+            for index in 0..<size {
                 let g = gradient[index] + decay * expected[index]
                 first[index] = first[index] * beta1 + (1 - beta1) * g
                 second[index] = second[index] * beta2 + (1 - beta2) * g * g

@@ -263,8 +263,11 @@ import TestSupport
     /// row blocks — against the composed op, forward (with and without gradients, which take
     /// different branches) and backward, with and without dropout. The worker count is forced, so
     /// this runs on a machine of any core count.
-    @Test(arguments: [2, 3])
-    func multiWorkerPathMatchesTheComposedOp(workers: Int) throws {
+    ///
+    /// Both kernel families run: OpenBLAS for every product, and (on AVX2 + FMA) the packed-panel
+    /// kernel (`HeadPanels`) for all six products — one worker included.
+    @Test(arguments: [1, 2, 3], CPUFeatures.hasAVX2AndFMA ? [KernelPath.portable, .avx2] : [.portable])
+    func multiWorkerPathMatchesTheComposedOp(workers: Int, path: KernelPath) throws {
         // 2 × 3 heads (workers take uneven shares), 150 queries (three row blocks, the last
         // partial), 130 keys.
         let queryShape = [2, 3, 150, 8], keyShape = [2, 3, 130, 8], scoreCount = 2 * 3 * 150 * 130
@@ -283,19 +286,19 @@ import TestSupport
 
             var generator = SeededGenerator(seed: 11)
             let inference = Tensor.attention(query: query, key: key, value: value, dropoutProbability: dropout,
-                                             generator: &generator, workers: workers).output
-            expectClose(inference, composed, tolerance: tolerance, "\(workers) workers, dropout \(dropout), no gradients")
+                                             generator: &generator, workers: workers, path: path).output
+            expectClose(inference, composed, tolerance: tolerance, "\(path), \(workers) workers, dropout \(dropout), no gradients")
 
             let leaves = [query, key, value].map { $0.requiringGrad() }
             generator = SeededGenerator(seed: 11)
             let fused = Tensor.attention(query: leaves[0], key: leaves[1], value: leaves[2], dropoutProbability: dropout,
-                                         generator: &generator, workers: workers).output
-            expectClose(fused, composed, tolerance: tolerance, "\(workers) workers, dropout \(dropout), forward")
+                                         generator: &generator, workers: workers, path: path).output
+            expectClose(fused, composed, tolerance: tolerance, "\(path), \(workers) workers, dropout \(dropout), forward")
             (fused * weights).sum().backward()
             (composed * weights).sum().backward()
             for (name, (ours, theirs)) in zip(["query", "key", "value"], zip(leaves, twins)) {
                 expectClose(try #require(ours.grad), try #require(theirs.grad), tolerance: tolerance,
-                            "\(workers) workers, dropout \(dropout), gradient of \(name)")
+                            "\(path), \(workers) workers, dropout \(dropout), gradient of \(name)")
             }
         }
     }

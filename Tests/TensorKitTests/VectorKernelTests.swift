@@ -121,6 +121,24 @@ import VectorKernelsAVX2
         }
     }
 
+    /// The sixteen-lane dropout mask against its scalar twin: the same bytes and the same
+    /// generator state afterwards, for lengths with every tail and probabilities up to the one
+    /// whose threshold no longer fits 16 bits.
+    @Test func dropoutKeepMaskMatchesItsScalarTwin() {
+        for probability: Float in [0, 0.1, 0.4, 0.75, 0.99999] {
+            for count in [0, 1, 3, 4, 15, 16, 17, 31, 33, 100_003] {
+                var fast = SeededGenerator(seed: UInt64(count) &+ 5), reference = fast
+                let mask = fast.dropoutKeepMask(count: count, probability: probability)
+                let expected = reference.referenceDropoutKeepMask(count: count, probability: probability)
+                #expect(mask == expected, "p \(probability), \(count) flags")
+                #expect(fast.next() == reference.next(), "generator state after p \(probability), \(count) flags")
+            }
+        }
+        var generator = SeededGenerator(seed: 3)
+        let kept = generator.dropoutKeepMask(count: 1 << 16, probability: 0.25).reduce(0) { $0 + Int($1) }
+        #expect(abs(Double(kept) / 65536 - 0.75) < 0.01, "keep fraction \(Double(kept) / 65536)")
+    }
+
     @Test func cpuFeaturesFollowProcCPUInfo() throws {
         #if arch(x86_64) && os(Linux)
         let cpuInfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
