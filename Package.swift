@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "HATNet", targets: ["HATNet"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Visualization", targets: ["Visualization"]),
+        .library(name: "Encoders", targets: ["Encoders"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -18,6 +18,7 @@ let harnesses: [(name: String, libraries: [String])] = [
     ("fuzz-split-file", ["Pipeline"]),
     ("fuzz-training-config", ["Pipeline"]),
     ("fuzz-model-config", ["HATNet"]),
+    ("fuzz-vit-config", ["Encoders"]),
     ("fuzz-feature-cache", ["Pipeline", "Checkpoints", "TensorKit", "Slides"]),
     ("fuzz-png", ["Slides"]),
     ("fuzz-jpeg", ["Slides"]),  // + CTurboJPEGSeeds, below

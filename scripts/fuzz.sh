@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scratch=.build-fuzz
-targets=(safetensors pth-zip unpickler pth-legacy geojson split-file training-config model-config feature-cache png jpeg tiff)
+targets=(safetensors pth-zip unpickler pth-legacy geojson split-file training-config model-config vit-config feature-cache png jpeg tiff)
 
 build() {
     swift build --package-path Fuzz --scratch-path "$scratch" -c release --sanitize=fuzzer --sanitize=address >&2

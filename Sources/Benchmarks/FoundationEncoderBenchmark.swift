@@ -28,45 +28,71 @@ public enum FoundationEncoderBenchmark {
     public struct Result: Sendable {
         public let model: String
         public let wordSize: Int
+        /// Words each of our workers encodes together (1: one word per core; the bag: every
+        /// linear layer one GEMM over all its tokens, split over the cores).
+        public let batchSize: Int
         public let bestSeconds: Double
         public let medianSeconds: Double
         public let cpuSeconds: Double
         /// PyTorch's best time for the same words, measured in this run; `nil` with the reason in ``pyTorchNote``.
         public let pyTorchSeconds: Double?
         public let pyTorchNote: String?
+        /// Floating-point operations of encoding the bag (ViTs: linear layers, attention GEMMs and
+        /// the patch embedding, a multiply-add counted as two); `nil` for the CNN.
+        public let flops: Double?
+        /// The machine's GEMM rate measured in this run (``GemmBenchmark``), for the share of it reached.
+        public let gemmPeakGFLOPS: Double?
 
         public static let markdownHeader = """
-            | encoder | word px | best s | median s | CPU s (best pass) | PyTorch best s | ratio (ours / PyTorch) |
-            | --- | ---: | ---: | ---: | ---: | ---: | ---: |
+            | encoder | word px | batch | best s | median s | CPU s (best pass) | PyTorch best s | ratio (ours / PyTorch) | ours GFLOP/s | PyTorch GFLOP/s | ours / GEMM peak |
+            | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
             """
+
+        /// GFLOP/s of a pass of `seconds`, or "–" without a FLOP count.
+        func rate(_ seconds: Double?) -> String {
+            guard let flops, let seconds, seconds > 0 else { return "–" }
+            return String(format: "%.1f", flops / seconds / 1e9)
+        }
 
         public var markdownRow: String {
             let peer = pyTorchSeconds.map { String(format: "%.3f", $0) } ?? "– (\(pyTorchNote ?? "not measured"))"
             let ratio = pyTorchSeconds.map { String(format: "%.2f", bestSeconds / $0) } ?? "–"
-            return String(format: "| %@ | %d | %.3f | %.3f | %.2f | %@ | %@ |", model, wordSize, bestSeconds, medianSeconds,
-                          cpuSeconds, peer, ratio)
+            let share = flops.flatMap { flops in gemmPeakGFLOPS.map { String(format: "%.0f %%", 100 * flops / bestSeconds / 1e9 / $0) } } ?? "–"
+            return String(format: "| %@ | %d | %d | %.3f | %.3f | %.2f | %@ | %@ | %@ | %@ | %@ |", model, wordSize, batchSize, bestSeconds,
+                          medianSeconds, cpuSeconds, peer, ratio, rate(bestSeconds), rate(pyTorchSeconds), share)
         }
     }
 
-    /// One warm-up and `repetitions` timed passes of `model` on `wordCount` words, then PyTorch's.
-    public static func run(_ model: Model, wordCount: Int = 49, cnnWordSize: Int = 256, repetitions: Int = 3,
-                           measurePyTorch: Bool = true) throws -> Result {
+    /// The GEMM rate the ViT's share is quoted against: the best of ``GemmBenchmark``'s tensor
+    /// path (rows split over our threads) and raw OpenBLAS (its own threads) at 2048³.
+    public static func gemmPeakGFLOPS(repetitions: Int = 3) -> Double {
+        let result = GemmBenchmark.run(size: 2048, repetitions: repetitions)
+        return max(result.tensorGFLOPS, result.rawGFLOPS)
+    }
+
+    /// One warm-up and `repetitions` timed passes of `model` on `wordCount` words (`batchSize`
+    /// words per worker), then PyTorch's.
+    public static func run(_ model: Model, wordCount: Int = 49, cnnWordSize: Int = 256, repetitions: Int = 3, batchSize: Int = 1,
+                           measurePyTorch: Bool = true, gemmPeakGFLOPS: Double? = nil) throws -> Result {
         MemoryTuning.retainFreedBuffers()
         let size = model.wordSize(cnnWordSize: cnnWordSize)
         var generator = SeededGenerator(seed: 42)
         let words = Tensor.normal([wordCount, size, size, 3], generator: &generator)
         let encoder: any Encoder
+        var flops: Double?
         if let configuration = model.vitConfiguration {
-            encoder = try VisionTransformer(configuration: configuration, weights: .synthetic(seed: 1), name: model.rawValue)
+            let vit = try VisionTransformer(configuration: configuration, weights: .synthetic(seed: 1), name: model.rawValue)
+            flops = vit.flops(height: size, width: size) * Double(wordCount)
+            encoder = vit
         } else {
             encoder = try ResNet50Truncated(weights: .synthetic(seed: 1))
         }
         try encoder.checkInput(height: size, width: size)
-        _ = encoder.features(channelsLast: words, batchSize: 1)
+        _ = encoder.features(channelsLast: words, batchSize: batchSize)
         var passes = [(seconds: Double, cpuSeconds: Double)]()
         for _ in 0..<repetitions {
             let start = DispatchTime.now().uptimeNanoseconds, cpuStart = EncoderBenchmark.processCPUSeconds()
-            let features = encoder.features(channelsLast: words, batchSize: 1)
+            let features = encoder.features(channelsLast: words, batchSize: batchSize)
             passes.append((Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, EncoderBenchmark.processCPUSeconds() - cpuStart))
             precondition(features.scalars.allSatisfy(\.isFinite), "\(encoder.name): non-finite features")
         }
@@ -79,9 +105,9 @@ public enum FoundationEncoderBenchmark {
         } else {
             note = "skipped"
         }
-        return Result(model: model.rawValue, wordSize: size, bestSeconds: passes[0].seconds,
+        return Result(model: model.rawValue, wordSize: size, batchSize: batchSize, bestSeconds: passes[0].seconds,
                       medianSeconds: passes[passes.count / 2].seconds, cpuSeconds: passes.map(\.cpuSeconds).min()!,
-                      pyTorchSeconds: peer, pyTorchNote: note)
+                      pyTorchSeconds: peer, pyTorchNote: note, flops: flops, gemmPeakGFLOPS: gemmPeakGFLOPS)
     }
 
     /// PyTorch's best of `repetitions` (after a warm-up) on `wordCount` random words, all cores,

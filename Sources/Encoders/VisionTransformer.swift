@@ -6,20 +6,13 @@ import TensorKit
 ///     patch embed (p×p conv, stride p) ─► [class, registers, patches] + positions ─► depth × block ─► norm ─► pool
 ///     block: x += ls1 · proj(attention(qkv(norm1(x))));  x += ls2 · mlp(norm2(x))
 ///
-/// The linear layers and `Q·Kᵀ`, `P·V` are BLAS GEMMs (``Tensor/linear(weight:bias:)``,
-/// ``Tensor/attention(query:key:value:dropoutProbability:generator:needMeanScores:)``); with
+/// The blocks are TensorKit's ``PreNormTransformerBlock`` (each linear layer one GEMM over every
+/// token of the batch, attention as strided GEMMs per word and head, vectorised GELU/LayerNorm); with
 /// `dynamic_img_size` the position grid is resampled like timm's `resample_abs_pos_embed`
 /// (``AntialiasedBicubic``). State-dict keys are timm's (`patch_embed.proj.weight`,
 /// `blocks.N.attn.qkv.weight`, `blocks.N.ls1.gamma`, `norm.weight`, …); Hugging Face ViT / DINOv2
 /// checkpoints are renamed first (``EncoderWeights/renamingHuggingFaceViT()``).
 public struct VisionTransformer: Encoder {
-    struct Block: Sendable {
-        var norm1Weight, norm1Bias, qkvWeight, projWeight, projBias, norm2Weight, norm2Bias: Tensor
-        var qkvBias: Tensor?
-        var fc1Weight, fc1Bias, fc2Weight, fc2Bias: Tensor
-        var gamma1, gamma2: Tensor?
-    }
-
     public let configuration: VisionTransformerConfiguration
     public let name: String
     public var featureCount: Int { configuration.featureCount }
@@ -29,7 +22,7 @@ public struct VisionTransformer: Encoder {
     let registerTokens: Tensor?
     /// `[positions, D]`.
     let positionEmbedding: Tensor
-    let blocks: [Block]
+    let blocks: [PreNormTransformerBlock]
     let finalNormWeight, finalNormBias: Tensor?
 
     /// Builds the network for `configuration` (validated again here) from timm-named weights.
@@ -48,18 +41,21 @@ public struct VisionTransformer: Encoder {
         blocks = try (0..<c.depth).map { index in
             let prefix = "blocks.\(index)"
             func vector(_ key: String, _ count: Int = d) throws -> Tensor { try weights.tensor("\(prefix).\(key)", shape: [count]) }
-            return Block(norm1Weight: try vector("norm1.weight"), norm1Bias: try vector("norm1.bias"),
-                         qkvWeight: try weights.tensor("\(prefix).attn.qkv.weight", shape: [3 * d, d]),
-                         projWeight: try weights.tensor("\(prefix).attn.proj.weight", shape: [d, d]),
-                         projBias: try vector("attn.proj.bias"),
-                         norm2Weight: try vector("norm2.weight"), norm2Bias: try vector("norm2.bias"),
-                         qkvBias: c.qkvBias ? try vector("attn.qkv.bias", 3 * d) : nil,
-                         fc1Weight: try weights.tensor("\(prefix).mlp.fc1.weight", shape: [c.mlpHiddenFeatures, d]),
-                         fc1Bias: try vector("mlp.fc1.bias", c.mlpHiddenFeatures),
-                         fc2Weight: try weights.tensor("\(prefix).mlp.fc2.weight", shape: [d, c.mlpInnerFeatures]),
-                         fc2Bias: try vector("mlp.fc2.bias"),
-                         gamma1: c.layerScale ? try vector("ls1.gamma") : nil,
-                         gamma2: c.layerScale ? try vector("ls2.gamma") : nil)
+            return PreNormTransformerBlock(
+                norm1Weight: try vector("norm1.weight"), norm1Bias: try vector("norm1.bias"),
+                qkvWeight: try weights.tensor("\(prefix).attn.qkv.weight", shape: [3 * d, d]),
+                qkvBias: c.qkvBias ? try vector("attn.qkv.bias", 3 * d) : nil,
+                projWeight: try weights.tensor("\(prefix).attn.proj.weight", shape: [d, d]),
+                projBias: try vector("attn.proj.bias"),
+                norm2Weight: try vector("norm2.weight"), norm2Bias: try vector("norm2.bias"),
+                fc1Weight: try weights.tensor("\(prefix).mlp.fc1.weight", shape: [c.mlpHiddenFeatures, d]),
+                fc1Bias: try vector("mlp.fc1.bias", c.mlpHiddenFeatures),
+                fc2Weight: try weights.tensor("\(prefix).mlp.fc2.weight", shape: [d, c.mlpInnerFeatures]),
+                fc2Bias: try vector("mlp.fc2.bias"),
+                gamma1: c.layerScale ? try vector("ls1.gamma") : nil,
+                gamma2: c.layerScale ? try vector("ls2.gamma") : nil,
+                headCount: c.headCount, epsilon: c.layerNormEpsilon, activation: c.activation == .gelu ? .gelu : .silu,
+                gated: c.mlpLayer == .swiGLUPacked)
         }
         let normPrefix = c.usesFcNorm ? "fc_norm" : "norm"
         finalNormWeight = c.finalNorm ? try weights.tensor("\(normPrefix).weight", shape: [d]) : nil
@@ -77,14 +73,30 @@ public struct VisionTransformer: Encoder {
                 throw EncoderInputError(encoder: name, problem: "takes \(c.imageSize)×\(c.imageSize) words (its img_size, "
                                         + "without dynamic_img_size), got \(height)×\(width); use --word-size \(c.imageSize)")
             }
-            return
+            return try checkActivationMemory(patches: c.gridSize * c.gridSize)
         }
         guard height >= c.patchSize, width >= c.patchSize, height % c.patchSize == 0, width % c.patchSize == 0 else {
             throw EncoderInputError(encoder: name, problem: "takes words whose size is a multiple of the patch size \(c.patchSize), "
                                     + "got \(height)×\(width)")
         }
-        guard (height / c.patchSize) * (width / c.patchSize) <= 16384 else {
-            throw EncoderInputError(encoder: name, problem: "\(height)×\(width) words make more than 16384 patches")
+        guard (height / c.patchSize) * (width / c.patchSize) <= VisionTransformerConfiguration.maximumPatchCount else {
+            throw EncoderInputError(encoder: name, problem: "\(height)×\(width) words make more than "
+                                    + "\(VisionTransformerConfiguration.maximumPatchCount) patches")
+        }
+        try checkActivationMemory(patches: (height / c.patchSize) * (width / c.patchSize))
+    }
+
+    /// One word's activations in ``PreNormTransformerBlock/run(_:on:sequences:tokens:)`` (token
+    /// rows of the residual, input, norm, QKV, attention and MLP buffers, one score block)
+    /// against the memory budget.
+    func checkActivationMemory(patches: Int) throws {
+        let c = configuration, tokens = patches + c.prefixTokenCount
+        let perToken = 7 * c.embedDimension + c.mlpHiddenFeatures + c.mlpInnerFeatures + min(tokens, 256)
+        do {
+            _ = try MemoryBudget.require(elements: tokens * perToken, elementSize: MemoryLayout<Float>.size,
+                                         for: "\(name): one word's activations (\(tokens) tokens)")
+        } catch {
+            throw EncoderInputError(encoder: name, problem: "\(error)")
         }
     }
 
@@ -112,8 +124,8 @@ public struct VisionTransformer: Encoder {
                 x[base + prefixCount * d + index] = patches.values[image * patchCount * d + index] + positionRows.scalars[positionOffset + index]
             }
         }
-        var hidden = Tensor(shape: [batch * tokenCount, d], scalars: x)
-        for block in blocks { hidden = run(block, hidden, batch: batch, tokenCount: tokenCount) }
+        var hidden = PreNormTransformerBlock.run(blocks, on: Tensor(shape: [batch * tokenCount, d], scalars: x),
+                                                 sequences: batch, tokens: tokenCount)
         if c.finalNorm && !c.usesFcNorm {
             hidden = hidden.layerNorm(weight: finalNormWeight, bias: finalNormBias, eps: c.layerNormEpsilon)
         }
@@ -174,62 +186,14 @@ public struct VisionTransformer: Encoder {
         return result
     }
 
-    /// One pre-norm transformer block on `x` `[N·T, D]`.
-    func run(_ block: Block, _ x: Tensor, batch: Int, tokenCount: Int) -> Tensor {
-        let c = configuration, d = c.embedDimension, heads = c.headCount, headDimension = c.headDimension
-        // Attention: qkv [N·T, 3D] → q, k, v [N, h, T, dₕ]; q pre-scaled by dₕ^(−½) as timm.
-        let qkv = x.layerNorm(weight: block.norm1Weight, bias: block.norm1Bias, eps: c.layerNormEpsilon)
-            .linear(weight: block.qkvWeight, bias: block.qkvBias)
-            .reshaped([batch, tokenCount, 3, heads, headDimension]).permuted([2, 0, 3, 1, 4])
-        let parts = qkv.split(axis: 0, sizes: [1, 1, 1]).map { $0.reshaped([batch, heads, tokenCount, headDimension]) }
-        var generator = SeededGenerator(seed: 0)   // no dropout at inference; the generator is not drawn from
-        let attended = Tensor.attention(query: parts[0] * (1 / Float(headDimension).squareRoot()), key: parts[1], value: parts[2],
-                                        generator: &generator).output
-        var branch = attended.permuted([0, 2, 1, 3]).reshaped([batch * tokenCount, d])
-            .linear(weight: block.projWeight, bias: block.projBias)
-        if let gamma = block.gamma1 { branch = branch * gamma }
-        let afterAttention = x + branch
-        // MLP: fc1 → act (→ gate) → fc2.
-        var hidden = afterAttention.layerNorm(weight: block.norm2Weight, bias: block.norm2Bias, eps: c.layerNormEpsilon)
-            .linear(weight: block.fc1Weight, bias: block.fc1Bias)
-        hidden = c.mlpLayer == .swiGLUPacked ? gated(hidden, activation: c.activation) : activated(hidden, c.activation)
-        var mlp = hidden.linear(weight: block.fc2Weight, bias: block.fc2Bias)
-        if let gamma = block.gamma2 { mlp = mlp * gamma }
-        return afterAttention + mlp
+    /// Floating-point operations (a multiply-add counted as two) of encoding one `height`×`width`
+    /// word: the patch embedding's GEMM and every block's linear layers and attention GEMMs.
+    public func flops(height: Int, width: Int) -> Double {
+        let c = configuration, patches = (height / c.patchSize) * (width / c.patchSize)
+        let tokens = patches + c.prefixTokenCount
+        let embedding = 2 * Double(patches) * Double(c.embedDimension) * Double(3 * c.patchSize * c.patchSize)
+        return blocks.reduce(embedding) { $0 + $1.flops(tokens: tokens) }
     }
-
-    func activated(_ x: Tensor, _ activation: VisionTransformerConfiguration.MLPActivation) -> Tensor {
-        var scalars = x.scalars
-        scalars.withUnsafeMutableBufferPointer { values in
-            switch activation {
-            case .gelu: for index in values.indices { values[index] = Self.gelu(values[index]) }
-            case .silu: for index in values.indices { values[index] = Self.silu(values[index]) }
-            }
-        }
-        return Tensor(shape: x.shape, scalars: scalars)
-    }
-
-    /// `act(x1) · x2` with `x1, x2 = x.chunk(2, dim=-1)` (timm `GluMlp`, `gate_last=False`).
-    func gated(_ x: Tensor, activation: VisionTransformerConfiguration.MLPActivation) -> Tensor {
-        let (rows, width) = (x.shape[0], x.shape[1]), half = width / 2
-        var result = [Float](repeating: 0, count: rows * half)
-        x.scalars.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { target in
-                for row in 0..<rows {
-                    for column in 0..<half {
-                        let value = source[row * width + column], gate = source[row * width + half + column]
-                        target[row * half + column] = (activation == .silu ? Self.silu(value) : Self.gelu(value)) * gate
-                    }
-                }
-            }
-        }
-        return Tensor(shape: [rows, half], scalars: result)
-    }
-
-    /// `nn.GELU()` (exact): `x · Φ(x) = ½x(1 + erf(x/√2))`.
-    @inline(__always) static func gelu(_ x: Float) -> Float { 0.5 * x * (1 + erf(x * 0.70710678118654752)) }
-    /// `nn.SiLU()`: `x / (1 + e^(−x))`.
-    @inline(__always) static func silu(_ x: Float) -> Float { x / (1 + exp(-x)) }
 }
 
 /// Words an encoder cannot take (wrong size for a fixed-size ViT, not a multiple of the patch).

@@ -68,6 +68,9 @@ public struct VisionTransformerConfiguration: Sendable, Equatable {
     public var inputMean: [Float]?
     public var inputStd: [Float]?
 
+    /// Patches one word may have (img_size, or a dynamic_img_size input): 16384 = 128 × 128.
+    public static let maximumPatchCount = 16384
+
     /// Prefix tokens: the class token, then the registers.
     public var prefixTokenCount: Int { (classToken ? 1 : 0) + registerTokens }
     /// Patches a side at ``imageSize`` (the stored position grid).
@@ -137,6 +140,12 @@ public struct VisionTransformerConfiguration: Sendable, Equatable {
         guard imageSize % patchSize == 0 else {
             throw fail("img_size", "\(imageSize) is not a multiple of patch_size \(patchSize)")
         }
+        // The stored position grid is the token count of every img_size word: bounded as
+        // dynamic_img_size inputs are (VisionTransformer.checkInput), so attention stays computable.
+        guard gridSize * gridSize <= VisionTransformerConfiguration.maximumPatchCount else {
+            throw fail("img_size", "\(imageSize) with patch_size \(patchSize) gives \(gridSize * gridSize) patches, "
+                       + "more than \(VisionTransformerConfiguration.maximumPatchCount)")
+        }
         guard (1...8192).contains(embedDimension) else { throw fail("embed_dim", "is \(embedDimension), must be 1…8192") }
         guard (1...256).contains(depth) else { throw fail("depth", "is \(depth), must be 1…256") }
         guard (1...embedDimension).contains(headCount) else { throw fail("num_heads", "is \(headCount), must be 1…embed_dim") }
@@ -170,7 +179,7 @@ public struct VisionTransformerConfiguration: Sendable, Equatable {
         do {
             try MemoryBudget.require(elements: parameters, elementSize: MemoryLayout<Float>.size, for: "\(source): ViT weights")
         } catch {
-            throw fail("depth", "\(parameters) parameters: \(error)")
+            throw fail("depth", "gives \(parameters) parameters (with embed_dim, mlp_ratio, img_size): \(error)")
         }
     }
 }
@@ -217,7 +226,7 @@ extension VisionTransformerConfiguration {
         }
         let object: [String: ConfigurationValue]
         do { object = try JSONDecoder().decode([String: ConfigurationValue].self, from: data) } catch {
-            throw fail("(document)", "is not a JSON object of timm arguments: \(error)")
+            throw fail("(document)", "is not a JSON object of timm arguments: \(JSONProblem.describe(error, data: data))")
         }
         var used = Set<String>()
         func value(_ key: String) -> ConfigurationValue? {

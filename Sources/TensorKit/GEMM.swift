@@ -3,6 +3,7 @@ import Foundation
 
 // TensorKit's one door to BLAS: every `cblas_sgemm` and OpenBLAS thread setting of the kit is in
 // this file. The other kernels with raw-pointer arguments are AttentionKernels, LayerNormKernels,
+// TransformerKernels and PreNormTransformerBlock (the ViT block's strided per-head attention),
 // VectorMath (with its AVX2 twins in the VectorKernelsAVX2 module), Convolution/DepthwiseKernel,
 // Convolution/ChannelEpilogue and Convolution/GemmConvolutionKernels (im2col), each tested against
 // a simple reference; the ops around them only hand them buffers.
@@ -31,12 +32,12 @@ func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
 }
 
 /// Single-precision GEMM on strided row-major matrices, one BLAS call (never split):
-/// `C = op(A) · op(B) + beta · C`, where `lda`, `ldb`, `ldc` are the distances between the rows of
+/// `C = alpha · op(A) · op(B) + beta · C`, where `lda`, `ldb`, `ldc` are the distances between the rows of
 /// A, B and C as stored (so a channel slice of a channels-last map is a matrix view).
 @inline(__always)
 func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-           c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float = 0) {
+           c: UnsafeMutablePointer<Float>, ldc: Int, alpha: Float = 1, beta: Float = 0) {
     guard m > 0, n > 0 else { return }
     guard k > 0 else {
         // An empty sum: C = beta · C, i.e. zero rows when beta is 0.
@@ -47,7 +48,7 @@ func sgemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     cblas_sgemm(CblasRowMajor,
                 transposeA ? CblasTrans : CblasNoTrans,
                 transposeB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), 1,
+                Int32(m), Int32(n), Int32(k), alpha,
                 a, Int32(lda), b, Int32(ldb),
                 beta, c, Int32(ldc))
 }

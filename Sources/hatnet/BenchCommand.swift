@@ -66,10 +66,25 @@ struct EncodersBench: ParsableCommand {
     @Flag(name: .customLong("skip-foundation"), help: "Time only the CNN encoders.")
     var skipFoundation = false
 
+    @Flag(name: .customLong("only-foundation"), help: "Time only the foundation-era encoders (no CNN table).")
+    var onlyFoundation = false
+
+    @Option(name: .customLong("foundation-batch"),
+            help: "Words each core encodes together in the foundation-era encoders (1: one word per core; the bag size: every ViT linear layer one GEMM over all tokens of the bag, split over the cores).")
+    var foundationBatch: Int = 1
+
+    @Option(name: .customLong("foundation-repetitions"),
+            help: "Timed passes (after one warm-up) of each foundation-era encoder and of PyTorch's; ViT-L/16 takes minutes per pass.")
+    var foundationRepetitions: Int = 2
+
     func validate() throws {
         guard (1...10_000).contains(words), (32...4096).contains(size), (1...1024).contains(batch), (1...1000).contains(repetitions) else {
             throw ValidationError("--words must be 1…10000, --size 32…4096, --batch 1…1024 and --repetitions 1…1000")
         }
+        guard (1...10_000).contains(foundationBatch), (1...100).contains(foundationRepetitions) else {
+            throw ValidationError("--foundation-batch must be 1…10000 and --foundation-repetitions 1…100")
+        }
+        guard !(skipFoundation && onlyFoundation) else { throw ValidationError("--skip-foundation and --only-foundation exclude each other") }
     }
 
     @Flag(help: "Also run ONNX Runtime, OpenVINO and PyTorch in the same invocation, interleaved with ours (needs $HATNET_PYTHON from scripts/python-env.sh).")
@@ -90,19 +105,24 @@ struct EncodersBench: ParsableCommand {
         print(EncoderBenchmark.pyTorchIsImportable()
               ? "note: \(PythonInterpreter.displayName) can import torch; figures below still compare with the issue's PyTorch 2.15 times"
               : "\(PythonInterpreter.displayName) cannot import torch: comparing with the issue's PyTorch 2.15 CPU times")
-        print("\(words) words of 3×\(size)×\(size), batch \(batch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        print(EncoderBenchmark.Result.markdownHeader)
-        for architecture in encoders {
-            let result = try EncoderBenchmark.run(architecture, wordCount: words, wordSize: size, batchSize: batch,
-                                                  repetitions: repetitions)
-            print(result.markdownRow)
+        if !onlyFoundation {
+            print("\(words) words of 3×\(size)×\(size), batch \(batch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            print(EncoderBenchmark.Result.markdownHeader)
+            for architecture in encoders {
+                let result = try EncoderBenchmark.run(architecture, wordCount: words, wordSize: size, batchSize: batch,
+                                                      repetitions: repetitions)
+                print(result.markdownRow)
+            }
         }
         guard !skipFoundation else { return }
+        let peak = FoundationEncoderBenchmark.gemmPeakGFLOPS()
         print("")
-        print("foundation-era encoders, \(words) words; PyTorch: the same architecture, whole bag as one batch, measured now")
+        print(String(format: "GEMM peak measured now (bench gemm 2048³, best of Tensor.matmul and raw cblas_sgemm): %.1f GFLOP/s", peak))
+        print("foundation-era encoders, \(words) words, best of \(foundationRepetitions); PyTorch: the same architecture, whole bag as one batch, measured now")
         print(FoundationEncoderBenchmark.Result.markdownHeader)
         for model in foundationEncoders {
-            print(try FoundationEncoderBenchmark.run(model, wordCount: words, cnnWordSize: size, repetitions: repetitions).markdownRow)
+            print(try FoundationEncoderBenchmark.run(model, wordCount: words, cnnWordSize: size, repetitions: foundationRepetitions,
+                                                     batchSize: foundationBatch, gemmPeakGFLOPS: peak).markdownRow)
         }
     }
 }

@@ -59,4 +59,53 @@ import TensorKit
                                               "--input", Self.fixture("encoder_vit_s16_io.safetensors"), "--output", "f.safetensors"],
                                              in: scratch.url, mentioning: ["encoder_resnet50_trunc.safetensors", "patch_embed.proj.weight"])
     }
+
+    /// Crafted `--vit-config` files: each is refused with a sentence naming the file and the field,
+    /// before any weight is read or anything allocated from it (the fuzz target `vit-config`
+    /// runs the same reader, RELIABILITY.md).
+    @Test(arguments: [
+        (#"{"embed_dim": 100000}"#, ["embed_dim"]),
+        (#"{"depth": -3}"#, ["depth"]),
+        (#"{"num_heads": 0}"#, ["num_heads"]),
+        (#"{"embed_dim": 384, "num_heads": 5}"#, ["num_heads", "divisible"]),
+        (#"{"img_size": 225}"#, ["img_size", "multiple"]),
+        (#"{"img_size": 4096, "patch_size": 1, "embed_dim": 1, "num_heads": 1}"#, ["img_size", "patches"]),
+        (#"{"embed_dim": 8192, "depth": 256, "num_heads": 64}"#, ["parameters"]),
+        (#"{"mlp_ratio": 1e308}"#, ["mlp_ratio"]),
+        (#"{"mlp_ratio": -4}"#, ["mlp_ratio"]),
+        (#"{"embed_dim": 384, "num_heads": 6, "mlp_layer": "SwiGLUPacked", "mlp_ratio": 2.6015625}"#, ["mlp_ratio", "SwiGLUPacked"]),
+        (#"{"reg_tokens": 1000000}"#, ["reg_tokens"]),
+        (#"{"depth": 12.5}"#, ["depth", "integer"]),
+        (#"{"embed_dim": 2511210127906093120981256987215121986512398657129836591283659812365981273659812736598127365981}"#, ["embed_dim"]),
+        (#"{"layer_norm_eps": 0}"#, ["layer_norm_eps"]),
+        (#"{"init_values": "nan"}"#, ["init_values"]),
+        (#"{"init_values": NaN}"#, ["not valid JSON"]),
+        (#"{"input_mean": [0.5, 0.5], "input_std": [1, 1, 1]}"#, ["input_mean"]),
+        (#"{"input_mean": [0.5, 0.5, 0.5], "input_std": [1, 0, 1]}"#, ["input_mean"]),
+        (#"{"qk_norm": true}"#, ["qk_norm", "not supported"]),
+        (#"{"global_pool": "map"}"#, ["global_pool"]),
+        (#"{"class_token": false}"#, ["global_pool", "class token"]),
+        (#"{"embed_dim": 38"#, ["(document)"]),
+        (#"[1, 2, 3]"#, ["(document)"]),
+        ("", ["(document)"]),
+        (#"{"weird_option": 1}"#, ["weird_option"]),
+        ("{\"nested\": " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000) + "}", ["hostile.json"]),
+    ])
+    func hostileViTConfigurationFilesAreRefused(json: String, fragments: [String]) throws {
+        let scratch = try TemporaryDirectory()
+        let config = try scratch.write(json, to: "hostile.json")
+        try CommandLineHarness.expectRefusal(["encode", "--encoder", "vit", "--vit-config", config.path,
+                                              "--weights", Self.fixture("encoder_vit_s16.safetensors"),
+                                              "--input", Self.fixture("encoder_vit_s16_io.safetensors"), "--output", "f.safetensors"],
+                                             in: scratch.url, mentioning: ["hostile.json"] + fragments)
+    }
+
+    @Test func oversizedViTConfigurationIsRefusedUnread() throws {
+        let scratch = try TemporaryDirectory()
+        let config = try scratch.write("{\"depth\": 2" + String(repeating: " ", count: 2 << 20) + "}", to: "huge.json")
+        try CommandLineHarness.expectRefusal(["encode", "--encoder", "vit", "--vit-config", config.path,
+                                              "--weights", Self.fixture("encoder_vit_s16.safetensors"),
+                                              "--input", Self.fixture("encoder_vit_s16_io.safetensors"), "--output", "f.safetensors"],
+                                             in: scratch.url, mentioning: ["huge.json"])
+    }
 }
