@@ -90,7 +90,8 @@ struct EncodersBench: ParsableCommand {
     @Flag(help: "Also run ONNX Runtime, OpenVINO and PyTorch in the same invocation, interleaved with ours (needs $HATNET_PYTHON from scripts/python-env.sh).")
     var peers = false
 
-    func run() throws {
+    /// The CNN table: with --peers interleaved with ONNX Runtime, OpenVINO and PyTorch, otherwise ours alone.
+    private func timeConvolutionalEncoders() throws {
         if peers, let session = try peerSession() {
             defer { session.close() }
             print("\(words) words of 3×\(size)×\(size), batch \(batch), \(ParallelLoop.workerCount) threads for ours and each peer, best of \(repetitions), interleaved")
@@ -105,15 +106,17 @@ struct EncodersBench: ParsableCommand {
         print(EncoderBenchmark.pyTorchIsImportable()
               ? "note: \(PythonInterpreter.displayName) can import torch; figures below still compare with the issue's PyTorch 2.15 times"
               : "\(PythonInterpreter.displayName) cannot import torch: comparing with the issue's PyTorch 2.15 CPU times")
-        if !onlyFoundation {
-            print("\(words) words of 3×\(size)×\(size), batch \(batch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-            print(EncoderBenchmark.Result.markdownHeader)
-            for architecture in encoders {
-                let result = try EncoderBenchmark.run(architecture, wordCount: words, wordSize: size, batchSize: batch,
-                                                      repetitions: repetitions)
-                print(result.markdownRow)
-            }
+        print("\(words) words of 3×\(size)×\(size), batch \(batch), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        print(EncoderBenchmark.Result.markdownHeader)
+        for architecture in encoders {
+            let result = try EncoderBenchmark.run(architecture, wordCount: words, wordSize: size, batchSize: batch,
+                                                  repetitions: repetitions)
+            print(result.markdownRow)
         }
+    }
+
+    func run() throws {
+        if !onlyFoundation { try timeConvolutionalEncoders() }
         guard !skipFoundation else { return }
         let peak = FoundationEncoderBenchmark.gemmPeakGFLOPS()
         print("")
