@@ -31,7 +31,7 @@ import TestSupport
         let directory = try TemporaryDirectory()
         let output = try bench(["encoders", "--peers", "--encoders", "espnetv2", "--encoders", "efficientnet-lite0",
                                 "--encoders", "mobilenetv2", "--encoders", "mnasnet",
-                                "--words", "2", "--size", "64", "--repetitions", "1"], in: directory.url)
+                                "--words", "2", "--size", "64", "--repetitions", "1", "--skip-foundation"], in: directory.url)
         let rows = peerRows(output)
         #expect(rows.count == 4, "\(output)")
         for row in rows {
@@ -41,6 +41,17 @@ import TestSupport
             let differences = differences(row)
             #expect(differences.count == 3 && differences.allSatisfy { $0 < 1e-3 }, "\(row[0]): relative differences \(differences)")
         }
+    }
+
+    /// `--peers` used to end the command after the CNN table, so `--only-foundation --peers` timed nothing.
+    @Test func onlyFoundationWithPeersTimesTheFoundationEncoders() throws {
+        let directory = try TemporaryDirectory()
+        let output = try bench(["encoders", "--peers", "--only-foundation", "--foundation-encoders", "resnet50-trunc",
+                                "--words", "2", "--size", "64", "--foundation-repetitions", "1"], in: directory.url)
+        let rows = peerRows(output).filter { !$0[0].hasPrefix("encoder") }
+        #expect(rows.count == 1 && rows.first?.first == "resnet50-trunc", "\(output)")
+        // ours and PyTorch's seconds are numbers
+        if let row = rows.first { #expect(Double(row[3]) != nil && Double(row[6]) != nil, "\(row)") }
     }
 
     @Test func attentionWithPeersTimesInferenceAndTraining() throws {

@@ -171,6 +171,8 @@ public final class ChildProcess: @unchecked Sendable {
         return outcome
     }
 
+    // Runs only once the reader threads are done (they hold the instance until the pipes close),
+    // so an owner of a child from `start` that may still run must call `terminate()` or `finish`.
     deinit {
         if process.isRunning {
             process.terminate()

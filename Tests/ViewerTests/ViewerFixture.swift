@@ -97,4 +97,11 @@ final class ServerProcess {
     func waitForStandardError(until: (String) -> Bool) -> Bool { child.waitForStandardError(timeout: 30, until: until) }
 
     func client() -> LoopbackHTTPClient { LoopbackHTTPClient(port: port) }
+
+    // The child's reader threads keep it alive while the server runs, so its own deinit never
+    // comes: the server is stopped here, when the test lets go of it.
+    deinit {
+        child.terminate()
+        _ = child.finish(timeout: 10)
+    }
 }
