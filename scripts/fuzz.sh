@@ -16,8 +16,31 @@ cd "$(dirname "$0")/.."
 scratch=.build-fuzz
 targets=(safetensors pth-zip unpickler pth-legacy geojson split-file training-config model-config vit-config feature-cache png jpeg tiff)
 
+# SwiftPM passes `--sanitize=fuzzer --sanitize=address` to swiftc as two flags, in the order of a
+# Swift Set (it changes from run to run), and swiftc 6.3 keeps only the last `-sanitize=` flag: the
+# Swift code came out with coverage but no AddressSanitizer, or ASan but no coverage (libFuzzer then
+# mutates blindly). The combined flag, passed last, gives every Swift module and the link both.
 build() {
-    swift build --package-path Fuzz --scratch-path "$scratch" -c release --sanitize=fuzzer --sanitize=address >&2
+    swift build --package-path Fuzz --scratch-path "$scratch" -c release --sanitize=fuzzer --sanitize=address \
+        -Xswiftc -sanitize=fuzzer,address >&2
+}
+
+# Refuses a harness whose Swift code has no coverage feedback or no AddressSanitizer: libFuzzer's
+# `-runs=0` on the seeds must report covered edges (`cov:`), and the harness's objects ASan's checks.
+check_instrumented() {
+    local harness=$1 seeds=$2 log
+    log=$("$harness" "$seeds" -runs=0 2>&1 || true)
+    if ! grep -q "INITED cov:" <<<"$log"; then
+        echo "fuzz.sh: $harness has no coverage feedback on its seeds (libFuzzer said: $(grep INITED <<<"$log")); rebuild it" >&2
+        exit 1
+    fi
+    # The runtime is linked either way; the harness's own objects call it only when instrumented.
+    local symbols
+    symbols=$(nm "$scratch"/release/fuzz_"${target//-/_}".build/*.o 2>/dev/null || true)
+    if ! grep -q " U __asan_" <<<"$symbols"; then
+        echo "fuzz.sh: $harness is not built with AddressSanitizer; rebuild it" >&2
+        exit 1
+    fi
 }
 
 binary() { echo "$scratch/release/fuzz-$1"; }
@@ -56,6 +79,7 @@ mkdir -p "$corpus" "$artifacts"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 # Swift's own backtracer would catch a trap first and report it confusingly under ASan.
 export SWIFT_BACKTRACE=enable=no
+check_instrumented "$(binary "$target")" "Fuzz/Corpus/$target"
 exec nice -n 10 "$(binary "$target")" "$corpus" "Fuzz/Corpus/$target" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" ${FUZZ_JOBS:+-jobs=$FUZZ_JOBS -workers=$FUZZ_JOBS} ${FUZZ_FLAGS:-}

@@ -31,11 +31,13 @@ public enum AttentionBenchmark {
         let words: Tensor
         let optimizer: Adam
 
-        init(numBagsWords: Int, cnnFeatures: Int) {
-            MemoryTuning.retainFreedBuffers()
+        /// - Throws: ``SizeLimitError`` when the model and one slide's attention do not fit in memory.
+        init(numBagsWords: Int, cnnFeatures: Int) throws {
             configuration = HATNetConfiguration(numClasses: 4, cnnFeatures: cnnFeatures, outFeatures: 256,
                                                 numBagsWords: numBagsWords, numHeads: 4, energyReduction: .l2,
                                                 attentionFunction: .softmax)
+            try configuration.validate()
+            MemoryTuning.retainFreedBuffers()
             model = HATNetModel(configuration: configuration, seed: 1)
             let positions = configuration.positionsPerGrid
             var generator = SeededGenerator(seed: 2)
@@ -54,8 +56,8 @@ public enum AttentionBenchmark {
         }
     }
 
-    public static func run(numBagsWords: Int = 7, cnnFeatures: Int = 1280, repetitions: Int = 5) -> Result {
-        let workload = Workload(numBagsWords: numBagsWords, cnnFeatures: cnnFeatures)
+    public static func run(numBagsWords: Int = 7, cnnFeatures: Int = 1280, repetitions: Int = 5) throws -> Result {
+        let workload = try Workload(numBagsWords: numBagsWords, cnnFeatures: cnnFeatures)
         let (model, words) = (workload.model, workload.words)
         var trainingTimes: [Double] = []
         for _ in 0...repetitions {
@@ -82,7 +84,7 @@ public enum AttentionBenchmark {
     /// Returns the inference line, then the training-step line.
     public static func runWithPeers(numBagsWords: Int = 7, cnnFeatures: Int = 1280, repetitions: Int = 5,
                                     session: PeerSession) throws -> [PeerComparison] {
-        let workload = Workload(numBagsWords: numBagsWords, cnnFeatures: cnnFeatures)
+        let workload = try Workload(numBagsWords: numBagsWords, cnnFeatures: cnnFeatures)
         let (configuration, model, words) = (workload.configuration, workload.model, workload.words)
         let positions = configuration.positionsPerGrid
         let inputs = session.directory.appendingPathComponent("attention-words.safetensors")

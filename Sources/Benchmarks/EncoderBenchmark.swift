@@ -48,6 +48,7 @@ public enum EncoderBenchmark {
     /// Runs one warm-up and `repetitions` timed passes of `architecture` at `scale`.
     public static func run(_ architecture: EncoderArchitecture, scale: Double? = nil, wordCount: Int = 49,
                            wordSize: Int = 256, batchSize: Int = 1, repetitions: Int = 3) throws -> Result {
+        try requireMemory(wordCount: wordCount, wordSize: wordSize, batchSize: batchSize)
         MemoryTuning.retainFreedBuffers()
         var generator = SeededGenerator(seed: 42)
         // words is [wordCount, wordSize, wordSize, 3], ImageNet-normalised-like values, channels-last
@@ -81,6 +82,7 @@ public enum EncoderBenchmark {
     public static func runWithPeers(_ architecture: EncoderArchitecture, scale: Double? = nil, wordCount: Int = 49,
                                     wordSize: Int = 256, batchSize: Int = 1, repetitions: Int = 3,
                                     peers: [Peer] = Peer.allCases, session: PeerSession) throws -> PeerComparison {
+        try requireMemory(wordCount: wordCount, wordSize: wordSize, batchSize: batchSize)
         MemoryTuning.retainFreedBuffers()
         let scale = scale ?? architecture.defaultScale
         var generator = SeededGenerator(seed: 42)
@@ -103,6 +105,26 @@ public enum EncoderBenchmark {
             .init(peer: peer, seconds: times.best(peer.rawValue),
                   maximumDifference: outputs[peer.rawValue].flatMap { relativeDifference($0, ours) })
         })
+    }
+
+    /// Floats a word in flight needs per input pixel, measured: MobileNetV2 at 256² peaks at ≈ 25 MB
+    /// a core (≈ 95 floats a pixel, with the retained buffers); rounded up for the wider CNNs.
+    static let activationFloatsPerPixel = 128
+
+    /// Checks that the words (`[wordCount, wordSize, wordSize, 3]`) and the activations of the
+    /// words the cores push through the network at once fit ``MemoryBudget``, before anything is
+    /// allocated.
+    /// - Throws: ``SizeLimitError`` naming the options.
+    static func requireMemory(wordCount: Int, wordSize: Int, batchSize: Int) throws {
+        let what = "--words \(wordCount), --size \(wordSize), --batch \(batchSize)"
+        let inFlight = min(wordCount, ParallelLoop.workerCount * batchSize)
+        guard let words = MemoryBudget.checkedProduct([wordCount, wordSize, wordSize, 3]),
+              let activations = MemoryBudget.checkedProduct([inFlight, wordSize, wordSize, activationFloatsPerPixel]),
+              case (let elements, false) = words.addingReportingOverflow(activations) else {
+            throw SizeLimitError(what: what, bytesNeeded: nil, bytesAllowed: MemoryBudget.limitBytes)
+        }
+        try MemoryBudget.require(elements: elements, elementSize: MemoryLayout<Float>.size,
+                                 for: "\(what): the words and the activations of \(inFlight) word(s) at once")
     }
 
     /// User + system CPU time of the whole process so far.

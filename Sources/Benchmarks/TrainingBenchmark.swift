@@ -30,6 +30,7 @@ public enum TrainingBenchmark {
     /// Writes the cohort under `directory` (removed afterwards) and trains `epochs` epochs.
     public static func run(slides: Int = 100, epochs: Int = 2, directory: URL,
                            progress: (String) -> Void = { _ in }) throws -> Result {
+        try requireFreeSpace(slides: slides + 4, in: directory)
         let root = directory.appendingPathComponent("hatnet-bench-train-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let scale = WordGridLayout(bagSize: 1792, wordSize: 256)
@@ -70,4 +71,40 @@ public enum TrainingBenchmark {
         return Result(slides: slides, epochs: epochs, epochSeconds: epochSeconds, cacheBytesPerSlide: cacheBytes,
                       peakResidentBytes: peakResidentBytes())
     }
+
+    /// Bytes one slide's cached features take (2401 words × 1280 float32 features plus the
+    /// geometry and the file's header), rounded up.
+    static let cacheBytesPerSlide = 12_800_000
+
+    /// Refuses a cohort that would not fit on `directory`'s filesystem, before writing any of it.
+    static func requireFreeSpace(slides: Int, in directory: URL) throws {
+        var status = statvfs()
+        guard statvfs(directory.path, &status) == 0 else {
+            throw TrainingBenchmarkError.unusableDirectory(directory.path, String(cString: strerror(errno)))
+        }
+        let (available, overflow) = Int(clamping: status.f_bavail).multipliedReportingOverflow(by: Int(clamping: status.f_frsize))
+        let (needed, tooMany) = slides.multipliedReportingOverflow(by: cacheBytesPerSlide)
+        if tooMany || (!overflow && needed > available) {
+            throw TrainingBenchmarkError.notEnoughSpace(directory: directory.path, slides: slides,
+                                                        neededBytes: tooMany ? nil : needed, availableBytes: available)
+        }
+    }
+}
+
+/// Why `hatnet bench train` cannot write its temporary feature cache.
+public enum TrainingBenchmarkError: Error, CustomStringConvertible, LocalizedError {
+    case unusableDirectory(String, String)
+    case notEnoughSpace(directory: String, slides: Int, neededBytes: Int?, availableBytes: Int)
+
+    public var description: String {
+        switch self {
+        case let .unusableDirectory(path, reason):
+            return "--directory \(path): \(reason)"
+        case let .notEnoughSpace(directory, slides, needed, available):
+            let neededText = needed.map { String(format: "%.1f GB", Double($0) / 1e9) } ?? "more than 2^63 bytes"
+            return "--directory \(directory): \(slides) slides of cached features need \(neededText), "
+                + String(format: "only %.1f GB are free; lower --slides or choose another --directory", Double(available) / 1e9)
+        }
+    }
+    public var errorDescription: String? { description }
 }

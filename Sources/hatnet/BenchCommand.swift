@@ -165,7 +165,7 @@ struct AttentionBench: ParsableCommand {
                 .forEach { print($0.markdownRow) }
             return
         }
-        AttentionBenchmark.run(numBagsWords: bagsWords, cnnFeatures: features, repetitions: repetitions).lines.forEach { print($0) }
+        try AttentionBenchmark.run(numBagsWords: bagsWords, cnnFeatures: features, repetitions: repetitions).lines.forEach { print($0) }
     }
 }
 

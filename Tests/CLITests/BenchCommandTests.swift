@@ -111,4 +111,19 @@ import TestSupport
                                in: directory.url)
         #expect(output.contains("256x256, bag 64 word 16:") && output.contains("encode"), "\(output)")
     }
+
+    /// Sizes the options allow one by one but that cannot fit together are refused before anything
+    /// is allocated or written, naming the options: the words and activations of the encoder bench
+    /// (2 TB here), the word-to-word attention of 32 × 32 bags of 32 × 32 words (10¹² scores a head),
+    /// and a training cohort larger than the free disk.
+    @Test func benchSizesThatCannotFitAreRefusedBeforeAllocating() throws {
+        let directory = try TemporaryDirectory()
+        try CommandLineHarness.expectRefusal(["bench", "encoders", "--words", "10000", "--size", "4096", "--batch", "1024",
+                                              "--skip-foundation", "--encoders", "mobilenetv2"],
+                                             in: directory.url, mentioning: ["--words 10000, --size 4096, --batch 1024", "needs"])
+        try CommandLineHarness.expectRefusal(["bench", "attention", "--bags-words", "32", "--repetitions", "1"],
+                                             in: directory.url, mentioning: ["num_bags_words 32", "needs"], timeout: 60)
+        try CommandLineHarness.expectRefusal(["bench", "train", "--slides", "100000", "--directory", directory.url.path],
+                                             in: directory.url, mentioning: ["--directory", "100004 slides", "GB are free"])
+    }
 }
