@@ -106,14 +106,14 @@ public enum AttentionBenchmark {
         let training = try InterleavedTimes(repetitions: repetitions, entrants: [
             ("ours", { measureSeconds { workload.trainingStep() } }),
             ("pytorch", { try session.time("pytorch-train") }),
-        ])
+        ], settle: { session.waitUntilIdle() })
         let inference = try InterleavedTimes(repetitions: repetitions, entrants: [
             ("ours", {
                 model.eval()
                 return measureSeconds { _ = model.infer(words) }
             }),
             ("pytorch", { try session.time("pytorch") }),
-        ])
+        ], settle: { session.waitUntilIdle() })
         let label = "attention \(positions)×\(positions), F \(cnnFeatures)"
         return [
             PeerComparison(model: label + " inference", oursSeconds: inference.best("ours")!,

@@ -99,7 +99,7 @@ public enum EncoderBenchmark {
         let entrants: [(name: String, pass: () throws -> Double)] = [("ours", {
             measureSeconds { ours = encoder.features(channelsLast: words, batchSize: batchSize) }
         })] + peers.filter { loaded.contains($0.rawValue) }.map { peer in (peer.rawValue, { try session.time(peer.rawValue) }) }
-        let times = try InterleavedTimes(repetitions: repetitions, entrants: entrants)
+        let times = try InterleavedTimes(repetitions: repetitions, entrants: entrants, settle: { session.waitUntilIdle() })
         let outputs = try session.outputs()
         return PeerComparison(model: encoder.name, oursSeconds: times.best("ours")!, figures: peers.map { peer in
             .init(peer: peer, seconds: times.best(peer.rawValue),

@@ -171,6 +171,35 @@ public final class PeerSession {
                                        probabilities: reply.probabilities)
     }
 
+    /// Waits, at most `limit` seconds, until the peer process has used no CPU for `window` seconds.
+    ///
+    /// ONNX Runtime's, OpenVINO's (TBB) and PyTorch's (OpenMP) worker threads spin for a while
+    /// after a pass before they sleep; without this wait that spinning would share the cores with
+    /// the next entrant's pass. Reads the process's user + system clock ticks from
+    /// `/proc/<pid>/stat` (10 ms ticks); returns at once if they cannot be read.
+    public func waitUntilIdle(window: Double = 0.1, limit: Double = 2) {
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(limit * 1e9)
+        guard var last = cpuTicks() else { return }
+        while DispatchTime.now().uptimeNanoseconds < deadline {
+            usleep(useconds_t(window * 1e6))
+            guard let current = cpuTicks() else { return }
+            if current == last { return }
+            last = current
+        }
+    }
+
+    /// utime + stime of the peer process in clock ticks (fields 14 and 15 of `/proc/<pid>/stat`,
+    /// counted after the parenthesised command name, which may contain spaces).
+    private func cpuTicks() -> Int? {
+        guard process.isRunning,
+              let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let nameEnd = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: nameEnd)...].split(separator: " ")
+        // fields[0] is the state (field 3), so utime (14) and stime (15) are fields[11] and [12].
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        return user + system
+    }
+
     /// Ends the Python process and removes the scratch directory.
     public func close() {
         if process.isRunning {
@@ -227,12 +256,20 @@ public struct InterleavedTimes: Sendable {
     public private(set) var seconds: [String: [Double]] = [:]
     public let order: [String]
 
-    /// `entrants` are `(name, one timed pass)`; each closure returns the seconds it took.
-    public init(repetitions: Int, entrants: [(name: String, pass: () throws -> Double)]) throws {
+    /// `entrants` are `(name, one timed pass)`; each closure returns the seconds it took. `settle`
+    /// runs before every pass, untimed (``PeerSession/waitUntilIdle(window:limit:)``: the previous
+    /// entrant's threads have stopped spinning).
+    public init(repetitions: Int, entrants: [(name: String, pass: () throws -> Double)], settle: () -> Void = {}) throws {
         order = entrants.map(\.name)
-        for entrant in entrants { _ = try entrant.pass() }
+        for entrant in entrants {
+            settle()
+            _ = try entrant.pass()
+        }
         for _ in 0..<repetitions {
-            for entrant in entrants { seconds[entrant.name, default: []].append(try entrant.pass()) }
+            for entrant in entrants {
+                settle()
+                seconds[entrant.name, default: []].append(try entrant.pass())
+            }
         }
     }
 
