@@ -4,10 +4,19 @@
 /// are bit-identical.
 extension AVX2Kernels {
     /// Eight values times `scale`, zero where the flag byte is 0.
+    ///
+    /// The eight flag bytes are spread over the lanes with shifts and each byte is moved into the
+    /// float exponent field (byte b → the float with exponent bits b: 0 only for b = 0, never a
+    /// subnormal), so a float comparison selects the lanes: widening `SIMD8<UInt8>` or comparing
+    /// integer lanes compiles to a lane-by-lane loop through the stack.
     @inline(__always)
     static func kept(_ values: UnsafePointer<Float>, flags: UnsafePointer<UInt8>, scale: Lanes) -> Lanes {
-        let wide = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(flags).loadUnaligned(as: SIMD8<UInt8>.self))
-        return (load(values) * scale).replacing(with: 0, where: wide .== 0)
+        let bits = UnsafeRawPointer(flags).loadUnaligned(as: UInt64.self)
+        let low = UInt32(truncatingIfNeeded: bits), high = UInt32(truncatingIfNeeded: bits &>> 32)
+        let spread = SIMD8<UInt32>(low, low, low, low, high, high, high, high)
+        let byteShifts = SIMD8<UInt32>(0, 8, 16, 24, 0, 8, 16, 24)
+        let exponents = unsafeBitCast(((spread &>> byteShifts) & 0xFF) &<< 23, to: Lanes.self)
+        return (load(values) * scale).replacing(with: 0, where: exponents .== 0)
     }
 
     /// `target[i] = keep[i] == 0 ? 0 : source[i] · keepScale` for `i < count`; `target` may be
