@@ -114,8 +114,12 @@ enum AttentionKernels {
                 if let mask {
                     let flags = mask + scoreOffset
                     let target = dropped + worker * blockScores
-                    for index in 0..<(rows * g.keys) {
-                        target[index] = flags[index] == 0 ? 0 : scores[index] * keepScale
+                    if path == .avx2 {
+                        AVX2Kernels.applyKeepMask(scores, keep: flags, keepScale: keepScale, count: rows * g.keys, into: target)
+                    } else {
+                        for index in 0..<(rows * g.keys) {
+                            target[index] = flags[index] == 0 ? 0 : scores[index] * keepScale
+                        }
                     }
                     weights = UnsafePointer(target)
                 }
@@ -351,9 +355,24 @@ struct HeadPanels {
     /// as `AVX2Kernels.panelWidths(outputChannels: width)` panels, each `[depth, panelWidth]`
     /// row-major, columns past `width` zero.
     /// With a `mask` (flags indexed as `source`), dropped elements are 0 and kept ones scaled by
-    /// `keepScale` (P̃ = P ⊙ M).
+    /// `keepScale` (P̃ = P ⊙ M). Contiguous rows (`widthStride` 1) go through the AVX2 packer
+    /// (HeadPanels only serve the AVX2 path), else through ``referencePack(_:depth:width:depthStride:widthStride:mask:keepScale:into:)``,
+    /// the twin it is tested against.
     static func pack(_ source: UnsafePointer<Float>, depth: Int, width: Int, depthStride: Int, widthStride: Int,
                      mask: UnsafePointer<UInt8>? = nil, keepScale: Float = 1, into panels: UnsafeMutablePointer<Float>) {
+        if widthStride == 1 {
+            AVX2Kernels.packPanels(source, depth: depth, width: width, depthStride: depthStride, keep: mask,
+                                   keepScale: keepScale, into: panels)
+        } else {
+            referencePack(source, depth: depth, width: width, depthStride: depthStride, widthStride: widthStride,
+                          mask: mask, keepScale: keepScale, into: panels)
+        }
+    }
+
+    /// ``pack(_:depth:width:depthStride:widthStride:mask:keepScale:into:)`` element by element,
+    /// for any stride.
+    static func referencePack(_ source: UnsafePointer<Float>, depth: Int, width: Int, depthStride: Int, widthStride: Int,
+                              mask: UnsafePointer<UInt8>? = nil, keepScale: Float = 1, into panels: UnsafeMutablePointer<Float>) {
         var target = panels, column = 0
         for panelWidth in AVX2Kernels.panelWidths(outputChannels: width) {
             let valid = Swift.min(panelWidth, width - column)

@@ -84,9 +84,7 @@ public enum AVX2Kernels {
     /// `g ← p ⊙ (g − Σ g ⊙ p)`. Same lane order as `VectorMath.portableSoftmaxBackwardRow`.
     public static func softmaxBackwardRow(gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>,
                                           keep: UnsafePointer<UInt8>?, keepScale: Float, count: Int) {
-        if let keep {
-            for index in 0..<count { gradient[index] = keep[index] == 0 ? 0 : gradient[index] * keepScale }
-        }
+        if let keep { applyKeepMask(gradient, keep: keep, keepScale: keepScale, count: count, into: gradient) }
         let lanes = count / 8 * 8
         var laneDot = Lanes(repeating: 0)
         var index = 0

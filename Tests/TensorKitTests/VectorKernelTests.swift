@@ -121,6 +121,68 @@ import VectorKernelsAVX2
         }
     }
 
+    /// The AVX2 keep-mask kernel against the scalar rule `flag == 0 ? 0 : value · scale`,
+    /// bit for bit, for every tail length, out of place and in place.
+    @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
+    func avx2KeepMaskMatchesTheScalarRule() {
+        var generator = SeededGenerator(seed: 93)
+        for count in [0, 1, 7, 8, 9, 15, 16, 17, 2401] {
+            let values = (0..<count).map { _ in generator.nextUniform() * 2 - 1 }
+            let keep = generator.dropoutKeepMask(count: count, probability: 0.3)
+            let expected = zip(values, keep).map { $1 == 0 ? Float(0) : $0 * (1 / 0.7) }
+            var outOfPlace = [Float](repeating: .nan, count: count), inPlace = values
+            values.withUnsafeBufferPointer { source in
+                keep.withUnsafeBufferPointer { flags in
+                    outOfPlace.withUnsafeMutableBufferPointer { target in
+                        guard count > 0 else { return }
+                        AVX2Kernels.applyKeepMask(source.baseAddress!, keep: flags.baseAddress!, keepScale: 1 / 0.7,
+                                                  count: count, into: target.baseAddress!)
+                    }
+                }
+            }
+            keep.withUnsafeBufferPointer { flags in
+                inPlace.withUnsafeMutableBufferPointer { target in
+                    guard count > 0 else { return }
+                    AVX2Kernels.applyKeepMask(target.baseAddress!, keep: flags.baseAddress!, keepScale: 1 / 0.7,
+                                              count: count, into: target.baseAddress!)
+                }
+            }
+            #expect(outOfPlace.map(\.bitPattern) == expected.map(\.bitPattern), "\(count) values")
+            #expect(inPlace.map(\.bitPattern) == expected.map(\.bitPattern), "\(count) values in place")
+        }
+    }
+
+    /// The attention's AVX2 panel packer against its element-by-element twin, bit for bit:
+    /// widths with every panel tail (8- and 16-wide last panels, partial lanes), rows with a
+    /// stride larger than the width, with and without a keep mask.
+    @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
+    func avx2PanelPackerMatchesItsTwin() {
+        var generator = SeededGenerator(seed: 94)
+        for width in [1, 5, 8, 9, 13, 16, 17, 24, 25, 33, 49, 2401] {
+            let depth = 3, depthStride = width + 5
+            let source = (0..<(depth * depthStride)).map { _ in generator.nextUniform() * 4 - 2 }
+            let keep = generator.dropoutKeepMask(count: source.count, probability: 0.1)
+            let padded = AVX2Kernels.panelWidths(outputChannels: width).reduce(0, +) * depth
+            for masked in [false, true] {
+                var fast = [Float](repeating: .nan, count: padded), reference = [Float](repeating: .nan, count: padded)
+                source.withUnsafeBufferPointer { values in
+                    keep.withUnsafeBufferPointer { flags in
+                        let mask = masked ? flags.baseAddress : nil
+                        fast.withUnsafeMutableBufferPointer {
+                            AVX2Kernels.packPanels(values.baseAddress!, depth: depth, width: width, depthStride: depthStride,
+                                                   keep: mask, keepScale: 1 / 0.9, into: $0.baseAddress!)
+                        }
+                        reference.withUnsafeMutableBufferPointer {
+                            HeadPanels.referencePack(values.baseAddress!, depth: depth, width: width, depthStride: depthStride,
+                                                     widthStride: 1, mask: mask, keepScale: 1 / 0.9, into: $0.baseAddress!)
+                        }
+                    }
+                }
+                #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern), "width \(width), mask \(masked)")
+            }
+        }
+    }
+
     /// The sixteen-lane dropout mask against its scalar twin: the same bytes and the same
     /// generator state afterwards, for lengths with every tail and probabilities up to the one
     /// whose threshold no longer fits 16 bits.
