@@ -42,14 +42,14 @@ public enum EncoderLayerProfile {
     }
 
     /// The FMA peak of one core in GFLOP/s (``AVX2Kernels/fusedMultiplyAddPeak(iterations:)`` on
-    /// every core at once, best of three per core, averaged over the cores), or nil without AVX2 + FMA.
+    /// every core at once, best of ten 20 ms runs per core, averaged over the cores), or nil without AVX2 + FMA.
     public static func fusedMultiplyAddPeakGFLOPS() -> Double? {
         guard CPUFeatures.hasAVX2AndFMA else { return nil }
-        let iterations = 20_000_000
+        let iterations = 10_000_000
         let flops = Double(iterations * AVX2Kernels.peakChains * 16)
         let perCore = perWorker { _ in
             var best = Double.infinity, sink: Float = 0
-            for _ in 0..<3 {
+            for _ in 0..<10 {
                 best = min(best, measureSeconds { sink += AVX2Kernels.fusedMultiplyAddPeak(iterations: iterations) })
             }
             precondition(sink.isFinite, "FMA peak kernel: non-finite sum")
