@@ -78,8 +78,8 @@ public enum EncoderLayerProfile {
         var generator = SeededGenerator(seed: 42)
         let word = FeatureMap(batchSize: 1, height: wordSize, width: wordSize, channels: 3,
                               values: Tensor.normal([1, wordSize, wordSize, 3], generator: &generator).scalars)
-        func time(_ input: FeatureMap, _ layer: (FeatureMap) -> Int) -> Double {
-            bestSeconds(repetitions: repetitions) { layer(input) }
+        func time(_ input: FeatureMap, minimumSeconds: Double = 0.02, _ layer: (FeatureMap) -> Int) -> Double {
+            bestSeconds(repetitions: repetitions, minimumSeconds: minimumSeconds) { layer(input) }
         }
         var rows = [Row]()
         func row(_ layer: String, _ part: String, _ convolution: Conv2d, _ input: FeatureMap, seconds: Double,
@@ -119,7 +119,8 @@ public enum EncoderLayerProfile {
                         inputChannels: last.channels, outputChannels: last.channels, kernelSize: last.height, stride: 1,
                         multiplyAdds: 0, seconds: time(last) { $0.globalAveragePooled().count }, fusedBlockSeconds: nil,
                         blockMultiplyAdds: nil))
-        let whole = time(word) { encoder.pooledFeatures($0).count }
+        // Longer (≥ 0.25 s a core): a short disturbance on one core would otherwise decide the figure.
+        let whole = time(word, minimumSeconds: 0.25) { encoder.pooledFeatures($0).count }
         return Profile(encoder: encoder.name, wordSize: wordSize, rows: rows, wholeWordSeconds: whole, peakGFLOPS: peakGFLOPS)
     }
 
@@ -141,11 +142,11 @@ public enum EncoderLayerProfile {
     }
 
     /// Seconds of `body`'s fastest run on each core (all cores running it at once) after one
-    /// warm-up, at least `repetitions` runs and 20 ms a core, averaged over the cores.
-    static func bestSeconds(repetitions: Int, _ body: () -> Int) -> Double {
+    /// warm-up, at least `repetitions` runs and `minimumSeconds` a core, averaged over the cores.
+    static func bestSeconds(repetitions: Int, minimumSeconds: Double, _ body: () -> Int) -> Double {
         let perCore = perWorker { _ in
             var sink = body(), best = Double.infinity, total = 0.0, runs = 0
-            while runs < repetitions || (total < 0.02 && runs < 10_000) {
+            while runs < repetitions || (total < minimumSeconds && runs < 10_000) {
                 let seconds = measureSeconds { sink &+= body() }
                 best = min(best, seconds)
                 total += seconds
