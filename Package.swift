@@ -99,7 +99,7 @@ let package = Package(
                                                .product(name: "Hummingbird", package: "hummingbird")]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline", "Checkpoints", "Viewer"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "VectorKernelsAVX2", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline", "Checkpoints", "Viewer"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [

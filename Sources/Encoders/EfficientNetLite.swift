@@ -12,7 +12,7 @@ import TensorKit
 ///
 /// State-dict keys: `_conv_stem`, `_bn0`, `_blocks.i._expand_conv/_bn0/_depthwise_conv/_bn1/
 /// _project_conv/_bn2`, `_conv_head`, `_bn1`, `_fc` (the ImageNet classifier).
-public struct EfficientNetLite: Encoder {
+public struct EfficientNetLite: LayerChainEncoder {
     /// `(repeats, kernel, stride, expansion, input, output)` of efficientnet-lite0's seven stages
     /// (`r1_k3_s11_e1_i32_o16`, … in the reference's block strings).
     static let stageSettings: [(repeats: Int, kernelSize: Int, stride: Int, expansion: Int, inputChannels: Int, outputChannels: Int)] = [
@@ -26,9 +26,8 @@ public struct EfficientNetLite: Encoder {
 
     public let featureCount = EfficientNetLite.headChannels
     public let classifier: LinearClassifier?
-    let stem: Conv2d
-    let blocks: [InvertedResidualBlock]
-    let head: Conv2d
+    /// `_conv_stem`, `_blocks.0 … 15`, `_conv_head`.
+    public let layers: [ChainLayer]
 
     public var name: String { "efficientnet-lite0" }
 
@@ -43,7 +42,7 @@ public struct EfficientNetLite: Encoder {
     public init(weights: EncoderWeights) throws {
         let epsilon = EfficientNetLite.batchNormEpsilon
         var imageSize = EfficientNetLite.nominalImageSize
-        stem = try weights.convolution("_conv_stem.weight", batchNorm: "_bn0", inputChannels: 3, outputChannels: 32,
+        let stem = try weights.convolution("_conv_stem.weight", batchNorm: "_bn0", inputChannels: 3, outputChannels: 32,
                                        kernelSize: 3, stride: 2,
                                        padding: EfficientNetLite.samePadding(imageSize: imageSize, kernelSize: 3, stride: 2),
                                        activation: .relu6, batchNormEpsilon: epsilon)
@@ -72,18 +71,13 @@ public struct EfficientNetLite: Encoder {
                 inputChannels = stage.outputChannels
             }
         }
-        self.blocks = blocks
-        head = try weights.convolution("_conv_head.weight", batchNorm: "_bn1", inputChannels: 320,
+        let head = try weights.convolution("_conv_head.weight", batchNorm: "_bn1", inputChannels: 320,
                                        outputChannels: EfficientNetLite.headChannels, kernelSize: 1, padding: .symmetric(0),
                                        activation: .relu6, batchNormEpsilon: epsilon)
+        layers = [.convolution(name: "_conv_stem", stem)]
+            + blocks.enumerated().map { .invertedResidual(name: "_blocks.\($0.offset)", $0.element) }
+            + [.convolution(name: "_conv_head", head)]
         try weights.throwIfIncomplete()
         classifier = try LinearClassifier.load(from: weights, prefix: "_fc", featureCount: EfficientNetLite.headChannels)
-    }
-
-    /// `images` is `[N, H, W, 3]`; returns `[N, ⌈H/32⌉, ⌈W/32⌉, 1280]`.
-    public func featureMap(_ images: FeatureMap) -> FeatureMap {
-        var x = stem(images)
-        for block in blocks { x = block(x) }
-        return head(x)
     }
 }

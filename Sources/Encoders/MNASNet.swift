@@ -9,7 +9,7 @@ import TensorKit
 /// `layers.8 … layers.13` stacks (`layers.s.r.layers.{0,1,3,4,6,7}`), `layers.{14,15}` head,
 /// `classifier.1` (ignored unless logits are asked for). Only torchvision's current (version 2)
 /// stem layout is supported, which is the only one for alpha 1.0.
-public struct MNASNet: Encoder {
+public struct MNASNet: LayerChainEncoder {
     /// `(kernel, stride, expansion, repeats)` of the six stacks (output depths from ``depths(alpha:)``).
     static let stackSettings: [(kernelSize: Int, stride: Int, expansion: Int, repeats: Int)] = [
         (3, 2, 3, 3), (5, 2, 3, 3), (5, 2, 6, 3), (3, 1, 6, 2), (5, 2, 6, 4), (3, 1, 6, 1),
@@ -19,12 +19,10 @@ public struct MNASNet: Encoder {
     public let alpha: Double
     public let featureCount = MNASNet.headChannels
     public let classifier: LinearClassifier?
-    let stem: Conv2d
-    /// The depthwise-separable block (`layers.3 … 7`): an inverted residual without expansion
-    /// or residual, so it runs fused like the stacks.
-    let separable: InvertedResidualBlock
-    let blocks: [InvertedResidualBlock]
-    let head: Conv2d
+    /// `layers.0` (stem), `layers.3` (the depthwise-separable block `layers.3 … 7`: an inverted
+    /// residual without expansion or residual, so it runs fused like the stacks), `layers.S.R`
+    /// (stack S, repeat R), `layers.14` (head).
+    public let layers: [ChainLayer]
 
     public var name: String { "mnasnet (alpha \(alpha))" }
 
@@ -38,14 +36,14 @@ public struct MNASNet: Encoder {
         precondition(alpha > 0, "MNASNet: alpha must be positive")
         self.alpha = alpha
         let depths = MNASNet.depths(alpha: alpha)
-        stem = try weights.convolution("layers.0.weight", batchNorm: "layers.1", inputChannels: 3,
+        let stem = try weights.convolution("layers.0.weight", batchNorm: "layers.1", inputChannels: 3,
                                        outputChannels: depths[0], kernelSize: 3, stride: 2, activation: .relu)
         let separableDepthwise = try weights.convolution("layers.3.weight", batchNorm: "layers.4", inputChannels: depths[0],
                                                          outputChannels: depths[0], kernelSize: 3, groups: depths[0], activation: .relu)
         let separablePointwise = try weights.convolution("layers.6.weight", batchNorm: "layers.7", inputChannels: depths[0],
                                                          outputChannels: depths[1], kernelSize: 1)
-        separable = InvertedResidualBlock(expand: nil, depthwise: separableDepthwise, project: separablePointwise, addsResidual: false)
-        var blocks = [InvertedResidualBlock]()
+        let separable = InvertedResidualBlock(expand: nil, depthwise: separableDepthwise, project: separablePointwise, addsResidual: false)
+        var blocks = [ChainLayer]()
         var inputChannels = depths[1]
         for (stackIndex, setting) in MNASNet.stackSettings.enumerated() {
             let outputChannels = depths[stackIndex + 2]
@@ -60,22 +58,16 @@ public struct MNASNet: Encoder {
                                                         groups: middle, activation: .relu)
                 let project = try weights.convolution("\(prefix).6.weight", batchNorm: "\(prefix).7", inputChannels: middle,
                                                       outputChannels: outputChannels, kernelSize: 1)
-                blocks.append(InvertedResidualBlock(expand: expand, depthwise: depthwise, project: project,
-                                                    addsResidual: stride == 1 && inputChannels == outputChannels))
+                blocks.append(.invertedResidual(name: "layers.\(stackIndex + 8).\(repeatIndex)", InvertedResidualBlock(
+                    expand: expand, depthwise: depthwise, project: project, addsResidual: stride == 1 && inputChannels == outputChannels)))
                 inputChannels = outputChannels
             }
         }
-        self.blocks = blocks
-        head = try weights.convolution("layers.14.weight", batchNorm: "layers.15", inputChannels: inputChannels,
+        let head = try weights.convolution("layers.14.weight", batchNorm: "layers.15", inputChannels: inputChannels,
                                        outputChannels: MNASNet.headChannels, kernelSize: 1, activation: .relu)
+        layers = [.convolution(name: "layers.0", stem), .invertedResidual(name: "layers.3", separable)] + blocks
+            + [.convolution(name: "layers.14", head)]
         try weights.throwIfIncomplete()
         classifier = try LinearClassifier.load(from: weights, prefix: "classifier.1", featureCount: MNASNet.headChannels)
-    }
-
-    /// `images` is `[N, H, W, 3]`; returns `[N, H/32, W/32, 1280]`.
-    public func featureMap(_ images: FeatureMap) -> FeatureMap {
-        var x = separable(stem(images))
-        for block in blocks { x = block(x) }
-        return head(x)
     }
 }

@@ -7,7 +7,7 @@ import TensorKit
 ///
 /// State-dict keys: `features.0.{0,1}` (stem conv, BN), `features.i.conv.*` (blocks),
 /// `features.18.{0,1}` (head), `classifier.1` (ignored unless logits are asked for).
-public struct MobileNetV2: Encoder {
+public struct MobileNetV2: LayerChainEncoder {
     /// `(t, c, n, s)`: expansion ratio, output channels, repeats, stride of the first repeat.
     static let invertedResidualSetting: [(expansion: Int, channels: Int, repeats: Int, stride: Int)] = [
         (1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1),
@@ -16,9 +16,8 @@ public struct MobileNetV2: Encoder {
     public let widthMultiplier: Double
     public let featureCount: Int
     public let classifier: LinearClassifier?
-    let stem: Conv2d
-    let blocks: [InvertedResidualBlock]
-    let head: Conv2d
+    /// `features.0` (stem), `features.1 … 17` (blocks), `features.18` (head).
+    public let layers: [ChainLayer]
 
     public var name: String { "mobilenetv2 (width \(widthMultiplier))" }
 
@@ -28,7 +27,7 @@ public struct MobileNetV2: Encoder {
         self.widthMultiplier = widthMultiplier
         var inputChannels = roundChannels(32 * widthMultiplier)
         let lastChannels = roundChannels(1280 * max(1.0, widthMultiplier))
-        stem = try weights.convolution("features.0.0.weight", batchNorm: "features.0.1", inputChannels: 3,
+        let stem = try weights.convolution("features.0.0.weight", batchNorm: "features.0.1", inputChannels: 3,
                                        outputChannels: inputChannels, kernelSize: 3, stride: 2, activation: .relu6)
         var blocks = [InvertedResidualBlock]()
         for setting in MobileNetV2.invertedResidualSetting {
@@ -53,20 +52,15 @@ public struct MobileNetV2: Encoder {
                 inputChannels = outputChannels
             }
         }
-        self.blocks = blocks
         let headIndex = blocks.count + 1
-        head = try weights.convolution("features.\(headIndex).0.weight", batchNorm: "features.\(headIndex).1",
+        let head = try weights.convolution("features.\(headIndex).0.weight", batchNorm: "features.\(headIndex).1",
                                        inputChannels: inputChannels, outputChannels: lastChannels, kernelSize: 1,
                                        activation: .relu6)
+        layers = [.convolution(name: "features.0", stem)]
+            + blocks.enumerated().map { .invertedResidual(name: "features.\($0.offset + 1)", $0.element) }
+            + [.convolution(name: "features.\(headIndex)", head)]
         featureCount = lastChannels
         try weights.throwIfIncomplete()
         classifier = try LinearClassifier.load(from: weights, prefix: "classifier.1", featureCount: lastChannels)
-    }
-
-    /// `images` is `[N, H, W, 3]`; returns `[N, H/32, W/32, 1280·max(1, width)]`.
-    public func featureMap(_ images: FeatureMap) -> FeatureMap {
-        var x = stem(images)
-        for block in blocks { x = block(x) }
-        return head(x)
     }
 }

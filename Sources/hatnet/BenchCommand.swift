@@ -77,7 +77,14 @@ struct EncodersBench: ParsableCommand {
             help: "Timed passes (after one warm-up) of each foundation-era encoder and of PyTorch's; ViT-L/16 takes minutes per pass.")
     var foundationRepetitions: Int = 2
 
+    @Flag(name: .customLong("layer-profile"),
+          help: "Instead of the tables: time every layer of MobileNetV2, MnasNet and EfficientNet-Lite0 (stem, each block's expand / depthwise / project and the block fused, head, pooling) on one --size² word a core, with MACs, GFLOP/s and % of the FMA peak measured now.")
+    var layerProfile = false
+
     func validate() throws {
+        guard !(layerProfile && (peers || onlyFoundation)) else {
+            throw ValidationError("--layer-profile excludes --peers and --only-foundation")
+        }
         guard (1...10_000).contains(words), (32...4096).contains(size), (1...1024).contains(batch), (1...1000).contains(repetitions) else {
             throw ValidationError("--words must be 1…10000, --size 32…4096, --batch 1…1024 and --repetitions 1…1000")
         }
@@ -115,7 +122,22 @@ struct EncodersBench: ParsableCommand {
         }
     }
 
+    /// `--layer-profile`: the FMA peak, then each chain CNN's per-layer table.
+    private func profileLayers() throws {
+        let peak = EncoderLayerProfile.fusedMultiplyAddPeakGFLOPS()
+        print(EncoderLayerProfile.peakDescription(peak))
+        for architecture in encoders {
+            print("")
+            do {
+                print(try EncoderLayerProfile.run(architecture, wordSize: size, repetitions: repetitions, peakGFLOPS: peak).markdown)
+            } catch let error as EncoderLayerProfileError {
+                print("\(error)")
+            }
+        }
+    }
+
     func run() throws {
+        if layerProfile { return try profileLayers() }
         if !onlyFoundation { try timeConvolutionalEncoders() }
         guard !skipFoundation else { return }
         let peak = FoundationEncoderBenchmark.gemmPeakGFLOPS()

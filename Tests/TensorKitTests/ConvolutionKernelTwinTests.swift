@@ -33,6 +33,10 @@ import VectorKernelsAVX2
         Case(batch: 1, inputChannels: 3, outputChannels: 10, height: 8, width: 8,
              geometry: .init(kernelSize: 3, stride: 2, padding: Padding(top: 0, left: 0, bottom: 1, right: 1))),
         Case(batch: 1, inputChannels: 8, outputChannels: 12, height: 5, width: 6, geometry: .init(kernelSize: 3, padding: .symmetric(2), dilation: 2, groups: 4)),
+        // The AVX2 im2col runs a band of output rows at a time (8192 floats of receptive fields):
+        // one row a band here (30 × 432 floats a row), and bands of 3, 3, 2 rows (96 × 27) below.
+        Case(batch: 2, inputChannels: 48, outputChannels: 20, height: 7, width: 30, geometry: .init(kernelSize: 3, padding: .symmetric(1))),
+        Case(batch: 1, inputChannels: 3, outputChannels: 32, height: 8, width: 96, geometry: .init(kernelSize: 3, padding: .symmetric(1))),
     ]
 
     /// Depthwise convolutions: widths 1…17 (border-only rows, interior runs of 4 with leftovers),

@@ -106,6 +106,12 @@ struct InvertedResidualFusionTests {
         #expect(rows >= 1 && rows < 64)
         let floats = ((rows - 1) * 2 + 3) * 128 * 96 + rows * 64 * 96
         #expect(rows == 1 || floats * 4 <= CPUFeatures.level2CacheBytes / 2)
+        // A late block (8 × 8 map, 1152 hidden channels: one row is 37 KB) still gets bands of at
+        // least minimumBandPixels output pixels, so its weight panels are not re-read per row.
+        let (late, _, _) = Self.block(Case(inputChannels: 192, hidden: 1152, outputChannels: 192, height: 8, width: 8,
+                                           kernelSize: 5, stride: 1))
+        let lateRows = late.bandRows(width: 8, outputWidth: 8, outputHeight: 8)
+        #expect(lateRows == min(8, (InvertedResidualBlock.minimumBandPixels + 7) / 8), "\(lateRows) rows")
         #expect(CPUFeatures.parseCacheSize("512K\n") == 512 << 10)
         #expect(CPUFeatures.parseCacheSize("1M") == 1 << 20)
         #expect(CPUFeatures.parseCacheSize("16") == 128 << 10)

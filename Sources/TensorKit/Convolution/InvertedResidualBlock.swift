@@ -53,6 +53,14 @@ public struct InvertedResidualBlock: Sendable {
     static let bandBytes: Int = ProcessInfo.processInfo.environment["HATNET_FUSION_BAND_KB"].flatMap { Int($0) }.map { $0 << 10 }
         ?? CPUFeatures.level2CacheBytes / 2
 
+    /// Output pixels a band has at least, whatever the L2 budget: a band's GEMMs stream the
+    /// whole weight panels (up to 1152 × 192 floats, 0.9 MB) for its pixels, so one-row bands of
+    /// an 8- or 16-pixel-wide map re-read them from L3 8 to 16 times per block and leave most of
+    /// the last 6-row tile empty (`hatnet bench encoders --layer-profile`, "block fused ms").
+    /// `HATNET_FUSION_MIN_BAND_PIXELS` overrides it (for tuning).
+    static let minimumBandPixels: Int = ProcessInfo.processInfo.environment["HATNET_FUSION_MIN_BAND_PIXELS"].flatMap { Int($0) }
+        .map { max(1, $0) } ?? 64
+
     /// False when `HATNET_UNFUSED_BLOCKS` is set: blocks then run layer by layer.
     static let fusionEnabled = ProcessInfo.processInfo.environment["HATNET_UNFUSED_BLOCKS"] == nil
 
@@ -226,13 +234,15 @@ public struct InvertedResidualBlock: Sendable {
     }
 
     /// Output rows per band: the most whose input rows (expanded, `hidden` channels) and
-    /// filtered rows together fit in half the L2 cache, at least one.
+    /// filtered rows together fit in half the L2 cache, but at least ``minimumBandPixels``
+    /// output pixels (and one row).
     func bandRows(width: Int, outputWidth: Int, outputHeight: Int) -> Int {
         let geometry = depthwise.geometry
         let reach = (geometry.kernelSize - 1) * geometry.dilation
         let budget = InvertedResidualBlock.bandBytes / MemoryLayout<Float>.size
         let hidden = depthwise.outputChannels
-        var rows = 1
+        let minimumPixels = InvertedResidualBlock.minimumBandPixels
+        var rows = max(1, min(outputHeight, (minimumPixels + max(outputWidth, 1) - 1) / max(outputWidth, 1)))
         while rows < outputHeight {
             let next = rows + 1
             let inputRows = expand == nil ? 0 : (next - 1) * geometry.stride + reach + 1
