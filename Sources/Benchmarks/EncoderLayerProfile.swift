@@ -70,6 +70,7 @@ public enum EncoderLayerProfile {
     /// words, each layer timed at least `repetitions` times and for at least 20 ms a core.
     public static func run(_ architecture: EncoderArchitecture, wordSize: Int = 256, repetitions: Int = 3,
                            peakGFLOPS: Double?) throws -> Profile {
+        try EncoderBenchmark.requireMemory(wordCount: ParallelLoop.workerCount, wordSize: wordSize, batchSize: 1)
         MemoryTuning.retainFreedBuffers()
         guard let encoder = try architecture.makeEncoder(weights: .synthetic(seed: 1)) as? LayerChainEncoder else {
             throw EncoderLayerProfileError.notAChain(architecture.rawValue)

@@ -121,6 +121,9 @@ import TestSupport
         try CommandLineHarness.expectRefusal(["bench", "encoders", "--words", "10000", "--size", "4096", "--batch", "1024",
                                               "--skip-foundation", "--encoders", "mobilenetv2"],
                                              in: directory.url, mentioning: ["--words 10000, --size 4096, --batch 1024", "needs"])
+        try CommandLineHarness.expectRefusal(["bench", "encoders", "--layer-profile", "--size", "4096", "--encoders", "mobilenetv2",
+                                              "--max-memory", "1G"],
+                                             in: directory.url, mentioning: ["--size 4096", "needs", "--max-memory"])
         try CommandLineHarness.expectRefusal(["bench", "attention", "--bags-words", "32", "--repetitions", "1"],
                                              in: directory.url, mentioning: ["num_bags_words 32", "needs"], timeout: 60)
         try CommandLineHarness.expectRefusal(["bench", "train", "--slides", "100000", "--directory", directory.url.path],
