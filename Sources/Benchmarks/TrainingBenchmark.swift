@@ -30,12 +30,12 @@ public enum TrainingBenchmark {
     /// Writes the cohort under `directory` (removed afterwards) and trains `epochs` epochs.
     public static func run(slides: Int = 100, epochs: Int = 2, directory: URL,
                            progress: (String) -> Void = { _ in }) throws -> Result {
-        try requireFreeSpace(slides: slides + 4, in: directory)
+        try requireFreeSpace(slides: slides + validationSlides, in: directory)
         let root = directory.appendingPathComponent("hatnet-bench-train-\(UUID().uuidString)", isDirectory: true)
         defer { try? FileManager.default.removeItem(at: root) }
         let scale = WordGridLayout(bagSize: 1792, wordSize: 256)
-        progress("writing \(slides) + 4 slides of cached features to \(root.path)")
-        let splits = try SyntheticFeatureCohort.writeCachedSplits(root: root, splitSizes: [("train", slides), ("val", 4)],
+        progress("writing \(slides) + \(validationSlides) slides of cached features to \(root.path)")
+        let splits = try SyntheticFeatureCohort.writeCachedSplits(root: root, splitSizes: [("train", slides), ("val", validationSlides)],
                                                                   scales: [scale], features: 1280, seed: 1)
         let cacheFile = splits.cache.url(imageID: "train_0", scale: scale, view: 0)
         let cacheBytes = (try FileManager.default.attributesOfItem(atPath: cacheFile.path)[.size] as? Int) ?? 0
@@ -71,6 +71,9 @@ public enum TrainingBenchmark {
         return Result(slides: slides, epochs: epochs, epochSeconds: epochSeconds, cacheBytesPerSlide: cacheBytes,
                       peakResidentBytes: peakResidentBytes())
     }
+
+    /// Slides of the validation split written beside the training slides.
+    static let validationSlides = 4
 
     /// Bytes one slide's cached features take (2401 words × 1280 float32 features plus the
     /// geometry and the file's header), rounded up.

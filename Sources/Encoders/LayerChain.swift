@@ -8,12 +8,6 @@ public enum ChainLayer: Sendable {
     case convolution(name: String, Conv2d)
     case invertedResidual(name: String, InvertedResidualBlock)
 
-    public var name: String {
-        switch self {
-        case .convolution(let name, _), .invertedResidual(let name, _): name
-        }
-    }
-
     /// `x` is `[N, H, W, Cin]`; returns the layer's output map.
     public func callAsFunction(_ x: FeatureMap) -> FeatureMap {
         switch self {

@@ -57,9 +57,10 @@ public struct InvertedResidualBlock: Sendable {
     /// whole weight panels (up to 1152 × 192 floats, 0.9 MB) for its pixels, so one-row bands of
     /// an 8- or 16-pixel-wide map re-read them from L3 8 to 16 times per block and leave most of
     /// the last 6-row tile empty (`hatnet bench encoders --layer-profile`, "block fused ms").
-    /// `HATNET_FUSION_MIN_BAND_PIXELS` overrides it (for tuning).
+    /// `HATNET_FUSION_MIN_BAND_PIXELS` overrides it (for tuning), clamped to 1 … 2²⁴ so that
+    /// ``bandRows(width:outputWidth:outputHeight:)``'s arithmetic cannot overflow.
     static let minimumBandPixels: Int = ProcessInfo.processInfo.environment["HATNET_FUSION_MIN_BAND_PIXELS"].flatMap { Int($0) }
-        .map { max(1, $0) } ?? 64
+        .map { min(max(1, $0), 1 << 24) } ?? 64
 
     /// False when `HATNET_UNFUSED_BLOCKS` is set: blocks then run layer by layer.
     static let fusionEnabled = ProcessInfo.processInfo.environment["HATNET_UNFUSED_BLOCKS"] == nil
