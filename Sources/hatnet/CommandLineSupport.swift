@@ -55,9 +55,10 @@ func requireOutput(_ output: String, option: String, distinctFrom inputs: [(path
     }
 }
 
-/// Arguments every command understands, applied before parsing: `--max-memory SIZE`, and negative
+/// Arguments every command understands, applied before parsing: `--max-memory SIZE`, negative
 /// numbers given to options (`--bag -64`), which the parser would otherwise take for an option and
-/// report as a missing value instead of the real problem.
+/// report as a missing value instead of the real problem, and empty values (`--out ''`), which no
+/// option or path takes: an empty path would otherwise name the current directory.
 enum GlobalArguments {
     static func apply(_ arguments: [String]) throws -> [String] {
         var result: [String] = [], index = 0
@@ -67,6 +68,7 @@ enum GlobalArguments {
                 result += arguments[index...]
                 break
             }
+            try refuseEmpty(argument, after: index > 0 ? arguments[index - 1] : nil)
             if argument == "--max-memory" || argument.hasPrefix("--max-memory=") {
                 let value: String
                 if argument == "--max-memory" {
@@ -92,6 +94,19 @@ enum GlobalArguments {
             index += 1
         }
         return result
+    }
+
+    /// Throws for `""` (naming the option it was given to, if any) and for `--option=`.
+    private static func refuseEmpty(_ argument: String, after previous: String?) throws {
+        if argument.isEmpty {
+            if let previous, previous.hasPrefix("-"), !previous.contains("=") {
+                throw ValidationError("\(previous): the value is empty; give a path or a value")
+            }
+            throw ValidationError("an argument is empty (\"\"); give a path or a value")
+        }
+        if argument.hasPrefix("--"), argument.hasSuffix("="), argument.count > 3 {
+            throw ValidationError("\(argument.dropLast()): the value is empty; give a path or a value")
+        }
     }
 
     /// `-64`, `-1.5`, `-1e-3`, `-inf`, `-nan`: a value, not an option.

@@ -265,4 +265,16 @@ import TestSupport
         try CommandLineHarness.expectRefusal(["synth", "--out", "mine", "--count-per-class", "1", "--size", "256x256"], in: dir,
                                              mentioning: ["mine", "--overwrite"])
     }
+
+    /// An empty path would name the current directory (`synth --out ''` would draw a cohort into
+    /// it): every empty value is refused before parsing, naming the option it was given to.
+    @Test func emptyPathsAndValuesAreRefused() throws {
+        for (arguments, option) in [(["synth", "--out", "", "--count-per-class", "1", "--size", "256x256"], "--out"),
+                                    (["demo", "--out", "demo", "--cache-dir", ""], "--cache-dir"),
+                                    (["words", "ihc.png", "--output="], "--output"),
+                                    (["slide", "info", ""], "empty"),
+                                    (["predict", "ihc.png", "--weights", "", "--config", "config.json"], "--weights")] {
+            try CommandLineHarness.expectRefusal(arguments, in: dir, mentioning: [option])
+        }
+    }
 }
