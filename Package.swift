@@ -78,7 +78,7 @@ let package = Package(
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
 
         // HDF5 files through the C library: one owner type per handle kind, hostile-safe reading.
-        .target(name: "HDF5", dependencies: ["CHDF5", "TensorKit"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "TensorKit", "FileOutput"]),
         // Patch features in TRIDENT's and CLAM's HDF5 layouts: exported from and imported into the
         // feature cache (imported onto HATNet's word grid). Above Pipeline, like Synthesis.
         .target(name: "FeatureInterop", dependencies: ["HDF5", "Pipeline", "Slides", "TensorKit", "FileOutput",

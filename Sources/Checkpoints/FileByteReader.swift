@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 
 /// Random-access reads of exact byte ranges from a file, with errors instead of short reads.
@@ -15,6 +16,8 @@ final class FileByteReader {
     init(url: URL) throws {
         self.url = url
         do {
+            // Before opening: opening a FIFO blocks until a writer comes, a device never ends.
+            try FileContents.requireRegularFile(url, kind: "checkpoint")
             handle = try FileHandle(forReadingFrom: url)
             let end = try handle.seekToEnd()
             guard end <= UInt64(Int.max) else {
@@ -23,6 +26,8 @@ final class FileByteReader {
             size = Int(end)
         } catch let error as CheckpointError {
             throw error
+        } catch let error as FileError {
+            throw CheckpointError.unreadable(file: url.checkpointDisplayName, reason: error.problem)
         } catch {
             throw CheckpointError.unreadable(file: url.checkpointDisplayName, reason: error.localizedDescription)
         }

@@ -1,4 +1,5 @@
 import Crypto
+import FileOutput
 import Foundation
 
 /// SHA-256 of files through swift-crypto, streamed in 1 MB chunks: the check applied to
@@ -7,7 +8,8 @@ enum FileDigest {
     /// Lowercase hexadecimal SHA-256 of the file at `url`.
     /// - Throws: ``WeightCacheError/unreadable(path:)`` when the file cannot be read.
     static func sha256Hex(ofFile url: URL) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+        // A FIFO would block the open; a device would never end.
+        guard (try? FileContents.requireRegularFile(url)) != nil, let handle = FileHandle(forReadingAtPath: url.path) else {
             throw WeightCacheError.unreadable(path: url.path)
         }
         defer { try? handle.close() }

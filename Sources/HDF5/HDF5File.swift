@@ -1,4 +1,5 @@
 import CHDF5
+import FileOutput
 import Foundation
 
 /// An HDF5 file opened for reading or created for writing, through the HDF5 C library (the one
@@ -39,6 +40,12 @@ public final class HDF5File {
     public static func open(_ path: String) throws -> HDF5File {
         guard FileManager.default.fileExists(atPath: path) else {
             throw HDF5Error(path: path, object: nil, problem: "does not exist")
+        }
+        // A FIFO would block the library's open until a writer comes; a device never ends.
+        do {
+            try FileContents.requireRegularFile(URL(fileURLWithPath: path), kind: "patch-feature file")
+        } catch let error as FileError {
+            throw HDF5Error(path: path, object: nil, problem: error.problem)
         }
         return try HDF5Library.perform {
             guard H5Fis_hdf5(path) > 0 else {

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import Reports
 
@@ -13,8 +14,8 @@ public struct EmbeddedImage: Sendable {
     /// - Throws: ``ReportFileError`` naming the file when it cannot be read or is not a PNG.
     public init(pngAt url: URL, caption: String) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ReportFileError(path: url.path, problem: "cannot read the image for the report (\(error.localizedDescription))")
+        do { data = try FileContents.read(url, kind: "PNG image") } catch let error as FileError {
+            throw ReportFileError(path: url.path, problem: "cannot read the image for the report: \(error.problem)")
         }
         guard data.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
             throw ReportFileError(path: url.path, problem: "is not a PNG image, so it cannot be embedded in the report")

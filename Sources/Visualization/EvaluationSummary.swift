@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import Reports
 
@@ -33,8 +34,8 @@ public struct EvaluationSummary: Equatable, Sendable {
     /// - Throws: ``ReportFileError`` naming the file and the missing or mistyped field.
     public init(contentsOf url: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ReportFileError(path: url.path, problem: "cannot read the evaluation results (\(error.localizedDescription))")
+        do { data = try FileContents.read(url, kind: "results JSON") } catch let error as FileError {
+            throw ReportFileError(path: url.path, problem: "cannot read the evaluation results: \(error.problem)")
         }
         guard let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ReportFileError(path: url.path, problem: "is not a JSON object of evaluation results")

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import Reports
 
@@ -23,6 +24,8 @@ public struct SlideAnnotations: Sendable {
     public init(contentsOf url: URL, raster: SlideRaster) throws {
         let head: Data
         do {
+            // A FIFO would block the open until a writer comes.
+            try FileContents.requireRegularFile(url, kind: "GeoJSON or label-mask file")
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
             head = try handle.read(upToCount: 8) ?? Data()

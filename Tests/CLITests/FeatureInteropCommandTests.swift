@@ -134,6 +134,13 @@ import TestSupport
         try refuse(["slide_1.h5", "not an HDF5 file"])
         try Data().write(to: directory.file("h5/slide_1.h5"))
         try refuse(["slide_1.h5", "not an HDF5 file"])
+        // A FIFO blocked the library's open until a writer came; a directory is named as one.
+        try FileManager.default.removeItem(at: directory.file("h5/slide_1.h5"))
+        #expect(mkfifo(directory.file("h5/slide_1.h5").path, 0o600) == 0)
+        try refuse(["slide_1.h5", "not a regular file"])
+        try FileManager.default.removeItem(at: directory.file("h5/slide_1.h5"))
+        try FileManager.default.createDirectory(at: directory.file("h5/slide_1.h5"), withIntermediateDirectories: false)
+        try refuse(["slide_1.h5", "is a directory"])
     }
 
     @Test func wrongDatasets() throws {

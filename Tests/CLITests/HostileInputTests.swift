@@ -253,6 +253,14 @@ import TestSupport
                                              mentioning: ["weights_nan.safetensors", "nan"])
         try CommandLineHarness.expectRefusal(["export", "weights.safetensors", "--output", "weights.safetensors"], in: dir,
                                              mentioning: ["--output"])
+        // A FIFO given as weights blocked the open until a writer came.
+        #expect(mkfifo(directory.file("pipe.safetensors").path, 0o600) == 0)
+        defer { try? FileManager.default.removeItem(at: directory.file("pipe.safetensors")) }
+        try CommandLineHarness.expectRefusal(["encode", "--encoder", "mobilenetv2", "--weights", "pipe.safetensors",
+                                              "--input", "features.safetensors", "--output", "e.safetensors"],
+                                             in: dir, mentioning: ["pipe.safetensors", "not a regular file"], timeout: 30)
+        try CommandLineHarness.expectRefusal(["export", "pipe.safetensors", "--output", "w.pth"], in: dir,
+                                             mentioning: ["pipe.safetensors", "not a regular file"], timeout: 30)
     }
 
     @Test func synthRefusesSizesItCannotDraw() throws {

@@ -69,7 +69,9 @@ public struct FeatureCache: Sendable {
 
     private static func readManifest(_ url: URL) throws -> FeatureCacheKey {
         do {
-            return try JSONDecoder().decode(FeatureCacheKey.self, from: Data(contentsOf: url))
+            return try JSONDecoder().decode(FeatureCacheKey.self, from: FileContents.read(url, maximumBytes: 1 << 24, kind: "feature cache manifest"))
+        } catch let error as FileError {
+            throw PipelineError.badInput(file: url.path, reason: error.problem)
         } catch {
             throw PipelineError.badInput(file: url.path, reason: "is not a feature cache manifest (\(error))")
         }

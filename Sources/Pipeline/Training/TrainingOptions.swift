@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import HATNet
 import NN
@@ -279,8 +280,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// Reads a config file written by ``jsonText()``.
     public static func load(from url: URL) throws -> TrainingOptions {
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw TrainingError.badRunDirectory(path: url.path, reason: "cannot read the training config (\(error.localizedDescription))")
+        do { data = try FileContents.read(url, maximumBytes: 1 << 24, kind: "training config") } catch let error as FileError {
+            throw TrainingError.badRunDirectory(path: url.path, reason: "cannot read the training config: \(error.problem)")
         }
         do { return try JSONDecoder().decode(TrainingOptions.self, from: data) } catch {
             throw TrainingError.badRunDirectory(path: url.path, reason: "is not a hatnet training config (\(error))")
