@@ -29,8 +29,12 @@ struct AttendCommand: ParsableCommand {
     @Option(help: "Where to write the results (.safetensors).")
     var output: String
 
+    @Flag(help: "Replace the --output file if it exists.")
+    var overwrite = false
+
     func validate() throws {
         try requireOutput(output, option: "--output", distinctFrom: [(config, "--config"), (weights, "--weights"), (features, "--features")])
+        try requireNewOutput(output, option: "--output", overwrite: overwrite)
     }
 
     func run() throws {

@@ -41,6 +41,12 @@ func withOutputDirectory<Result>(_ path: String, purpose: String, _ body: () thr
     }
 }
 
+/// Refuses an output file that exists unless `overwrite` (`--overwrite`), or whose directory is
+/// missing or not writable, before the work starts (``OutputGuard/requireWritable(output:option:overwrite:)``).
+func requireNewOutput(_ output: String, option: String, overwrite: Bool) throws {
+    try libraryRule { try OutputGuard.requireWritable(output: output, option: option, overwrite: overwrite) }
+}
+
 /// Removes temporary files killed runs left next to a single output file.
 func removeStaleTemporaryFiles(nextTo output: String) {
     AtomicFile.removeStaleTemporaryFiles(in: URL(fileURLWithPath: output).deletingLastPathComponent())

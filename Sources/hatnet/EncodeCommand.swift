@@ -30,9 +30,13 @@ struct EncodeCommand: ParsableCommand {
     @Flag(help: "Also write `logits` from the classifier in the weight file.")
     var logits = false
 
+    @Flag(help: "Replace the --output file if it exists.")
+    var overwrite = false
+
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
         try requireOutput(output, option: "--output", distinctFrom: [(input, "--input")] + (encoderOptions.weights.map { [($0, "--weights")] } ?? []))
+        try requireNewOutput(output, option: "--output", overwrite: overwrite)
     }
 
     func run() throws {

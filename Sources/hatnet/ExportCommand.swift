@@ -34,7 +34,7 @@ struct ExportWeightsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output file (only with one input; default: the input with extension .pth).", valueName: "OUT"))
     var output: String?
 
-    @Flag(help: "Replace existing .pth files next to the inputs (an explicit --output is always written).")
+    @Flag(help: "Replace existing output files (the .pth next to each input, or --output).")
     var overwrite = false
 
     func validate() throws {
@@ -47,6 +47,7 @@ struct ExportWeightsCommand: ParsableCommand {
             if output == nil, !overwrite, FileManager.default.fileExists(atPath: destination.path) {
                 throw ValidationError("\(destination.path) exists; pass --overwrite to replace it or --output to write elsewhere")
             }
+            if let output { try requireNewOutput(output, option: "--output", overwrite: overwrite) }
         }
     }
 

@@ -27,15 +27,23 @@ struct MetricsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Comma-separated class names, one per probability column.", valueName: "a,b,c,d"))
     var classNames: ClassNames?
 
+    @Flag(help: "Replace the results JSON, its CSV table and the plots if they exist.")
+    var overwrite = false
+
     func validate() throws {
         _ = try classNames?.validated()
         let job = MetricsJob(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output))
         try requireOutput(output, option: "--output", distinctFrom: [(input, "--input")])
         try requireOutput(job.csvOutput.path, option: "--output (its CSV table)", distinctFrom: [(input, "--input")])
+        try requireNewOutput(output, option: "--output", overwrite: overwrite)
+        try requireNewOutput(job.csvOutput.path, option: "--output (its CSV table)", overwrite: overwrite)
         if let plots {
+            // The directory is created when missing; existing plots are replaced only when asked.
+            let plotsExist = FileManager.default.fileExists(atPath: plots)
             for name in ["roc.pdf", "roc.png", "confusion_matrix.pdf", "confusion_matrix.png"] {
-                try requireOutput(URL(fileURLWithPath: plots).appendingPathComponent(name).path, option: "--plots",
-                                  distinctFrom: [(input, "--input"), (output, "--output")])
+                let path = URL(fileURLWithPath: plots).appendingPathComponent(name).path
+                try requireOutput(path, option: "--plots", distinctFrom: [(input, "--input"), (output, "--output")])
+                if plotsExist { try requireNewOutput(path, option: "--plots", overwrite: overwrite) }
             }
         }
     }

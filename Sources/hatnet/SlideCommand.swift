@@ -54,12 +54,16 @@ struct SlideThumbnailCommand: ParsableCommand {
     @Option(name: .customLong("max-size"), help: "Longest side of the thumbnail in pixels.")
     var maxSize: Int = 1024
 
+    @Flag(help: "Replace the --out file if it exists.")
+    var overwrite = false
+
     @Flag(name: .customLong("tissue-mask"), help: "Write the detected tissue mask (white = tissue) instead of the image.")
     var tissueMask = false
 
     func validate() throws {
         guard (1...16384).contains(maxSize) else { throw ValidationError("--max-size must be 1 to 16384 pixels, got \(maxSize)") }
         try requireOutput(out, option: "--out", distinctFrom: [(file, "FILE")])
+        try requireNewOutput(out, option: "--out", overwrite: overwrite)
     }
 
     func run() throws {

@@ -25,8 +25,12 @@ struct WordsCommand: ParsableCommand {
     @Option(help: "Output .safetensors path.")
     var output: String
 
+    @Flag(help: "Replace the --output file if it exists.")
+    var overwrite = false
+
     func validate() throws {
         try requireOutput(output, option: "--output", distinctFrom: [(file, "FILE")])
+        try requireNewOutput(output, option: "--output", overwrite: overwrite)
     }
 
     func run() throws {

@@ -285,4 +285,32 @@ import TestSupport
             try CommandLineHarness.expectRefusal(arguments, in: dir, mentioning: [option])
         }
     }
+
+    /// A file the user already has is never replaced by a command's output unless `--overwrite`
+    /// is given; with it, the output replaces the file.
+    @Test func existingOutputsAreReplacedOnlyWhenAsked() throws {
+        let mine = Data("the user's file".utf8)
+        for name in ["mine.safetensors", "mine.png", "mine.json", "mine.pth"] { try mine.write(to: directory.file(name)) }
+        let cases: [[String]] = [
+            ["encode", "--encoder", "mobilenetv2", "--weights", "weights.safetensors", "--input", "features.safetensors",
+             "--output", "mine.safetensors"],
+            ["attend", "--config", "config.json", "--weights", "weights.safetensors", "--features", "features.safetensors",
+             "--output", "mine.safetensors"],
+            ["words", "ihc.png", "--output", "mine.safetensors"],
+            ["slide", "thumbnail", "ihc.png", "--out", "mine.png"],
+            ["metrics", "--input", "predictions.json", "--output", "mine.json"],
+            ["export", "weights.safetensors", "--output", "mine.pth"],
+        ]
+        for arguments in cases {
+            try CommandLineHarness.expectRefusal(arguments, in: dir, mentioning: ["mine.", "exists", "--overwrite"])
+        }
+        let replaced = try CommandLineHarness.run(["slide", "thumbnail", "ihc.png", "--out", "mine.png", "--overwrite"], in: dir)
+        #expect(replaced.status == 0, "thumbnail --overwrite failed: \(replaced.stderr)")
+        #expect(try Data(contentsOf: directory.file("mine.png")).starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        let attended = try CommandLineHarness.run(["attend", "--config", "config.json", "--weights", "weights.safetensors",
+                                                   "--features", "features.safetensors", "--output", "mine.safetensors", "--overwrite"],
+                                                  in: dir)
+        #expect(attended.status == 0, "attend --overwrite failed: \(attended.stderr)")
+        #expect(try Data(contentsOf: directory.file("mine.safetensors")) != mine)
+    }
 }
