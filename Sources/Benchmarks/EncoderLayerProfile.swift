@@ -10,7 +10,8 @@ import VectorKernelsAVX2
 /// Every core runs the same layer on one word at the same time (as the data-parallel encoder
 /// does: each core its own word), best of the repetitions per core, averaged over the cores. The
 /// layers of an inverted-residual block are timed one by one (layer by layer, each output map
-/// written whole) and the block once more as it runs in `encode` (fused band by band). MACs are
+/// written whole) and the block once more as it runs in `encode` (fused band by band where that
+/// pays, `InvertedResidualBlock.fusionPays`, else layer by layer again). MACs are
 /// counted from the shapes (`H'·W'·N·K/groups·k²`); GFLOP/s are 2·MACs/s of one core.
 public enum EncoderLayerProfile {
     /// One timed layer.

@@ -4,7 +4,7 @@
 /// of an im2col convolution (rows are receptive fields).
 ///
 /// `panels` holds W in column panels, each `[K, width]` row-major and zero-padded: panels of
-/// width 16 while more than 8 columns remain, then at most one panel of width 8
+/// width 16 while more than 24 columns remain, then one last panel of width 24, 16 or 8
 /// (``AVX2Kernels/panelWidths(outputChannels:)``). `bias` and `slopes` are zero-padded to the
 /// panels' total width. Every pointer must be valid for the extents it is used with; the caller
 /// (TensorKit's `Conv2d`) validates the shapes before building the problem.
@@ -46,25 +46,42 @@ public struct PointwiseProblem {
 }
 
 extension AVX2Kernels {
-    /// The widths of the column panels for `outputChannels` columns: 16, …, 16, then 8 or 16.
+    /// The widths of the column panels for `outputChannels` columns: 16, …, 16, then one last
+    /// panel of 24 (17…24 columns left), 16 (9…16) or 8 (1…8). Each width has its own micro-tile:
+    /// 6 × 16, 4 × 24 and 6 × 8. The 24-wide last panel is there for the narrow layers of the
+    /// mobile CNNs (N = 24, 40, 72, 120): as 16 + 8 their last 8 columns ran in a 6 × 8 tile, half
+    /// the FMAs per loaded value of the 6 × 16 one, and every input row was read twice; the 4 × 24
+    /// tile has the 6 × 16 tile's 12 accumulators and reads each input row once.
     /// Portable code (no AVX2 instruction), so TensorKit may call it to pack weights.
     public static func panelWidths(outputChannels: Int) -> [Int] {
         var widths = [Int](), remaining = outputChannels
         while remaining > 0 {
-            let width = remaining > 8 ? 16 : 8
+            let width = lastPanelWidth(remaining: remaining)
             widths.append(width)
             remaining -= width
         }
         return widths
     }
 
-    /// Rows of the micro-tile: 6 rows × 16 columns are 12 accumulator registers, with 2 for the
-    /// weight row and 1 for the broadcast input value (16 ymm registers on AVX2).
+    /// The width of the next panel when `remaining` columns are left (see ``panelWidths(outputChannels:)``).
+    @inline(__always)
+    static func lastPanelWidth(remaining: Int) -> Int {
+        remaining > 24 ? 16 : remaining > 16 ? 24 : remaining > 8 ? 16 : 8
+    }
+
+    /// Rows of the 16- and 8-wide micro-tiles: 6 rows × 16 columns are 12 accumulator registers,
+    /// with 2 for the weight row and 1 for the broadcast input value (16 ymm registers on AVX2).
     static let tileRows = 6
 
+    /// Rows of the 24-wide micro-tile: 4 rows × 24 columns, again 12 accumulators, 3 weight
+    /// vectors and the broadcast value.
+    static let wideTileRows = 4
+
     /// Computes output rows `rows` of `problem`. Rows are taken in blocks whose input stays in
-    /// the L2 cache while every column panel passes over it; each 6 × 16 tile accumulates the
-    /// whole sum over K in registers and goes through the epilogue before it is stored once.
+    /// the L2 cache while every column panel passes over it; each tile (6 × 16, 4 × 24 or 6 × 8)
+    /// accumulates the whole sum over K in registers, in k order, and goes through the epilogue
+    /// (addend, bias, activation) before it is stored once. Every output is computed the same way
+    /// whatever the tile, so the result does not depend on the panel layout or the row range.
     public static func pointwiseConvolution(_ problem: PointwiseProblem, rows: Range<Int>) {
         switch problem.activation {
         case .identity: pointwiseConvolution(problem, rows: rows, IdentityActivation.self)
@@ -85,23 +102,29 @@ extension AVX2Kernels {
             var panel = problem.panels
             while column < problem.outputChannels {
                 let remaining = problem.outputChannels - column
+                let width = lastPanelWidth(remaining: remaining)
                 var row = blockStart
-                if remaining > 8 {
+                switch width {
+                case 16:
                     while row < blockEnd {
                         tile16(problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel,
                                column: column, valid: min(16, remaining), A.self)
                         row += tileRows
                     }
-                    panel += 16 * k
-                    column += 16
-                } else {
+                case 24:
+                    while row < blockEnd {
+                        tile24(problem, row: row, rows: min(wideTileRows, blockEnd - row), panel: panel,
+                               column: column, valid: remaining, A.self)
+                        row += wideTileRows
+                    }
+                default:
                     while row < blockEnd {
                         tile8(problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel, column: column, valid: remaining, A.self)
                         row += tileRows
                     }
-                    panel += 8 * k
-                    column += 8
                 }
+                panel += width * k
+                column += width
             }
             blockStart = blockEnd
         }
@@ -164,6 +187,51 @@ extension AVX2Kernels {
         if rows > 5 {
             finishRow(c50, p, row: row + 5, column: column, valid: min(8, valid), A.self)
             finishRow(c51, p, row: row + 5, column: column + 8, valid: valid - 8, A.self)
+        }
+    }
+
+    /// Rows `row ..< row + rows` (rows ≤ 4) × the last panel's 24 columns `column ..< column + 24`,
+    /// of which the first `valid` (17…24) are stored. Missing rows repeat the first row's input
+    /// and are not stored.
+    @inline(__always)
+    static func tile24<A: LaneActivation>(_ p: PointwiseProblem, row: Int, rows: Int, panel: UnsafePointer<Float>, column: Int,
+                                          valid: Int, _ activation: A.Type) {
+        let stride = p.inputStride
+        let a0 = p.input + row * stride
+        let a1 = rows > 1 ? a0 + stride : a0, a2 = rows > 2 ? a0 + 2 * stride : a0, a3 = rows > 3 ? a0 + 3 * stride : a0
+        let zero = Lanes(repeating: 0)
+        var c00 = zero, c01 = zero, c02 = zero, c10 = zero, c11 = zero, c12 = zero
+        var c20 = zero, c21 = zero, c22 = zero, c30 = zero, c31 = zero, c32 = zero
+        var b = panel
+        for index in 0..<p.inputChannels {
+            let b0 = load(b), b1 = load(b + 8), b2 = load(b + 16)
+            var x = Lanes(repeating: a0[index])
+            c00 = c00.addingProduct(x, b0); c01 = c01.addingProduct(x, b1); c02 = c02.addingProduct(x, b2)
+            x = Lanes(repeating: a1[index])
+            c10 = c10.addingProduct(x, b0); c11 = c11.addingProduct(x, b1); c12 = c12.addingProduct(x, b2)
+            x = Lanes(repeating: a2[index])
+            c20 = c20.addingProduct(x, b0); c21 = c21.addingProduct(x, b1); c22 = c22.addingProduct(x, b2)
+            x = Lanes(repeating: a3[index])
+            c30 = c30.addingProduct(x, b0); c31 = c31.addingProduct(x, b1); c32 = c32.addingProduct(x, b2)
+            b += 24
+        }
+        finishRow(c00, p, row: row, column: column, valid: 8, A.self)
+        finishRow(c01, p, row: row, column: column + 8, valid: 8, A.self)
+        finishRow(c02, p, row: row, column: column + 16, valid: valid - 16, A.self)
+        if rows > 1 {
+            finishRow(c10, p, row: row + 1, column: column, valid: 8, A.self)
+            finishRow(c11, p, row: row + 1, column: column + 8, valid: 8, A.self)
+            finishRow(c12, p, row: row + 1, column: column + 16, valid: valid - 16, A.self)
+        }
+        if rows > 2 {
+            finishRow(c20, p, row: row + 2, column: column, valid: 8, A.self)
+            finishRow(c21, p, row: row + 2, column: column + 8, valid: 8, A.self)
+            finishRow(c22, p, row: row + 2, column: column + 16, valid: valid - 16, A.self)
+        }
+        if rows > 3 {
+            finishRow(c30, p, row: row + 3, column: column, valid: 8, A.self)
+            finishRow(c31, p, row: row + 3, column: column + 8, valid: 8, A.self)
+            finishRow(c32, p, row: row + 3, column: column + 16, valid: valid - 16, A.self)
         }
     }
 

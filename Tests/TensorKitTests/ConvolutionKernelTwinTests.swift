@@ -37,6 +37,19 @@ import VectorKernelsAVX2
         // one row a band here (30 × 432 floats a row), and bands of 3, 3, 2 rows (96 × 27) below.
         Case(batch: 2, inputChannels: 48, outputChannels: 20, height: 7, width: 30, geometry: .init(kernelSize: 3, padding: .symmetric(1))),
         Case(batch: 1, inputChannels: 3, outputChannels: 32, height: 8, width: 96, geometry: .init(kernelSize: 3, padding: .symmetric(1))),
+        // The 24-wide last panel (4-row tiles): 1, 2 left-over rows, every third-vector width
+        // (17…24 columns), and a K so large that the kernel's row blocks are 6 rows (tiles 4 + 2).
+        Case(batch: 1, inputChannels: 11, outputChannels: 18, height: 1, width: 5, geometry: .init(kernelSize: 1)),
+        Case(batch: 1, inputChannels: 11, outputChannels: 23, height: 2, width: 3, geometry: .init(kernelSize: 1)),
+        Case(batch: 1, inputChannels: 24, outputChannels: 72, height: 4, width: 4, geometry: .init(kernelSize: 1)),
+        Case(batch: 1, inputChannels: 5600, outputChannels: 24, height: 1, width: 13, geometry: .init(kernelSize: 1)),
+        Case(batch: 2, inputChannels: 16, outputChannels: 40, height: 3, width: 7, geometry: .init(kernelSize: 1, groups: 2)),
+        // im2col kernel rows of 3, 6, 12 and 15 floats (moved in registers, every tail) and 18 (memmove).
+        Case(batch: 1, inputChannels: 1, outputChannels: 17, height: 6, width: 7, geometry: .init(kernelSize: 3, padding: .symmetric(1))),
+        Case(batch: 1, inputChannels: 2, outputChannels: 9, height: 5, width: 6, geometry: .init(kernelSize: 3, stride: 2, padding: .symmetric(1))),
+        Case(batch: 1, inputChannels: 4, outputChannels: 20, height: 5, width: 8, geometry: .init(kernelSize: 3, stride: 2, padding: .symmetric(1))),
+        Case(batch: 1, inputChannels: 5, outputChannels: 24, height: 7, width: 9, geometry: .init(kernelSize: 3, padding: .symmetric(1))),
+        Case(batch: 1, inputChannels: 6, outputChannels: 8, height: 4, width: 5, geometry: .init(kernelSize: 3, padding: .symmetric(1))),
     ]
 
     /// Depthwise convolutions: widths 1…17 (border-only rows, interior runs of 4 with leftovers),
@@ -151,14 +164,18 @@ import VectorKernelsAVX2
         }
     }
 
-    /// The AVX2 GEMM's weight panels: widths 16 while more than 8 columns remain, then 8 or 16.
+    /// The AVX2 GEMM's weight panels: widths 16 while more than 24 columns remain, then 24, 16 or 8.
     @Test func panelWidthsCoverTheColumns() {
         #expect(AVX2Kernels.panelWidths(outputChannels: 0) == [])
         #expect(AVX2Kernels.panelWidths(outputChannels: 1) == [8])
         #expect(AVX2Kernels.panelWidths(outputChannels: 8) == [8])
         #expect(AVX2Kernels.panelWidths(outputChannels: 9) == [16])
-        #expect(AVX2Kernels.panelWidths(outputChannels: 24) == [16, 8])
-        #expect(AVX2Kernels.panelWidths(outputChannels: 40) == [16, 16, 8])
-        #expect(AVX2Kernels.panelWidths(outputChannels: 33) == [16, 16, 8])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 16) == [16])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 17) == [24])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 24) == [24])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 25) == [16, 16])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 40) == [16, 24])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 72) == [16, 16, 16, 24])
+        #expect(AVX2Kernels.panelWidths(outputChannels: 33) == [16, 24])
     }
 }

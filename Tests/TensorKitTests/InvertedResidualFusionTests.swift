@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 @testable import TensorKit
@@ -112,6 +113,16 @@ struct InvertedResidualFusionTests {
                                            kernelSize: 5, stride: 1))
         let lateRows = late.bandRows(width: 8, outputWidth: 8, outputHeight: 8)
         #expect(lateRows == min(8, (InvertedResidualBlock.minimumBandPixels + 7) / 8), "\(lateRows) rows")
+        // Fusion runs only where the hidden map is larger than 4 × L2 (by default): MobileNetV2's
+        // 128² × 96 map (6 MB) is fused, the late 8 × 8 × 1152 one (295 KB) runs layer by layer.
+        let threshold = InvertedResidualBlock.fusionMinimumHiddenBytes
+        #expect(block.fusionPays(height: 128, width: 128) == (128 * 128 * 96 * 4 > threshold))
+        #expect(late.fusionPays(height: 8, width: 8) == (8 * 8 * 1152 * 4 > threshold))
+        #expect(late.fusionPays(height: Int.max / 2, width: 3))
+        if ProcessInfo.processInfo.environment["HATNET_FUSION_MIN_HIDDEN_KB"] == nil {
+            #expect(threshold == 4 * CPUFeatures.level2CacheBytes)
+            #expect(block.fusionPays(height: 128, width: 128) && !late.fusionPays(height: 8, width: 8))
+        }
         #expect(CPUFeatures.parseCacheSize("512K\n") == 512 << 10)
         #expect(CPUFeatures.parseCacheSize("1M") == 1 << 20)
         #expect(CPUFeatures.parseCacheSize("16") == 128 << 10)

@@ -153,7 +153,7 @@ import VectorKernelsAVX2
     }
 
     /// The attention's AVX2 panel packer against its element-by-element twin, bit for bit:
-    /// widths with every panel tail (8- and 16-wide last panels, partial lanes), rows with a
+    /// widths with every panel tail (8-, 16- and 24-wide last panels, partial lanes), rows with a
     /// stride larger than the width, with and without a keep mask.
     @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
     func avx2PanelPackerMatchesItsTwin() {

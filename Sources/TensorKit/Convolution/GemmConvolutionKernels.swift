@@ -28,7 +28,7 @@ enum GemmConvolutionKernels {
                 for kernelRow in 0..<kernel {
                     let inputRow = row * geometry.stride - geometry.padding.top + kernelRow * geometry.dilation
                     if packedRuns && columnsInside && inputRow >= 0 && inputRow < height {
-                        target.update(from: image + (inputRow * width + firstColumn) * pixelStride, count: kernel * channels)
+                        copyRun(from: image + (inputRow * width + firstColumn) * pixelStride, to: target, count: kernel * channels)
                         target += kernel * channels
                         continue
                     }
@@ -44,5 +44,31 @@ enum GemmConvolutionKernels {
                 }
             }
         }
+    }
+
+    /// `target[0 ..< count] = source[0 ..< count]`. A stem's kernel row is 9 floats (3 pixels × RGB),
+    /// copied 3 times per output pixel (49 152 times for a 128² stem map): through `memmove` the
+    /// call costs more than the copy, so runs of fewer than 16 floats are moved in registers.
+    @inline(__always)
+    static func copyRun(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, count: Int) {
+        guard count < 16 else {
+            target.update(from: source, count: count)
+            return
+        }
+        let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+        var offset = 0
+        if count - offset >= 8 {
+            to.storeBytes(of: from.loadUnaligned(as: SIMD8<Float>.self), as: SIMD8<Float>.self)
+            offset = 8
+        }
+        if count - offset >= 4 {
+            (to + offset * 4).storeBytes(of: (from + offset * 4).loadUnaligned(as: SIMD4<Float>.self), as: SIMD4<Float>.self)
+            offset += 4
+        }
+        if count - offset >= 2 {
+            (to + offset * 4).storeBytes(of: (from + offset * 4).loadUnaligned(as: SIMD2<Float>.self), as: SIMD2<Float>.self)
+            offset += 2
+        }
+        if count - offset >= 1 { target[offset] = source[offset] }
     }
 }
