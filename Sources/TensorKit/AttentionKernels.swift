@@ -205,10 +205,11 @@ enum AttentionKernels {
     }
 
     /// ``backward(geometry:outputGradient:query:key:value:probabilities:mask:keepScale:queryGradient:keyGradient:valueGradient:workers:path:)``
-    /// with all four products on the panel kernel. The two whose left operand is transposed
-    /// accumulate transposed, per worker — ∂Vᵀ [dₕ, Nk] += Gᵀ·P̃ and ∂Kᵀ += Qᵀ·∂S, with P̃ and ∂S
-    /// of the block written as panels (P̃ straight from the probabilities and the mask) and Gᵀ, Qᵀ
-    /// small `[dₕ, rows]` transposes — and are transposed into ∂V and ∂K once per head.
+    /// with all four products on the panel kernels. The two whose left operand is transposed,
+    /// ∂V += P̃ᵀ·G and ∂K += ∂Sᵀ·Q, read the `[rows, Nk]` block of P̃ or ∂S in place as a transposed
+    /// A (``HeadPanels/accumulateTransposed(_:depth:panels:into:accumulate:)``) with only the small
+    /// G or Q block packed, and accumulate straight into ∂V and ∂K: no panels of the large blocks,
+    /// no transposed accumulators.
     static func panelBackward(geometry g: AttentionGeometry, outputGradient: UnsafePointer<Float>, query: UnsafePointer<Float>,
                               key: UnsafePointer<Float>, value: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
                               mask: UnsafePointer<UInt8>?, keepScale: Float,
@@ -217,35 +218,34 @@ enum AttentionKernels {
         guard g.queries > 0 else { return }    // the caller's zero-filled gradients are the answer
         let blockRows = backwardRowBlock, dh = g.featuresPerHead
         let panels = HeadPanels(geometry: g, workers: workers)
-        let blockPanelFloats = blockRows * panels.paddedKeys
-        let scoreGradients = UnsafeMutablePointer<Float>.allocate(capacity: blockRows * g.keys * workers)
-        let blockPanels = UnsafeMutablePointer<Float>.allocate(capacity: 2 * blockPanelFloats * workers)
-        let transposedRows = UnsafeMutablePointer<Float>.allocate(capacity: 2 * dh * blockRows * workers)
-        let transposedGradients = UnsafeMutablePointer<Float>.allocate(capacity: 2 * dh * g.keys * workers)
-        defer {
-            panels.deallocate(); scoreGradients.deallocate(); blockPanels.deallocate()
-            transposedRows.deallocate(); transposedGradients.deallocate()
-        }
+        let blockScores = blockRows * g.keys
+        let scoreGradients = UnsafeMutablePointer<Float>.allocate(capacity: blockScores * workers)
+        let dropped = UnsafeMutablePointer<Float>.allocate(capacity: mask == nil ? 1 : blockScores * workers)
+        let rowPanelFloats = blockRows * panels.paddedFeatures
+        let rowPanels = UnsafeMutablePointer<Float>.allocate(capacity: rowPanelFloats * workers)
+        defer { panels.deallocate(); scoreGradients.deallocate(); dropped.deallocate(); rowPanels.deallocate() }
         let queryBlock = g.queries * dh, keyBlock = g.keys * dh
         forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
             panels.packTransposed(value + head * keyBlock, worker: worker)
             panels.pack(key + head * keyBlock, worker: worker)
-            let scoresGradient = scoreGradients + worker * blockRows * g.keys
-            let weightPanels = blockPanels + worker * 2 * blockPanelFloats, gradientPanels = weightPanels + blockPanelFloats
-            let gradientT = transposedRows + worker * 2 * dh * blockRows, queryT = gradientT + dh * blockRows
-            let valueGradientT = transposedGradients + worker * 2 * dh * g.keys, keyGradientT = valueGradientT + dh * g.keys
+            let scoresGradient = scoreGradients + worker * blockScores
+            let rowPanel = rowPanels + worker * rowPanelFloats
             for rowStart in stride(from: 0, to: g.queries, by: blockRows) {
                 let rows = Swift.min(blockRows, g.queries - rowStart)
                 let scoreOffset = head * g.scoresPerHead + rowStart * g.keys
                 let probabilityBlock = probabilities + scoreOffset
                 let maskBlock = mask.map { $0 + scoreOffset }
                 let gradientRows = outputGradient + head * queryBlock + rowStart * dh
-                // ∂Vᵀ [dₕ, Nk] += G[rows]ᵀ · P̃[rows]
-                HeadPanels.pack(probabilityBlock, depth: rows, width: g.keys, depthStride: g.keys, widthStride: 1,
-                                mask: maskBlock, keepScale: keepScale, into: weightPanels)
-                transpose(gradientRows, rows: rows, columns: dh, into: gradientT)
-                panels.product(gradientT, stride: rows, depth: rows, rows: dh, panels: weightPanels, width: g.keys,
-                               into: valueGradientT, outputStride: g.keys, accumulate: rowStart > 0)
+                // ∂V [Nk, dₕ] += P̃[rows]ᵀ · G[rows]
+                var weights = probabilityBlock
+                if let maskBlock {
+                    let target = dropped + worker * blockScores
+                    AVX2Kernels.applyKeepMask(probabilityBlock, keep: maskBlock, keepScale: keepScale, count: rows * g.keys, into: target)
+                    weights = UnsafePointer(target)
+                }
+                HeadPanels.pack(gradientRows, depth: rows, width: dh, depthStride: dh, widthStride: 1, into: rowPanel)
+                panels.accumulateTransposed(weights, depth: rows, panels: rowPanel, into: valueGradient + head * keyBlock,
+                                            accumulate: rowStart > 0)
                 // ∂P̃ [rows, Nk] = G[rows] · Vᵀ, then ∂S row by row
                 panels.multiplyByTransposed(gradientRows, rows: rows, worker: worker, into: scoresGradient)
                 for row in 0..<rows {
@@ -254,24 +254,13 @@ enum AttentionKernels {
                                                   keep: maskBlock.map { $0 + row * g.keys },
                                                   keepScale: keepScale, count: g.keys)
                 }
-                // ∂Q[rows] = ∂S · K ;  ∂Kᵀ [dₕ, Nk] += Q[rows]ᵀ · ∂S
+                // ∂Q[rows] = ∂S · K ;  ∂K [Nk, dₕ] += ∂S[rows]ᵀ · Q[rows]
                 panels.multiply(scoresGradient, rows: rows, worker: worker, into: queryGradient + head * queryBlock + rowStart * dh)
-                HeadPanels.pack(scoresGradient, depth: rows, width: g.keys, depthStride: g.keys, widthStride: 1,
-                                mask: nil, keepScale: 1, into: gradientPanels)
-                transpose(query + head * queryBlock + rowStart * dh, rows: rows, columns: dh, into: queryT)
-                panels.product(queryT, stride: rows, depth: rows, rows: dh, panels: gradientPanels, width: g.keys,
-                               into: keyGradientT, outputStride: g.keys, accumulate: rowStart > 0)
+                HeadPanels.pack(query + head * queryBlock + rowStart * dh, depth: rows, width: dh, depthStride: dh,
+                                widthStride: 1, into: rowPanel)
+                panels.accumulateTransposed(scoresGradient, depth: rows, panels: rowPanel, into: keyGradient + head * keyBlock,
+                                            accumulate: rowStart > 0)
             }
-            transpose(valueGradientT, rows: dh, columns: g.keys, into: valueGradient + head * keyBlock)
-            transpose(keyGradientT, rows: dh, columns: g.keys, into: keyGradient + head * keyBlock)
-        }
-    }
-
-    /// `target [columns, rows] = sourceᵀ` for a row-major `source [rows, columns]`.
-    static func transpose(_ source: UnsafePointer<Float>, rows: Int, columns: Int, into target: UnsafeMutablePointer<Float>) {
-        for row in 0..<rows {
-            let sourceRow = source + row * columns
-            for column in 0..<columns { target[column * rows + row] = sourceRow[column] }
         }
     }
 }
@@ -334,9 +323,25 @@ struct HeadPanels {
 
     /// `c [rows, dₕ] = a [rows, Nk] · X` (rows `Nk` apart in a, `dₕ` apart in c), X the matrix last
     /// given to ``pack(_:worker:)`` by this worker.
+    /// The product runs in chunks of ``depthChunk`` keys (X is `Nk · dₕ` floats, deeper than L2).
     func multiply(_ a: UnsafePointer<Float>, rows: Int, worker: Int, into c: UnsafeMutablePointer<Float>) {
-        product(a, stride: keys, depth: keys, rows: rows, panels: plain + worker * keys * paddedFeatures,
-                width: featuresPerHead, into: c, outputStride: featuresPerHead, accumulate: false)
+        let problem = PanelProduct(a: a, aRowStride: keys, aDepthStride: 1, depth: keys, panels: plain + worker * keys * paddedFeatures,
+                                   panelDepth: keys, c: c, cStride: featuresPerHead, columns: featuresPerHead, accumulate: false)
+        AVX2Kernels.panelProduct(problem, rows: rows, depthChunk: Self.depthChunk)
+    }
+
+    /// Keys per chunk of ``multiply(_:rows:worker:into:)``: 256 keys of a 64-feature head are
+    /// 64 KB of panels, which stay in L2 while every row tile of the block passes over them.
+    static let depthChunk = 256
+
+    /// `c [Nk, dₕ] (+)= blockᵀ · R` for a row-major `block [depth, Nk]` (a row block of P̃ or ∂S,
+    /// read in place) and `R [depth, dₕ]` packed by ``pack(_:depth:width:depthStride:widthStride:mask:keepScale:into:)``
+    /// into `panels` (`depth · paddedFeatures` floats); with `accumulate` added to what c holds.
+    func accumulateTransposed(_ block: UnsafePointer<Float>, depth: Int, panels: UnsafePointer<Float>,
+                              into c: UnsafeMutablePointer<Float>, accumulate: Bool) {
+        let problem = PanelProduct(a: block, aRowStride: 1, aDepthStride: keys, depth: depth, panels: panels, panelDepth: depth,
+                                   c: c, cStride: featuresPerHead, columns: featuresPerHead, accumulate: accumulate)
+        AVX2Kernels.panelProduct(problem, rows: keys, depthChunk: Swift.max(1, depth))
     }
 
     /// `c [rows, width] (+)= a [rows, depth] · B` for B packed by ``pack(_:depth:width:depthStride:widthStride:mask:keepScale:into:)``

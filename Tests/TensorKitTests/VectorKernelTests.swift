@@ -183,6 +183,51 @@ import VectorKernelsAVX2
         }
     }
 
+    /// The attention's panel product against its element-by-element twin, bit for bit: A with
+    /// contiguous rows and A read transposed, row counts with every tile tail, widths with 8- and
+    /// 16-wide last panels and partial lanes, depth chunks that do and do not divide the depth,
+    /// overwriting and accumulating.
+    @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
+    func avx2PanelProductMatchesItsTwin() {
+        var generator = SeededGenerator(seed: 95)
+        for (rows, width, depth) in [(1, 1, 1), (5, 8, 7), (6, 9, 0), (7, 16, 33), (13, 17, 64), (2, 24, 300), (12, 64, 129)] {
+            let b = (0..<(depth * width)).map { _ in generator.nextUniform() * 2 - 1 }
+            let a = (0..<(rows * depth)).map { _ in generator.nextUniform() * 2 - 1 }
+            let start = (0..<(rows * (width + 3))).map { _ in generator.nextUniform() }
+            let padded = AVX2Kernels.panelWidths(outputChannels: width).reduce(0, +)
+            var panels = [Float](repeating: 0, count: Swift.max(1, padded * depth))
+            b.withUnsafeBufferPointer { source in
+                panels.withUnsafeMutableBufferPointer {
+                    HeadPanels.referencePack(source.baseAddress!, depth: depth, width: width, depthStride: width, widthStride: 1,
+                                             into: $0.baseAddress!)
+                }
+            }
+            for transposed in [false, true] {
+                for accumulate in [false, true] {
+                    for chunk in [1, 7, 256] {
+                        var fast = start, reference = start
+                        a.withUnsafeBufferPointer { aValues in
+                            panels.withUnsafeBufferPointer { panelValues in
+                                func run(_ c: inout [Float], _ kernel: (PanelProduct) -> Void) {
+                                    c.withUnsafeMutableBufferPointer {
+                                        kernel(PanelProduct(a: aValues.baseAddress!, aRowStride: transposed ? 1 : depth,
+                                                            aDepthStride: transposed ? rows : 1, depth: depth,
+                                                            panels: panelValues.baseAddress!, panelDepth: depth, c: $0.baseAddress!,
+                                                            cStride: width + 3, columns: width, accumulate: accumulate))
+                                    }
+                                }
+                                run(&fast) { AVX2Kernels.panelProduct($0, rows: rows, depthChunk: chunk) }
+                                run(&reference) { AVX2Kernels.referencePanelProduct($0, rows: rows) }
+                            }
+                        }
+                        #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern),
+                                "\(rows) × \(width), depth \(depth) in chunks of \(chunk), transposed \(transposed), accumulate \(accumulate)")
+                    }
+                }
+            }
+        }
+    }
+
     /// The sixteen-lane dropout mask against its scalar twin: the same bytes and the same
     /// generator state afterwards, for lengths with every tail and probabilities up to the one
     /// whose threshold no longer fits 16 bits.
