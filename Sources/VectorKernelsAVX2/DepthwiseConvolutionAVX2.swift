@@ -138,8 +138,26 @@ extension AVX2Kernels {
         let target = p.output + outputPixel * p.outputStride
         let addend = p.addend.map { $0 + outputPixel * p.addendStride }
         let rowStride = p.inputWidth * p.inputStride
-        // The sum of one 8-channel vector; two vectors a step are two independent chains.
-        @inline(__always) func sum(_ channel: Int) -> Lanes {
+        var channel = 0
+        // Four vectors a step, in lockstep: four independent FMA chains per tap.
+        while channel + 32 <= p.channels {
+            var sums = FourSums(addend: addend, stride: 8, channel: channel)
+            for kernelRow in kernelRows {
+                let inputRow = imageInput + (firstInputRow + kernelRow * p.dilation) * rowStride + channel
+                let taps = p.weights + kernelRow * p.kernelSize * p.channels + channel
+                for kernelColumn in kernelColumns {
+                    let weight = taps + kernelColumn * p.channels
+                    let pixel = inputRow + (firstInputColumn + kernelColumn * p.dilation) * p.inputStride
+                    sums.s0 = sums.s0.addingProduct(load(weight), load(pixel))
+                    sums.s1 = sums.s1.addingProduct(load(weight + 8), load(pixel + 8))
+                    sums.s2 = sums.s2.addingProduct(load(weight + 16), load(pixel + 16))
+                    sums.s3 = sums.s3.addingProduct(load(weight + 24), load(pixel + 24))
+                }
+            }
+            sums.store(to: target + channel, stride: 8, bias: p.bias, slopes: p.slopes, channel: channel, channelStep: 8, A.self)
+            channel += 32
+        }
+        while channel + 8 <= p.channels {
             var sum = addend.map { load($0 + channel) } ?? Lanes(repeating: 0)
             for kernelRow in kernelRows {
                 let inputRow = imageInput + (firstInputRow + kernelRow * p.dilation) * rowStride + channel
@@ -149,17 +167,7 @@ extension AVX2Kernels {
                                             load(inputRow + (firstInputColumn + kernelColumn * p.dilation) * p.inputStride))
                 }
             }
-            return sum
-        }
-        var channel = 0
-        while channel + 16 <= p.channels {
-            let low = sum(channel), high = sum(channel + 8)
-            store(A.apply(low + load(p.bias + channel), slopes: p.slopes, channel: channel), to: target + channel)
-            store(A.apply(high + load(p.bias + channel + 8), slopes: p.slopes, channel: channel + 8), to: target + channel + 8)
-            channel += 16
-        }
-        if channel + 8 <= p.channels {
-            store(A.apply(sum(channel) + load(p.bias + channel), slopes: p.slopes, channel: channel), to: target + channel)
+            store(A.apply(sum + load(p.bias + channel), slopes: p.slopes, channel: channel), to: target + channel)
             channel += 8
         }
         while channel < p.channels {
@@ -228,11 +236,12 @@ extension AVX2Kernels {
         }
     }
 
-    /// The accumulators of one 8-channel vector at four adjacent output pixels.
+    /// Four 8-lane accumulators: one channel vector at four adjacent output pixels (the interior
+    /// groups), or four consecutive channel vectors of one pixel (the border pixels).
     struct FourSums {
         var s0: Lanes, s1: Lanes, s2: Lanes, s3: Lanes
 
-        /// The four pixels' addends (`stride` floats apart), or zeros.
+        /// The addends at `addend + channel + i · stride`, or zeros.
         @inline(__always)
         init(addend: UnsafePointer<Float>?, stride: Int, channel: Int) {
             if let addend {
@@ -246,15 +255,19 @@ extension AVX2Kernels {
             }
         }
 
-        /// `activation(sum + bias)` to the four pixels, `stride` floats apart.
+        /// `activation(sum_i + bias)` to `target + i · stride`, sum `i` of channels
+        /// `channel + i · channelStep ..< + 8` (`channelStep` 0: one channel vector at four pixels).
         @inline(__always)
         func store<A: LaneActivation>(to target: UnsafeMutablePointer<Float>, stride: Int, bias: UnsafePointer<Float>,
-                                      slopes: UnsafePointer<Float>?, channel: Int, _ activation: A.Type) {
-            let bias = load(bias + channel)
-            AVX2Kernels.store(A.apply(s0 + bias, slopes: slopes, channel: channel), to: target)
-            AVX2Kernels.store(A.apply(s1 + bias, slopes: slopes, channel: channel), to: target + stride)
-            AVX2Kernels.store(A.apply(s2 + bias, slopes: slopes, channel: channel), to: target + 2 * stride)
-            AVX2Kernels.store(A.apply(s3 + bias, slopes: slopes, channel: channel), to: target + 3 * stride)
+                                      slopes: UnsafePointer<Float>?, channel: Int, channelStep: Int = 0, _ activation: A.Type) {
+            @inline(__always) func finish(_ sum: Lanes, _ i: Int) {
+                let channel = channel + i * channelStep
+                AVX2Kernels.store(A.apply(sum + load(bias + channel), slopes: slopes, channel: channel), to: target + i * stride)
+            }
+            finish(s0, 0)
+            finish(s1, 1)
+            finish(s2, 2)
+            finish(s3, 3)
         }
     }
 
