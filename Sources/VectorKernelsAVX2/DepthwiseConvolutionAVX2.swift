@@ -64,8 +64,11 @@ extension AVX2Kernels {
     /// Computes output rows `rows` (flattened over `image · outputHeight + row`; band-relative
     /// storage through `inputRowOrigin` / `outputRowOrigin`). Interior columns (all taps inside the
     /// image) go four at a time, sixteen channels at a time (``depthwiseFourInterior``: eight
-    /// independent FMA chains, each weight vector loaded once for four pixels); border columns one
-    /// at a time with their taps clipped, also sixteen channels at a time. The caller guarantees
+    /// independent FMA chains, each weight vector loaded once for four pixels, the tap pattern a
+    /// ``KernelRowTaps`` type picked once per call); border columns one at a time with their taps
+    /// clipped, four channel vectors in lockstep (``depthwisePixel``). Every output's sum keeps the
+    /// order of a one-output-at-a-time loop (addend, taps in kernel-row-major, kernel-column
+    /// order, bias, activation), so the blocking never changes a bit. The caller guarantees
     /// that every pointer is valid for the extents `p` describes (TensorKit's `Conv2d` and
     /// `InvertedResidualBlock` validate the shapes before building `p`).
     public static func depthwiseConvolution(_ p: DepthwiseProblem, rows: Range<Int>) {
@@ -79,12 +82,12 @@ extension AVX2Kernels {
 
     static func depthwiseConvolution<A: LaneActivation>(_ p: DepthwiseProblem, rows: Range<Int>, _ activation: A.Type) {
         // The kernel-row loop of the interior path, chosen once per call (not per kernel row).
-        let pixelStep = p.stride, tapStep = p.dilation
+        let (stride, dilation) = (p.stride, p.dilation)
         switch p.kernelSize {
-        case 3 where pixelStep == tapStep: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideOne.self)
-        case 3 where pixelStep == 2 * tapStep: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideTwo.self)
-        case 5 where pixelStep == tapStep: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideOne.self)
-        case 5 where pixelStep == 2 * tapStep: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideTwo.self)
+        case 3 where stride == dilation: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideOne.self)
+        case 3 where stride == 2 * dilation: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideTwo.self)
+        case 5 where stride == dilation: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideOne.self)
+        case 5 where stride == 2 * dilation: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideTwo.self)
         default: depthwiseConvolution(p, rows: rows, A.self, AnyTaps.self)
         }
     }
@@ -130,7 +133,9 @@ extension AVX2Kernels {
         }
     }
 
-    /// One output pixel with the taps `kernelRows × kernelColumns` (those inside the image).
+    /// One output pixel with the taps `kernelRows × kernelColumns` (those inside the image):
+    /// 32 channels a step as four independent chains (a single chain would wait out the FMA
+    /// latency at every tap), then 8, then one at a time.
     @inline(__always)
     static func depthwisePixel<A: LaneActivation>(_ p: DepthwiseProblem, imageInput: UnsafePointer<Float>, firstInputRow: Int, kernelRows: Range<Int>,
                                firstInputColumn: Int, kernelColumns: Range<Int>, outputPixel: Int,
