@@ -61,9 +61,16 @@ public struct DepthwiseProblem {
 }
 
 extension AVX2Kernels {
-    /// Computes output rows `rows` (flattened over `image · outputHeight + row`). Interior
-    /// columns (all taps inside the image) go four at a time, each weight vector loaded once for
-    /// four accumulators; border columns one at a time with their taps clipped.
+    /// Computes output rows `rows` (flattened over `image · outputHeight + row`; band-relative
+    /// storage through `inputRowOrigin` / `outputRowOrigin`). Interior columns (all taps inside the
+    /// image) go four at a time, sixteen channels at a time (``depthwiseFourInterior``: eight
+    /// independent FMA chains, each weight vector loaded once for four pixels, the tap pattern a
+    /// ``KernelRowTaps`` type picked once per call); border columns one at a time with their taps
+    /// clipped, four channel vectors in lockstep (``depthwisePixel``). Every output's sum keeps the
+    /// order of a one-output-at-a-time loop (addend, taps in kernel-row-major, kernel-column
+    /// order, bias, activation), so the blocking never changes a bit. The caller guarantees
+    /// that every pointer is valid for the extents `p` describes (TensorKit's `Conv2d` and
+    /// `InvertedResidualBlock` validate the shapes before building `p`).
     public static func depthwiseConvolution(_ p: DepthwiseProblem, rows: Range<Int>) {
         switch p.activation {
         case .identity: depthwiseConvolution(p, rows: rows, IdentityActivation.self)
@@ -74,6 +81,19 @@ extension AVX2Kernels {
     }
 
     static func depthwiseConvolution<A: LaneActivation>(_ p: DepthwiseProblem, rows: Range<Int>, _ activation: A.Type) {
+        // The kernel-row loop of the interior path, chosen once per call (not per kernel row).
+        let (stride, dilation) = (p.stride, p.dilation)
+        switch p.kernelSize {
+        case 3 where stride == dilation: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideOne.self)
+        case 3 where stride == 2 * dilation: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideTwo.self)
+        case 5 where stride == dilation: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideOne.self)
+        case 5 where stride == 2 * dilation: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideTwo.self)
+        default: depthwiseConvolution(p, rows: rows, A.self, AnyTaps.self)
+        }
+    }
+
+    static func depthwiseConvolution<A: LaneActivation, R: KernelRowTaps>(_ p: DepthwiseProblem, rows: Range<Int>,
+                                                                          _ activation: A.Type, _ taps: R.Type) {
         let reach = (p.kernelSize - 1) * p.dilation
         let interiorStart = min(p.outputWidth, (p.padLeft + p.stride - 1) / p.stride)
         let lastInteriorInput = p.inputWidth - 1 - reach + p.padLeft
@@ -94,14 +114,12 @@ extension AVX2Kernels {
             let outputRow = flatRow - p.outputRowOrigin
             var column = 0
             while column < p.outputWidth {
-                if column >= interiorStart && column + 4 <= interiorEnd {
+                if column >= interiorStart && column < interiorEnd && (column + 4 <= interiorEnd || overlapsLastGroup) {
+                    // A group of four interior columns; the last one may end at `interiorEnd`.
+                    let groupStart = min(column, interiorEnd - 4)
                     depthwiseFourInterior(p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
-                                          flatRow: outputRow, column: column, A.self)
-                    column += 4
-                } else if overlapsLastGroup && column >= interiorStart && column < interiorEnd {
-                    depthwiseFourInterior(p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
-                                          flatRow: outputRow, column: interiorEnd - 4, A.self)
-                    column = interiorEnd
+                                          flatRow: outputRow, column: groupStart, A.self, R.self)
+                    column = groupStart + 4
                 } else {
                     let firstInputColumn = column * p.stride - p.padLeft
                     let kernelColumns = max(0, (-firstInputColumn + p.dilation - 1) / p.dilation)
@@ -115,7 +133,9 @@ extension AVX2Kernels {
         }
     }
 
-    /// One output pixel with the taps `kernelRows × kernelColumns` (those inside the image).
+    /// One output pixel with the taps `kernelRows × kernelColumns` (those inside the image):
+    /// 32 channels a step as four independent chains (a single chain would wait out the FMA
+    /// latency at every tap), then 8, then one at a time.
     @inline(__always)
     static func depthwisePixel<A: LaneActivation>(_ p: DepthwiseProblem, imageInput: UnsafePointer<Float>, firstInputRow: Int, kernelRows: Range<Int>,
                                firstInputColumn: Int, kernelColumns: Range<Int>, outputPixel: Int,
@@ -124,6 +144,24 @@ extension AVX2Kernels {
         let addend = p.addend.map { $0 + outputPixel * p.addendStride }
         let rowStride = p.inputWidth * p.inputStride
         var channel = 0
+        // Four vectors a step, in lockstep: four independent FMA chains per tap.
+        while channel + 32 <= p.channels {
+            var sums = FourSums(addend: addend, stride: 8, channel: channel)
+            for kernelRow in kernelRows {
+                let inputRow = imageInput + (firstInputRow + kernelRow * p.dilation) * rowStride + channel
+                let taps = p.weights + kernelRow * p.kernelSize * p.channels + channel
+                for kernelColumn in kernelColumns {
+                    let weight = taps + kernelColumn * p.channels
+                    let pixel = inputRow + (firstInputColumn + kernelColumn * p.dilation) * p.inputStride
+                    sums.s0 = sums.s0.addingProduct(load(weight), load(pixel))
+                    sums.s1 = sums.s1.addingProduct(load(weight + 8), load(pixel + 8))
+                    sums.s2 = sums.s2.addingProduct(load(weight + 16), load(pixel + 16))
+                    sums.s3 = sums.s3.addingProduct(load(weight + 24), load(pixel + 24))
+                }
+            }
+            sums.store(to: target + channel, stride: 8, bias: p.bias, slopes: p.slopes, channel: channel, channelStep: 8, A.self)
+            channel += 32
+        }
         while channel + 8 <= p.channels {
             var sum = addend.map { load($0 + channel) } ?? Lanes(repeating: 0)
             for kernelRow in kernelRows {
@@ -152,96 +190,46 @@ extension AVX2Kernels {
     }
 
     /// Four horizontally adjacent output pixels whose taps all lie inside the image columns.
+    ///
+    /// Channels go sixteen at a time: two 8-lane vectors × four pixels are eight independent
+    /// accumulator chains, enough to keep both FMA pipes busy through their 4-cycle latency (four
+    /// chains, one vector, cap the kernel at half the FMA peak). A last block of eight channels
+    /// takes four chains, fewer than eight one lane at a time. Every output still sums its addend,
+    /// then its taps in kernel-row-major, kernel-column order, then the bias: only independent
+    /// outputs are interleaved, so the results are bit-identical to one pixel at a time.
     @inline(__always)
-    static func depthwiseFourInterior<A: LaneActivation>(_ p: DepthwiseProblem, imageInput: UnsafePointer<Float>, firstInputRow: Int,
-                                      kernelRows: Range<Int>, flatRow: Int, column: Int, _ activation: A.Type) {
+    static func depthwiseFourInterior<A: LaneActivation, R: KernelRowTaps>(
+        _ p: DepthwiseProblem, imageInput: UnsafePointer<Float>, firstInputRow: Int,
+        kernelRows: Range<Int>, flatRow: Int, column: Int, _ activation: A.Type, _ taps: R.Type
+    ) {
         let rowStride = p.inputWidth * p.inputStride
-        let pixelStep = p.stride * p.inputStride, tapStep = p.dilation * p.inputStride
         let firstInputColumn = column * p.stride - p.padLeft
         let outputPixel = flatRow * p.outputWidth + column
         let target = p.output + outputPixel * p.outputStride
         let addend = p.addend.map { $0 + outputPixel * p.addendStride }
         let outputStride = p.outputStride, addendStride = p.addendStride
+        let firstPixel = imageInput + firstInputRow * rowStride + firstInputColumn * p.inputStride
         var channel = 0
-        while channel + 8 <= p.channels {
-            var sum0 = Lanes(repeating: 0), sum1 = sum0, sum2 = sum0, sum3 = sum0
-            if let addend {
-                sum0 = load(addend + channel)
-                sum1 = load(addend + addendStride + channel)
-                sum2 = load(addend + 2 * addendStride + channel)
-                sum3 = load(addend + 3 * addendStride + channel)
-            }
+        while channel + 16 <= p.channels {
+            var low = FourSums(addend: addend, stride: addendStride, channel: channel)
+            var high = FourSums(addend: addend, stride: addendStride, channel: channel + 8)
             for kernelRow in kernelRows {
-                var pixel = imageInput + (firstInputRow + kernelRow * p.dilation) * rowStride + firstInputColumn * p.inputStride + channel
-                var tap = p.weights + kernelRow * p.kernelSize * p.channels + channel
-                if p.kernelSize == 3 && pixelStep == tapStep {
-                    // 3 taps, stride = dilation (MobileNet's 3×3 stride 1): the four outputs share
-                    // input columns, so 6 loads instead of 12 (same sums, same order).
-                    let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
-                    let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep)
-                    let x3 = load(pixel + 3 * tapStep), x4 = load(pixel + 4 * tapStep), x5 = load(pixel + 5 * tapStep)
-                    sum0 = sum0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2)
-                    sum1 = sum1.addingProduct(w0, x1).addingProduct(w1, x2).addingProduct(w2, x3)
-                    sum2 = sum2.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4)
-                    sum3 = sum3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5)
-                    continue
-                }
-                if p.kernelSize == 3 && pixelStep == 2 * tapStep {
-                    // 3 taps at stride 2 (the 3×3 stride-2 layers): 9 loads instead of 12.
-                    let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
-                    let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep)
-                    sum0 = sum0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2)
-                    let x3 = load(pixel + 3 * tapStep), x4 = load(pixel + 4 * tapStep)
-                    sum1 = sum1.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4)
-                    let x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
-                    sum2 = sum2.addingProduct(w0, x4).addingProduct(w1, x5).addingProduct(w2, x6)
-                    let x7 = load(pixel + 7 * tapStep), x8 = load(pixel + 8 * tapStep)
-                    sum3 = sum3.addingProduct(w0, x6).addingProduct(w1, x7).addingProduct(w2, x8)
-                    continue
-                }
-                if p.kernelSize == 5 && pixelStep == 2 * tapStep {
-                    // 5 taps at stride 2 (the 5×5 stride-2 layers of MnasNet and EfficientNet): 11 loads instead of 20.
-                    let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
-                    let w3 = load(tap + 3 * p.channels), w4 = load(tap + 4 * p.channels)
-                    let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep)
-                    let x3 = load(pixel + 3 * tapStep), x4 = load(pixel + 4 * tapStep)
-                    sum0 = sum0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2).addingProduct(w3, x3).addingProduct(w4, x4)
-                    let x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
-                    sum1 = sum1.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4).addingProduct(w3, x5).addingProduct(w4, x6)
-                    let x7 = load(pixel + 7 * tapStep), x8 = load(pixel + 8 * tapStep)
-                    sum2 = sum2.addingProduct(w0, x4).addingProduct(w1, x5).addingProduct(w2, x6).addingProduct(w3, x7).addingProduct(w4, x8)
-                    let x9 = load(pixel + 9 * tapStep), x10 = load(pixel + 10 * tapStep)
-                    sum3 = sum3.addingProduct(w0, x6).addingProduct(w1, x7).addingProduct(w2, x8).addingProduct(w3, x9).addingProduct(w4, x10)
-                    continue
-                }
-                if p.kernelSize == 5 && pixelStep == tapStep {
-                    // 5 taps, stride = dilation (5×5 stride 1 of MnasNet and EfficientNet): 8 loads instead of 20.
-                    let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
-                    let w3 = load(tap + 3 * p.channels), w4 = load(tap + 4 * p.channels)
-                    let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep), x3 = load(pixel + 3 * tapStep)
-                    let x4 = load(pixel + 4 * tapStep), x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
-                    let x7 = load(pixel + 7 * tapStep)
-                    sum0 = sum0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2).addingProduct(w3, x3).addingProduct(w4, x4)
-                    sum1 = sum1.addingProduct(w0, x1).addingProduct(w1, x2).addingProduct(w2, x3).addingProduct(w3, x4).addingProduct(w4, x5)
-                    sum2 = sum2.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4).addingProduct(w3, x5).addingProduct(w4, x6)
-                    sum3 = sum3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5).addingProduct(w3, x6).addingProduct(w4, x7)
-                    continue
-                }
-                for _ in 0..<p.kernelSize {
-                    let weight = load(tap)
-                    sum0 = sum0.addingProduct(weight, load(pixel))
-                    sum1 = sum1.addingProduct(weight, load(pixel + pixelStep))
-                    sum2 = sum2.addingProduct(weight, load(pixel + 2 * pixelStep))
-                    sum3 = sum3.addingProduct(weight, load(pixel + 3 * pixelStep))
-                    tap += p.channels
-                    pixel += tapStep
-                }
+                let pixel = firstPixel + kernelRow * p.dilation * rowStride + channel
+                let tap = p.weights + kernelRow * p.kernelSize * p.channels + channel
+                R.accumulate(p, pixel: pixel, tap: tap, into: &low)
+                R.accumulate(p, pixel: pixel + 8, tap: tap + 8, into: &high)
             }
-            let bias = load(p.bias + channel)
-            store(A.apply(sum0 + bias, slopes: p.slopes, channel: channel), to: target + channel)
-            store(A.apply(sum1 + bias, slopes: p.slopes, channel: channel), to: target + outputStride + channel)
-            store(A.apply(sum2 + bias, slopes: p.slopes, channel: channel), to: target + 2 * outputStride + channel)
-            store(A.apply(sum3 + bias, slopes: p.slopes, channel: channel), to: target + 3 * outputStride + channel)
+            low.store(to: target + channel, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
+            high.store(to: target + channel + 8, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel + 8, A.self)
+            channel += 16
+        }
+        if channel + 8 <= p.channels {
+            var sums = FourSums(addend: addend, stride: addendStride, channel: channel)
+            for kernelRow in kernelRows {
+                R.accumulate(p, pixel: firstPixel + kernelRow * p.dilation * rowStride + channel,
+                                    tap: p.weights + kernelRow * p.kernelSize * p.channels + channel, into: &sums)
+            }
+            sums.store(to: target + channel, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
             channel += 8
         }
         if channel < p.channels {
@@ -250,6 +238,41 @@ extension AVX2Kernels {
                 depthwiseTailChannels(p, from: channel, imageInput: imageInput, firstInputRow: firstInputRow,
                                       kernelRows: kernelRows, firstInputColumn: pixelInput, outputPixel: outputPixel + offset, A.self)
             }
+        }
+    }
+
+    /// Four 8-lane accumulators: one channel vector at four adjacent output pixels (the interior
+    /// groups), or four consecutive channel vectors of one pixel (the border pixels).
+    struct FourSums {
+        var s0: Lanes, s1: Lanes, s2: Lanes, s3: Lanes
+
+        /// The addends at `addend + channel + i · stride`, or zeros.
+        @inline(__always)
+        init(addend: UnsafePointer<Float>?, stride: Int, channel: Int) {
+            if let addend {
+                s0 = load(addend + channel)
+                s1 = load(addend + stride + channel)
+                s2 = load(addend + 2 * stride + channel)
+                s3 = load(addend + 3 * stride + channel)
+            } else {
+                s0 = Lanes(repeating: 0)
+                (s1, s2, s3) = (s0, s0, s0)
+            }
+        }
+
+        /// `activation(sum_i + bias)` to `target + i · stride`, sum `i` of channels
+        /// `channel + i · channelStep ..< + 8` (`channelStep` 0: one channel vector at four pixels).
+        @inline(__always)
+        func store<A: LaneActivation>(to target: UnsafeMutablePointer<Float>, stride: Int, bias: UnsafePointer<Float>,
+                                      slopes: UnsafePointer<Float>?, channel: Int, channelStep: Int = 0, _ activation: A.Type) {
+            @inline(__always) func finish(_ sum: Lanes, _ i: Int) {
+                let channel = channel + i * channelStep
+                AVX2Kernels.store(A.apply(sum + load(bias + channel), slopes: slopes, channel: channel), to: target + i * stride)
+            }
+            finish(s0, 0)
+            finish(s1, 1)
+            finish(s2, 2)
+            finish(s3, 3)
         }
     }
 
@@ -274,3 +297,110 @@ extension AVX2Kernels {
         }
     }
 }
+
+/// One kernel row's taps, in kernel-column order, added to four adjacent outputs' sums for one
+/// 8-channel vector: `pixel` is the first output's first tap, `tap` the row's first weight. A
+/// type per tap pattern so that `AVX2Kernels.depthwiseConvolution` picks the pattern once per
+/// call and the interior loop is specialised for it. When the outputs' taps overlap (3 or 5
+/// taps at stride = dilation or 2 · dilation) each input vector is loaded once for every output
+/// that reads it.
+protocol KernelRowTaps {
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX2Kernels.FourSums)
+}
+
+/// 3 taps, stride = dilation (MobileNet's 3×3 stride 1): 6 input loads instead of 12.
+enum ThreeTapsAtStrideOne: KernelRowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX2Kernels.FourSums) {
+        let tapStep = p.dilation * p.inputStride
+        let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
+        let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep)
+        let x3 = load(pixel + 3 * tapStep), x4 = load(pixel + 4 * tapStep), x5 = load(pixel + 5 * tapStep)
+        sums.s0 = sums.s0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2)
+        sums.s1 = sums.s1.addingProduct(w0, x1).addingProduct(w1, x2).addingProduct(w2, x3)
+        sums.s2 = sums.s2.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4)
+        sums.s3 = sums.s3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5)
+    }
+}
+
+/// 3 taps at stride 2 · dilation (the 3×3 stride-2 layers): 9 input loads instead of 12.
+enum ThreeTapsAtStrideTwo: KernelRowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX2Kernels.FourSums) {
+        let tapStep = p.dilation * p.inputStride
+        let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
+        let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep)
+        sums.s0 = sums.s0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2)
+        let x3 = load(pixel + 3 * tapStep), x4 = load(pixel + 4 * tapStep)
+        sums.s1 = sums.s1.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4)
+        let x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
+        sums.s2 = sums.s2.addingProduct(w0, x4).addingProduct(w1, x5).addingProduct(w2, x6)
+        let x7 = load(pixel + 7 * tapStep), x8 = load(pixel + 8 * tapStep)
+        sums.s3 = sums.s3.addingProduct(w0, x6).addingProduct(w1, x7).addingProduct(w2, x8)
+    }
+}
+
+/// 5 taps, stride = dilation (5×5 stride 1 of MnasNet and EfficientNet): 8 input loads instead of 20.
+enum FiveTapsAtStrideOne: KernelRowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX2Kernels.FourSums) {
+        let tapStep = p.dilation * p.inputStride
+        let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
+        let w3 = load(tap + 3 * p.channels), w4 = load(tap + 4 * p.channels)
+        let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep), x3 = load(pixel + 3 * tapStep)
+        let x4 = load(pixel + 4 * tapStep), x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
+        let x7 = load(pixel + 7 * tapStep)
+        sums.s0 = sums.s0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2).addingProduct(w3, x3).addingProduct(w4, x4)
+        sums.s1 = sums.s1.addingProduct(w0, x1).addingProduct(w1, x2).addingProduct(w2, x3).addingProduct(w3, x4).addingProduct(w4, x5)
+        sums.s2 = sums.s2.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4).addingProduct(w3, x5).addingProduct(w4, x6)
+        sums.s3 = sums.s3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5).addingProduct(w3, x6).addingProduct(w4, x7)
+    }
+}
+
+/// 5 taps at stride 2 · dilation (the 5×5 stride-2 layers of MnasNet and EfficientNet): 11 input
+/// loads instead of 20.
+enum FiveTapsAtStrideTwo: KernelRowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX2Kernels.FourSums) {
+        let tapStep = p.dilation * p.inputStride
+        let w0 = load(tap), w1 = load(tap + p.channels), w2 = load(tap + 2 * p.channels)
+        let w3 = load(tap + 3 * p.channels), w4 = load(tap + 4 * p.channels)
+        let x0 = load(pixel), x1 = load(pixel + tapStep), x2 = load(pixel + 2 * tapStep)
+        let x3 = load(pixel + 3 * tapStep), x4 = load(pixel + 4 * tapStep)
+        sums.s0 = sums.s0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2).addingProduct(w3, x3).addingProduct(w4, x4)
+        let x5 = load(pixel + 5 * tapStep), x6 = load(pixel + 6 * tapStep)
+        sums.s1 = sums.s1.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4).addingProduct(w3, x5).addingProduct(w4, x6)
+        let x7 = load(pixel + 7 * tapStep), x8 = load(pixel + 8 * tapStep)
+        sums.s2 = sums.s2.addingProduct(w0, x4).addingProduct(w1, x5).addingProduct(w2, x6).addingProduct(w3, x7).addingProduct(w4, x8)
+        let x9 = load(pixel + 9 * tapStep), x10 = load(pixel + 10 * tapStep)
+        sums.s3 = sums.s3.addingProduct(w0, x6).addingProduct(w1, x7).addingProduct(w2, x8).addingProduct(w3, x9).addingProduct(w4, x10)
+    }
+}
+
+/// Any kernel size, stride and dilation (ESPNetv2's dilated branches, average pooling): each
+/// tap's weight loaded once for the four outputs.
+enum AnyTaps: KernelRowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX2Kernels.FourSums) {
+        let pixelStep = p.stride * p.inputStride, tapStep = p.dilation * p.inputStride
+        var pixel = pixel, tap = tap
+        for _ in 0..<p.kernelSize {
+            let weight = load(tap)
+            sums.s0 = sums.s0.addingProduct(weight, load(pixel))
+            sums.s1 = sums.s1.addingProduct(weight, load(pixel + pixelStep))
+            sums.s2 = sums.s2.addingProduct(weight, load(pixel + 2 * pixelStep))
+            sums.s3 = sums.s3.addingProduct(weight, load(pixel + 3 * pixelStep))
+            tap += p.channels
+            pixel += tapStep
+        }
+    }
+}
+
+@inline(__always)
+private func load(_ pointer: UnsafePointer<Float>) -> AVX2Kernels.Lanes { AVX2Kernels.load(pointer) }

@@ -164,6 +164,141 @@ import VectorKernelsAVX2
         }
     }
 
+    /// One AVX2 depthwise problem: `channels` values a pixel stored `pixelStride` apart (a channel
+    /// slice when wider), in-place or separate addend, and band-relative rows (a band of output
+    /// rows `bandStart ..< bandEnd` reading only the input rows its taps need, as the fused
+    /// inverted-residual blocks store them).
+    struct DepthwiseOrderCase: CustomStringConvertible, Sendable {
+        var batch = 1, channels: Int, height: Int, width: Int
+        var kernelSize: Int, stride = 1, dilation = 1, padTop: Int, padLeft: Int, padBottom: Int? = nil, padRight: Int? = nil
+        var pixelStride: Int? = nil
+        var band: Range<Int>? = nil
+        var description: String {
+            "N\(batch) C\(channels)/\(pixelStride ?? channels) \(height)×\(width) k\(kernelSize) s\(stride) d\(dilation) pad \(padTop),\(padLeft)"
+                + (band.map { " band \($0)" } ?? "")
+        }
+        var outputHeight: Int { (height + padTop + (padBottom ?? padTop) - (kernelSize - 1) * dilation - 1) / stride + 1 }
+        var outputWidth: Int { (width + padLeft + (padRight ?? padLeft) - (kernelSize - 1) * dilation - 1) / stride + 1 }
+    }
+
+    /// Channel counts that exercise every block of the interior path (pairs of 8-lane vectors,
+    /// one last vector, fewer than eight lanes), widths 1…17 (border-only rows, groups of four with
+    /// 1–3 columns left), kernels 3 and 5 at strides 1 and 2, dilation, asymmetric "SAME" padding,
+    /// batches, channel slices and bands.
+    static let depthwiseOrderCases: [DepthwiseOrderCase] = [3, 8, 13, 16, 24, 29, 40].flatMap { channels in
+        (1...17).flatMap { width in [
+            DepthwiseOrderCase(channels: channels, height: 4, width: width, kernelSize: 3, padTop: 1, padLeft: 1),
+            DepthwiseOrderCase(channels: channels, height: 5, width: width, kernelSize: 3, stride: 2, padTop: 1, padLeft: 1),
+        ] } + [
+            DepthwiseOrderCase(batch: 2, channels: channels, height: 9, width: 13, kernelSize: 5, padTop: 2, padLeft: 2),
+            DepthwiseOrderCase(channels: channels, height: 11, width: 19, kernelSize: 5, stride: 2, padTop: 2, padLeft: 2),
+            DepthwiseOrderCase(channels: channels, height: 8, width: 12, kernelSize: 5, stride: 2, padTop: 1, padLeft: 1, padBottom: 2, padRight: 2),
+            DepthwiseOrderCase(channels: channels, height: 8, width: 10, kernelSize: 3, stride: 2, padTop: 0, padLeft: 0, padBottom: 1, padRight: 1),
+            DepthwiseOrderCase(channels: channels, height: 13, width: 15, kernelSize: 3, dilation: 3, padTop: 3, padLeft: 3),
+            DepthwiseOrderCase(channels: channels, height: 9, width: 14, kernelSize: 3, stride: 2, dilation: 2, padTop: 2, padLeft: 2),
+            DepthwiseOrderCase(channels: channels, height: 6, width: 11, kernelSize: 3, padTop: 1, padLeft: 1, pixelStride: channels + 5),
+            DepthwiseOrderCase(channels: channels, height: 12, width: 9, kernelSize: 3, padTop: 1, padLeft: 1, band: 3..<7),
+            DepthwiseOrderCase(channels: channels, height: 12, width: 13, kernelSize: 5, stride: 2, padTop: 2, padLeft: 2, band: 0..<2),
+            DepthwiseOrderCase(channels: channels, height: 12, width: 13, kernelSize: 5, padTop: 2, padLeft: 2, band: 9..<12),
+        ]
+    }
+
+    /// The AVX2 depthwise kernel is bit-identical to one output at a time summing, in order, its
+    /// addend, its taps in kernel-row-major, kernel-column order (fused multiply-adds in the
+    /// 8-lane channel blocks, multiply then add in the scalar channel tail), then the bias, then
+    /// the activation: its blocking only interleaves independent outputs. Plain, with a separate
+    /// addend and with the output as its own addend, for every activation.
+    @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA), arguments: depthwiseOrderCases)
+    func depthwiseAVX2SumsInTheReferenceOrder(_ testCase: DepthwiseOrderCase) {
+        let (channels, k) = (testCase.channels, testCase.kernelSize)
+        let pixelStride = testCase.pixelStride ?? channels
+        let (outputHeight, outputWidth) = (testCase.outputHeight, testCase.outputWidth)
+        let outputRows = testCase.band ?? 0..<(testCase.batch * outputHeight)
+        // The input rows the computed output rows read (all of them without a band).
+        let reach = (k - 1) * testCase.dilation
+        let inputRows = testCase.band.map { band in
+            max(0, band.lowerBound * testCase.stride - testCase.padTop)
+                ..< min(testCase.height, (band.upperBound - 1) * testCase.stride - testCase.padTop + reach + 1)
+        } ?? 0..<(testCase.batch * testCase.height)
+        let input = Self.random([testCase.batch * testCase.height * testCase.width * pixelStride], seed: 61).scalars
+        let weights = Self.random([k * k * channels], seed: 62).scalars
+        let bias = Self.random([channels], seed: 63).scalars
+        let slopes = Self.random([channels], seed: 64, low: 0, high: 0.5).scalars
+        let outputCount = outputRows.count * outputWidth * pixelStride
+        let start = Self.random([outputCount], seed: 65, low: -4, high: 10).scalars
+        let vectorChannels = channels - channels % 8
+        func expected(base: [Float], addend: [Float]?, activation: KernelActivation) -> [Float] {
+            var result = base
+            for flatRow in outputRows {
+                let image = flatRow / outputHeight, row = flatRow % outputHeight
+                for column in 0..<outputWidth {
+                    let pixel = ((flatRow - outputRows.lowerBound) * outputWidth + column) * pixelStride
+                    for channel in 0..<channels {
+                        var sum: Float = addend?[pixel + channel] ?? 0
+                        for kernelRow in 0..<k {
+                            let y = row * testCase.stride - testCase.padTop + kernelRow * testCase.dilation
+                            guard y >= 0 && y < testCase.height else { continue }
+                            for kernelColumn in 0..<k {
+                                let x = column * testCase.stride - testCase.padLeft + kernelColumn * testCase.dilation
+                                guard x >= 0 && x < testCase.width else { continue }
+                                let w = weights[(kernelRow * k + kernelColumn) * channels + channel]
+                                let v = input[((image * testCase.height + y) * testCase.width + x) * pixelStride + channel]
+                                if channel < vectorChannels { sum = sum.addingProduct(w, v) } else { sum += w * v }
+                            }
+                        }
+                        let z = sum + bias[channel]
+                        result[pixel + channel] = switch activation {
+                        case .identity: z
+                        case .relu: z < 0 ? 0 : z
+                        case .relu6: z < 0 ? 0 : (z > 6 ? 6 : z)
+                        case .prelu: z < 0 ? z * slopes[channel] : z
+                        }
+                    }
+                }
+            }
+            return result
+        }
+        let addend = Self.random([outputCount], seed: 66).scalars
+        for activation in [KernelActivation.identity, .relu, .relu6, .prelu] {
+            for mode in ["plain", "addend", "in place"] {
+                var output = mode == "in place" ? addend : start
+                input.withUnsafeBufferPointer { input in
+                    weights.withUnsafeBufferPointer { weights in
+                        bias.withUnsafeBufferPointer { bias in
+                            slopes.withUnsafeBufferPointer { slopes in
+                                addend.withUnsafeBufferPointer { addend in
+                                    output.withUnsafeMutableBufferPointer { output in
+                                        let addendPointer: UnsafePointer<Float>? = switch mode {
+                                        case "addend": addend.baseAddress!
+                                        case "in place": UnsafePointer(output.baseAddress!)
+                                        default: nil
+                                        }
+                                        let problem = DepthwiseProblem(
+                                            input: input.baseAddress! + inputRows.lowerBound * testCase.width * pixelStride, inputStride: pixelStride,
+                                            inputHeight: testCase.height, inputWidth: testCase.width,
+                                            output: output.baseAddress!, outputStride: pixelStride,
+                                            outputHeight: outputHeight, outputWidth: outputWidth,
+                                            addend: addendPointer, addendStride: pixelStride, channels: channels,
+                                            weights: weights.baseAddress!, bias: bias.baseAddress!, slopes: slopes.baseAddress!,
+                                            activation: activation, kernelSize: k, stride: testCase.stride, dilation: testCase.dilation,
+                                            padTop: testCase.padTop, padLeft: testCase.padLeft,
+                                            inputRowOrigin: inputRows.lowerBound, outputRowOrigin: outputRows.lowerBound)
+                                        AVX2Kernels.depthwiseConvolution(problem, rows: outputRows)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                let reference = expected(base: mode == "in place" ? addend : start, addend: mode == "plain" ? nil : addend,
+                                         activation: activation)
+                let mismatches = output.indices.filter { output[$0].bitPattern != reference[$0].bitPattern }
+                let message = "\(testCase) \(activation) \(mode): \(mismatches.count) values differ, first at index \(mismatches.first ?? -1)"
+                #expect(mismatches.isEmpty, Comment(rawValue: message))
+            }
+        }
+    }
+
     /// The AVX2 GEMM's weight panels: widths 16 while more than 24 columns remain, then 24, 16 or 8.
     @Test func panelWidthsCoverTheColumns() {
         #expect(AVX2Kernels.panelWidths(outputChannels: 0) == [])
