@@ -1,6 +1,7 @@
 /// One matrix product of the fused attention, `C [M, N] (+)= A [M, K] · B [K, N]`, with B in
-/// the column panels of ``AVX2Kernels/pointwiseConvolution(_:rows:)`` (16 columns, then at most one
-/// of 8; see ``PointwiseProblem``) and A read in place through two strides, so either operand
+/// the column panels of ``AVX2Kernels/pointwiseConvolution(_:rows:)`` (widths
+/// ``AVX2Kernels/panelWidths(outputChannels:)``: 16, …, 16, then one of 24, 16 or 8; see
+/// ``PointwiseProblem``) and A read in place through two strides, so either operand
 /// layout of the attention's products needs no packing of its large matrix:
 /// - contiguous rows (`aDepthStride` 1): ∂Q = ∂S·K and the forward's P·V, where B (K or V
 ///   packed once per head) is deeper than the L2 cache holds: the product runs in depth chunks,
@@ -9,8 +10,8 @@
 /// - transposed (`aRowStride` 1): ∂V += P̃ᵀ·G and ∂K += ∂Sᵀ·Q with A the `[rows, Nk]` block of P̃ or
 ///   ∂S as it lies in memory and only the small G or Q block packed.
 ///
-/// Element (m, k) of A is `a[m · aRowStride + k · aDepthStride]`; panel p of B starts at
-/// `panels + p · 16 · panelDepth` with its row k at `+ k · panelWidth`. Every pointer must be
+/// Element (m, k) of A is `a[m · aRowStride + k · aDepthStride]`; a panel of B of width w that
+/// holds columns from n₀ starts at `panels + n₀ · panelDepth` with its row k at `+ k · w`. Every pointer must be
 /// valid for the extents it is used with; the caller (TensorKit's `HeadPanels`) sizes them from
 /// an already validated attention geometry.
 public struct PanelProduct {
@@ -61,16 +62,23 @@ extension AVX2Kernels {
                 var column = 0, panel = problem.panels
                 while column < problem.columns {
                     let remaining = problem.columns - column
-                    if remaining > 8 {
-                        productTile16(problem, row: row, rows: height, k0: k0, depth: chunk, panel: panel + k0 * 16,
+                    let width = lastPanelWidth(remaining: remaining)
+                    switch width {
+                    case 24:
+                        // A 24-wide last panel: its first 16 columns, then its last 8, each row 24 floats.
+                        productTile16(problem, row: row, rows: height, k0: k0, depth: chunk, panel: panel + k0 * 24, panelStride: 24,
+                                      column: column, valid: 16, accumulate: accumulate)
+                        productTile8(problem, row: row, rows: height, k0: k0, depth: chunk, panel: panel + k0 * 24 + 16, panelStride: 24,
+                                     column: column + 16, valid: remaining - 16, accumulate: accumulate)
+                    case 16:
+                        productTile16(problem, row: row, rows: height, k0: k0, depth: chunk, panel: panel + k0 * 16, panelStride: 16,
                                       column: column, valid: min(16, remaining), accumulate: accumulate)
-                        column += 16
-                    } else {
-                        productTile8(problem, row: row, rows: height, k0: k0, depth: chunk, panel: panel + k0 * 8,
+                    default:
+                        productTile8(problem, row: row, rows: height, k0: k0, depth: chunk, panel: panel + k0 * 8, panelStride: 8,
                                      column: column, valid: remaining, accumulate: accumulate)
-                        column += 8
                     }
-                    panel += 16 * problem.panelDepth
+                    column += width
+                    panel += width * problem.panelDepth
                 }
                 row += tileRows
             }
@@ -81,13 +89,18 @@ extension AVX2Kernels {
     /// ``panelProduct(_:rows:depthChunk:)`` element by element with the same fused multiply-add
     /// chain per element (from C or 0, k ascending), so the two agree bit for bit.
     public static func referencePanelProduct(_ problem: PanelProduct, rows: Int) {
+        // (first column, width) of the panel holding each column
+        var owner: [(first: Int, width: Int)] = []
+        for width in panelWidths(outputChannels: problem.columns) {
+            owner += repeatElement((first: owner.count, width: width), count: width)
+        }
         for m in 0..<rows {
             for n in 0..<problem.columns {
-                let panel = problem.panels + n / 16 * 16 * problem.panelDepth
-                let width = problem.columns - n / 16 * 16 > 8 ? 16 : 8
+                let (first, width) = owner[n]
+                let panel = problem.panels + first * problem.panelDepth
                 var sum: Float = problem.accumulate ? problem.c[m * problem.cStride + n] : 0
                 for k in 0..<problem.depth {
-                    sum = sum.addingProduct(problem.a[m * problem.aRowStride + k * problem.aDepthStride], panel[k * width + n % 16])
+                    sum = sum.addingProduct(problem.a[m * problem.aRowStride + k * problem.aDepthStride], panel[k * width + n - first])
                 }
                 problem.c[m * problem.cStride + n] = sum
             }
@@ -120,11 +133,12 @@ extension AVX2Kernels {
         if valid >= 8 { store(sum, to: target) } else { storePartial(sum, to: target, count: valid) }
     }
 
-    /// Rows `row ..< row + rows` (≤ 6) × the 16 columns of one panel from `column`, depth
-    /// `k0 ..< k0 + depth` (`panel` already points at row k0 of the panel).
+    /// Rows `row ..< row + rows` (≤ 6) × 16 columns of one panel from `column`, depth
+    /// `k0 ..< k0 + depth` (`panel` already points at row k0 of those columns; the panel's rows
+    /// are `panelStride` floats apart).
     @inline(__always)
     static func productTile16(_ p: PanelProduct, row: Int, rows: Int, k0: Int, depth: Int, panel: UnsafePointer<Float>,
-                              column: Int, valid: Int, accumulate: Bool) {
+                              panelStride: Int, column: Int, valid: Int, accumulate: Bool) {
         let (a0, a1, a2, a3, a4, a5) = productRows(p, row: row, rows: rows, k0: k0)
         let low = min(8, valid), high = valid - 8
         var c00 = productStart(p, row: row, present: true, column: column, valid: low, accumulate: accumulate)
@@ -156,7 +170,7 @@ extension AVX2Kernels {
             x = Lanes(repeating: a5[offset])
             c50 = c50.addingProduct(x, b0); c51 = c51.addingProduct(x, b1)
             offset += step
-            b += 16
+            b += panelStride
         }
         productStore(c00, p, row: row, present: true, column: column, valid: low)
         productStore(c01, p, row: row, present: true, column: column + 8, valid: high)
@@ -172,10 +186,11 @@ extension AVX2Kernels {
         productStore(c51, p, row: row + 5, present: rows > 5, column: column + 8, valid: high)
     }
 
-    /// ``productTile16(_:row:rows:k0:depth:panel:column:valid:accumulate:)`` for a last panel 8 wide.
+    /// ``productTile16(_:row:rows:k0:depth:panel:panelStride:column:valid:accumulate:)`` for 8
+    /// columns: a last panel 8 wide, or the last 8 columns of one 24 wide.
     @inline(__always)
     static func productTile8(_ p: PanelProduct, row: Int, rows: Int, k0: Int, depth: Int, panel: UnsafePointer<Float>,
-                             column: Int, valid: Int, accumulate: Bool) {
+                             panelStride: Int, column: Int, valid: Int, accumulate: Bool) {
         let (a0, a1, a2, a3, a4, a5) = productRows(p, row: row, rows: rows, k0: k0)
         var c0 = productStart(p, row: row, present: true, column: column, valid: valid, accumulate: accumulate)
         var c1 = productStart(p, row: row + 1, present: rows > 1, column: column, valid: valid, accumulate: accumulate)
@@ -194,7 +209,7 @@ extension AVX2Kernels {
             c4 = c4.addingProduct(Lanes(repeating: a4[offset]), b0)
             c5 = c5.addingProduct(Lanes(repeating: a5[offset]), b0)
             offset += step
-            b += 8
+            b += panelStride
         }
         productStore(c0, p, row: row, present: true, column: column, valid: valid)
         productStore(c1, p, row: row + 1, present: rows > 1, column: column, valid: valid)

@@ -269,36 +269,39 @@ import TestSupport
     @Test(arguments: [1, 2, 3], CPUFeatures.hasAVX2AndFMA ? [KernelPath.portable, .avx2] : [.portable])
     func multiWorkerPathMatchesTheComposedOp(workers: Int, path: KernelPath) throws {
         // 2 × 3 heads (workers take uneven shares), 150 queries (three row blocks, the last
-        // partial), 130 keys.
-        let queryShape = [2, 3, 150, 8], keyShape = [2, 3, 130, 8], scoreCount = 2 * 3 * 150 * 130
-        let query = randomTensor(queryShape, seed: 70, low: -2, high: 2), key = randomTensor(keyShape, seed: 71, low: -2, high: 2)
-        let value = randomTensor(keyShape, seed: 72)
-        let weights = randomTensor(queryShape, seed: 73)
-        let tolerance = Tolerance(absolute: 1e-5, relative: 1e-5)
-        for dropout: Float in [0, 0.3] {
-            var maskGenerator = SeededGenerator(seed: 11)
-            let keepScale = 1 / (1 - dropout)
-            let mask = dropout > 0 ? maskGenerator.dropoutKeepMask(count: scoreCount, probability: dropout).map { $0 == 0 ? 0 : keepScale }
-                : [Float](repeating: 1, count: scoreCount)
-            let twins = [query, key, value].map { $0.requiringGrad() }
-            let composed = (twins[0].matmul(twins[1], transposeB: true).softmax(axis: -1)
-                * Tensor(shape: [2, 3, 150, 130], scalars: mask)).matmul(twins[2])
+        // partial), 130 keys (a 24-wide last key panel); 8 features a head (one 8-wide panel) and
+        // 24 (one 24-wide panel, whose 16 + 8 columns the panel product takes apart).
+        for features in [8, 24] {
+            let queryShape = [2, 3, 150, features], keyShape = [2, 3, 130, features], scoreCount = 2 * 3 * 150 * 130
+            let query = randomTensor(queryShape, seed: 70, low: -2, high: 2), key = randomTensor(keyShape, seed: 71, low: -2, high: 2)
+            let value = randomTensor(keyShape, seed: 72)
+            let weights = randomTensor(queryShape, seed: 73)
+            let tolerance = Tolerance(absolute: 1e-5, relative: 1e-5)
+            for dropout: Float in [0, 0.3] {
+                var maskGenerator = SeededGenerator(seed: 11)
+                let keepScale = 1 / (1 - dropout)
+                let mask = dropout > 0 ? maskGenerator.dropoutKeepMask(count: scoreCount, probability: dropout).map { $0 == 0 ? 0 : keepScale }
+                    : [Float](repeating: 1, count: scoreCount)
+                let twins = [query, key, value].map { $0.requiringGrad() }
+                let composed = (twins[0].matmul(twins[1], transposeB: true).softmax(axis: -1)
+                    * Tensor(shape: [2, 3, 150, 130], scalars: mask)).matmul(twins[2])
 
-            var generator = SeededGenerator(seed: 11)
-            let inference = Tensor.attention(query: query, key: key, value: value, dropoutProbability: dropout,
+                var generator = SeededGenerator(seed: 11)
+                let inference = Tensor.attention(query: query, key: key, value: value, dropoutProbability: dropout,
+                                                 generator: &generator, workers: workers, path: path).output
+                expectClose(inference, composed, tolerance: tolerance, "F \(features), \(path), \(workers) workers, dropout \(dropout), no gradients")
+
+                let leaves = [query, key, value].map { $0.requiringGrad() }
+                generator = SeededGenerator(seed: 11)
+                let fused = Tensor.attention(query: leaves[0], key: leaves[1], value: leaves[2], dropoutProbability: dropout,
                                              generator: &generator, workers: workers, path: path).output
-            expectClose(inference, composed, tolerance: tolerance, "\(path), \(workers) workers, dropout \(dropout), no gradients")
-
-            let leaves = [query, key, value].map { $0.requiringGrad() }
-            generator = SeededGenerator(seed: 11)
-            let fused = Tensor.attention(query: leaves[0], key: leaves[1], value: leaves[2], dropoutProbability: dropout,
-                                         generator: &generator, workers: workers, path: path).output
-            expectClose(fused, composed, tolerance: tolerance, "\(path), \(workers) workers, dropout \(dropout), forward")
-            (fused * weights).sum().backward()
-            (composed * weights).sum().backward()
-            for (name, (ours, theirs)) in zip(["query", "key", "value"], zip(leaves, twins)) {
-                expectClose(try #require(ours.grad), try #require(theirs.grad), tolerance: tolerance,
-                            "\(path), \(workers) workers, dropout \(dropout), gradient of \(name)")
+                expectClose(fused, composed, tolerance: tolerance, "F \(features), \(path), \(workers) workers, dropout \(dropout), forward")
+                (fused * weights).sum().backward()
+                (composed * weights).sum().backward()
+                for (name, (ours, theirs)) in zip(["query", "key", "value"], zip(leaves, twins)) {
+                    expectClose(try #require(ours.grad), try #require(theirs.grad), tolerance: tolerance,
+                                "F \(features), \(path), \(workers) workers, dropout \(dropout), gradient of \(name)")
+                }
             }
         }
     }

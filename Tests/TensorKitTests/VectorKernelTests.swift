@@ -190,7 +190,9 @@ import VectorKernelsAVX2
     @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
     func avx2PanelProductMatchesItsTwin() {
         var generator = SeededGenerator(seed: 95)
-        for (rows, width, depth) in [(1, 1, 1), (5, 8, 7), (6, 9, 0), (7, 16, 33), (13, 17, 64), (2, 24, 300), (12, 64, 129)] {
+        // Widths 17…24 and 40 end in a 24-wide panel, 9…16 and 48 in a 16-wide one, 8 and 56 in an 8-wide one.
+        for (rows, width, depth) in [(1, 1, 1), (5, 8, 7), (6, 9, 0), (7, 16, 33), (13, 17, 64), (2, 24, 300), (12, 64, 129),
+                                     (7, 20, 19), (6, 40, 33), (5, 48, 9), (8, 56, 17)] {
             let b = (0..<(depth * width)).map { _ in generator.nextUniform() * 2 - 1 }
             let a = (0..<(rows * depth)).map { _ in generator.nextUniform() * 2 - 1 }
             let start = (0..<(rows * (width + 3))).map { _ in generator.nextUniform() }
@@ -222,6 +224,19 @@ import VectorKernelsAVX2
                         }
                         #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern),
                                 "\(rows) × \(width), depth \(depth) in chunks of \(chunk), transposed \(transposed), accumulate \(accumulate)")
+                        // And both against B unpacked: the same chain per element, so the same bits.
+                        var plain = start
+                        for m in 0..<rows {
+                            for n in 0..<width {
+                                var sum: Float = accumulate ? start[m * (width + 3) + n] : 0
+                                for k in 0..<depth {
+                                    sum = sum.addingProduct(a[transposed ? m + k * rows : m * depth + k], b[k * width + n])
+                                }
+                                plain[m * (width + 3) + n] = sum
+                            }
+                        }
+                        #expect(reference.map(\.bitPattern) == plain.map(\.bitPattern),
+                                "reference vs unpacked B: \(rows) × \(width), depth \(depth), transposed \(transposed)")
                     }
                 }
             }
