@@ -33,8 +33,8 @@ struct AttendCommand: ParsableCommand {
     var overwrite = false
 
     func validate() throws {
-        try requireOutput(output, option: "--output", distinctFrom: [(config, "--config"), (weights, "--weights"), (features, "--features")])
-        try requireNewOutput(output, option: "--output", overwrite: overwrite)
+        try requireNewOutput(output, option: "--output", distinctFrom: [(config, "--config"), (weights, "--weights"), (features, "--features")],
+                             overwrite: overwrite)
     }
 
     func run() throws {

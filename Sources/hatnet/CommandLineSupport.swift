@@ -41,9 +41,11 @@ func withOutputDirectory<Result>(_ path: String, purpose: String, _ body: () thr
     }
 }
 
-/// Refuses an output file that exists unless `overwrite` (`--overwrite`), or whose directory is
-/// missing or not writable, before the work starts (``OutputGuard/requireWritable(output:option:overwrite:)``).
-func requireNewOutput(_ output: String, option: String, overwrite: Bool) throws {
+/// Refuses an output file that is one of `inputs`, that exists unless `overwrite` (`--overwrite`),
+/// or whose directory is missing or not writable, before the work starts
+/// (``requireOutput(_:option:distinctFrom:)``, then ``OutputGuard/requireWritable(output:option:overwrite:)``).
+func requireNewOutput(_ output: String, option: String, distinctFrom inputs: [(path: String, option: String)], overwrite: Bool) throws {
+    try requireOutput(output, option: option, distinctFrom: inputs)
     try libraryRule { try OutputGuard.requireWritable(output: output, option: option, overwrite: overwrite) }
 }
 

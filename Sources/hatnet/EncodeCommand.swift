@@ -35,8 +35,8 @@ struct EncodeCommand: ParsableCommand {
 
     func validate() throws {
         guard batch > 0 else { throw ValidationError("--batch must be positive, got \(batch)") }
-        try requireOutput(output, option: "--output", distinctFrom: [(input, "--input")] + (encoderOptions.weights.map { [($0, "--weights")] } ?? []))
-        try requireNewOutput(output, option: "--output", overwrite: overwrite)
+        try requireNewOutput(output, option: "--output", distinctFrom: [(input, "--input")] + (encoderOptions.weights.map { [($0, "--weights")] } ?? []),
+                             overwrite: overwrite)
     }
 
     func run() throws {

@@ -42,12 +42,8 @@ struct ExportWeightsCommand: ParsableCommand {
         if output != nil && inputs.count > 1 { throw ValidationError("--output needs exactly one input file") }
         for input in inputs {
             let destination = destination(for: input)
-            try requireOutput(destination.path, option: output == nil ? "the default output (the input with extension .pth)" : "--output",
-                              distinctFrom: inputs.map { ($0, "FILE") })
-            if output == nil, !overwrite, FileManager.default.fileExists(atPath: destination.path) {
-                throw ValidationError("\(destination.path) exists; pass --overwrite to replace it or --output to write elsewhere")
-            }
-            if let output { try requireNewOutput(output, option: "--output", overwrite: overwrite) }
+            try requireNewOutput(destination.path, option: output == nil ? "the default output (the input with extension .pth)" : "--output",
+                                 distinctFrom: inputs.map { ($0, "FILE") }, overwrite: overwrite)
         }
     }
 

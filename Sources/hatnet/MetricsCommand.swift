@@ -33,17 +33,20 @@ struct MetricsCommand: ParsableCommand {
     func validate() throws {
         _ = try classNames?.validated()
         let job = MetricsJob(input: URL(fileURLWithPath: input), output: URL(fileURLWithPath: output))
-        try requireOutput(output, option: "--output", distinctFrom: [(input, "--input")])
-        try requireOutput(job.csvOutput.path, option: "--output (its CSV table)", distinctFrom: [(input, "--input")])
-        try requireNewOutput(output, option: "--output", overwrite: overwrite)
-        try requireNewOutput(job.csvOutput.path, option: "--output (its CSV table)", overwrite: overwrite)
+        try requireNewOutput(output, option: "--output", distinctFrom: [(input, "--input")], overwrite: overwrite)
+        try requireNewOutput(job.csvOutput.path, option: "--output (its CSV table)", distinctFrom: [(input, "--input")], overwrite: overwrite)
         if let plots {
             // The directory is created when missing; existing plots are replaced only when asked.
             let plotsExist = FileManager.default.fileExists(atPath: plots)
             for name in ["roc.pdf", "roc.png", "confusion_matrix.pdf", "confusion_matrix.png"] {
                 let path = URL(fileURLWithPath: plots).appendingPathComponent(name).path
-                try requireOutput(path, option: "--plots", distinctFrom: [(input, "--input"), (output, "--output")])
-                if plotsExist { try requireNewOutput(path, option: "--plots", overwrite: overwrite) }
+                let inputs = [(input, "--input"), (output, "--output")]
+                // Plots go into a directory that may not exist yet (the job creates it).
+                if plotsExist {
+                    try requireNewOutput(path, option: "--plots", distinctFrom: inputs, overwrite: overwrite)
+                } else {
+                    try requireOutput(path, option: "--plots", distinctFrom: inputs)
+                }
             }
         }
     }

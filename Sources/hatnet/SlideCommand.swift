@@ -62,8 +62,7 @@ struct SlideThumbnailCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...16384).contains(maxSize) else { throw ValidationError("--max-size must be 1 to 16384 pixels, got \(maxSize)") }
-        try requireOutput(out, option: "--out", distinctFrom: [(file, "FILE")])
-        try requireNewOutput(out, option: "--out", overwrite: overwrite)
+        try requireNewOutput(out, option: "--out", distinctFrom: [(file, "FILE")], overwrite: overwrite)
     }
 
     func run() throws {

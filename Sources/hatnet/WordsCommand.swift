@@ -29,8 +29,7 @@ struct WordsCommand: ParsableCommand {
     var overwrite = false
 
     func validate() throws {
-        try requireOutput(output, option: "--output", distinctFrom: [(file, "FILE")])
-        try requireNewOutput(output, option: "--output", overwrite: overwrite)
+        try requireNewOutput(output, option: "--output", distinctFrom: [(file, "FILE")], overwrite: overwrite)
     }
 
     func run() throws {

@@ -300,6 +300,7 @@ import TestSupport
             ["slide", "thumbnail", "ihc.png", "--out", "mine.png"],
             ["metrics", "--input", "predictions.json", "--output", "mine.json"],
             ["export", "weights.safetensors", "--output", "mine.pth"],
+            ["export", "mine.safetensors"],  // its default output, mine.pth, exists
         ]
         for arguments in cases {
             try CommandLineHarness.expectRefusal(arguments, in: dir, mentioning: ["mine.", "exists", "--overwrite"])
