@@ -353,7 +353,7 @@ struct HeadPanels {
             input: a, inputStride: stride, inputChannels: depth, panels: panels, bias: zeroBias, slopes: nil,
             output: c, outputStride: outputStride, outputChannels: width, addend: accumulate ? UnsafePointer(c) : nil,
             addendStride: outputStride, activation: .identity)
-        AVX2Kernels.pointwiseConvolution(problem, rows: 0..<rows)
+        VectorKernels.pointwiseConvolution(problem, rows: 0..<rows)
     }
 
     /// Writes B `[depth, width]` (element (k, n) at `source[k · depthStride + n · widthStride]`)
