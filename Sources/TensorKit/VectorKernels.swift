@@ -25,4 +25,14 @@ enum VectorKernels {
             AVX2Kernels.depthwiseConvolution(problem, rows: rows)
         }
     }
+
+    /// `AVX2Kernels.panelProduct` or its AVX-512 twin (same contract, same bits).
+    @inline(__always)
+    static func panelProduct(_ problem: PanelProduct, rows: Int, depthChunk: Int) {
+        if CPUFeatures.hasAVX512F {
+            AVX512Kernels.panelProduct(problem, rows: rows, depthChunk: depthChunk)
+        } else {
+            AVX2Kernels.panelProduct(problem, rows: rows, depthChunk: depthChunk)
+        }
+    }
 }
