@@ -40,7 +40,12 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"]),
                                 .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
                                 .unsafeFlags(["-O"], .when(configuration: .debug))]),
-        .target(name: "TensorKit", dependencies: ["CBLAS", "CAllocator", "VectorKernelsAVX2"],
+        // The same kernels' AVX-512 twins (AVX512F; same results bit for bit), for CPUs that have it.
+        .target(name: "VectorKernelsAVX512", dependencies: ["VectorKernelsAVX2"],
+                swiftSettings: [.unsafeFlags(["-target-cpu", "skylake-avx512"]),
+                                .unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
+                                .unsafeFlags(["-O"], .when(configuration: .debug))]),
+        .target(name: "TensorKit", dependencies: ["CBLAS", "CAllocator", "VectorKernelsAVX2", "VectorKernelsAVX512"],
                 // Kernels are optimised even in debug builds: unoptimised SIMD code is ~50× slower and
                 // would make the test suite crawl.
                 swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release)),
@@ -99,7 +104,7 @@ let package = Package(
                                                .product(name: "Hummingbird", package: "hummingbird")]),
 
         // MARK: Benchmarks (commands that print figures; never timed in tests)
-        .target(name: "Benchmarks", dependencies: ["TensorKit", "VectorKernelsAVX2", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline", "Checkpoints", "Viewer"]),
+        .target(name: "Benchmarks", dependencies: ["TensorKit", "VectorKernelsAVX2", "VectorKernelsAVX512", "NN", "HATNet", "CBLAS", "Slides", "Synthesis", "Encoders", "Pipeline", "Checkpoints", "Viewer"]),
 
         // MARK: Command-line tool
         .executableTarget(name: "hatnet", dependencies: [
@@ -109,7 +114,7 @@ let package = Package(
         ]),
 
         // MARK: Tests
-        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "VectorKernelsAVX2", "TestSupport"]),
+        .testTarget(name: "TensorKitTests", dependencies: ["TensorKit", "VectorKernelsAVX2", "VectorKernelsAVX512", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorKit"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Synthesis", "HATNet", "NN", "Checkpoints", "Reports", "Slides", "Encoders", "TensorKit", "TestSupport"]),
         .testTarget(name: "HATNetTests", dependencies: ["HATNet", "NN", "Checkpoints", "TensorKit", "TestSupport"]),

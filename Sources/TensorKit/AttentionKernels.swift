@@ -327,7 +327,7 @@ struct HeadPanels {
     func multiply(_ a: UnsafePointer<Float>, rows: Int, worker: Int, into c: UnsafeMutablePointer<Float>) {
         let problem = PanelProduct(a: a, aRowStride: keys, aDepthStride: 1, depth: keys, panels: plain + worker * keys * paddedFeatures,
                                    panelDepth: keys, c: c, cStride: featuresPerHead, columns: featuresPerHead, accumulate: false)
-        AVX2Kernels.panelProduct(problem, rows: rows, depthChunk: Self.depthChunk)
+        VectorKernels.panelProduct(problem, rows: rows, depthChunk: Self.depthChunk)
     }
 
     /// Keys per chunk of ``multiply(_:rows:worker:into:)``: 256 keys of a 64-feature head are
@@ -341,7 +341,7 @@ struct HeadPanels {
                               into c: UnsafeMutablePointer<Float>, accumulate: Bool) {
         let problem = PanelProduct(a: block, aRowStride: 1, aDepthStride: keys, depth: depth, panels: panels, panelDepth: depth,
                                    c: c, cStride: featuresPerHead, columns: featuresPerHead, accumulate: accumulate)
-        AVX2Kernels.panelProduct(problem, rows: keys, depthChunk: Swift.max(1, depth))
+        VectorKernels.panelProduct(problem, rows: keys, depthChunk: Swift.max(1, depth))
     }
 
     /// `c [rows, width] (+)= a [rows, depth] · B` for B packed by ``pack(_:depth:width:depthStride:widthStride:mask:keepScale:into:)``
@@ -353,7 +353,7 @@ struct HeadPanels {
             input: a, inputStride: stride, inputChannels: depth, panels: panels, bias: zeroBias, slopes: nil,
             output: c, outputStride: outputStride, outputChannels: width, addend: accumulate ? UnsafePointer(c) : nil,
             addendStride: outputStride, activation: .identity)
-        AVX2Kernels.pointwiseConvolution(problem, rows: 0..<rows)
+        VectorKernels.pointwiseConvolution(problem, rows: 0..<rows)
     }
 
     /// Writes B `[depth, width]` (element (k, n) at `source[k · depthStride + n · widthStride]`)

@@ -7,13 +7,26 @@ public enum CPUFeatures {
     /// ``VectorKernelsAVX2`` kernels may only run when this holds.
     public static let hasAVX2AndFMA: Bool = {
         if ProcessInfo.processInfo.environment["HATNET_PORTABLE_KERNELS"] != nil { return false }
+        return cpuFlags.contains("avx2") && cpuFlags.contains("fma")
+    }()
+
+    /// True when the CPU also has AVX512F (the kernel saves the 512-bit registers when it lists the
+    /// flag), ``hasAVX2AndFMA`` holds and `HATNET_NO_AVX512` is not set. The ``VectorKernelsAVX512``
+    /// kernels may only run when this holds; they give the same bits as their AVX2 twins, so the
+    /// variable only chooses speed (and lets a benchmark compare the two).
+    public static let hasAVX512F: Bool = {
+        guard hasAVX2AndFMA, ProcessInfo.processInfo.environment["HATNET_NO_AVX512"] == nil else { return false }
+        return cpuFlags.contains("avx512f")
+    }()
+
+    /// The `flags` of the first processor in `/proc/cpuinfo` (empty when unreadable or not x86-64).
+    static let cpuFlags: Set<String> = {
         #if arch(x86_64)
         guard let cpuInfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let flagsLine = cpuInfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
-        let flags = Set(flagsLine.split(separator: " ").map(String.init))
-        return flags.contains("avx2") && flags.contains("fma")
+              let flagsLine = cpuInfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+        return Set(flagsLine.split(separator: " ").map(String.init))
         #else
-        return false
+        return []
         #endif
     }()
 

@@ -2,6 +2,7 @@ import Testing
 import TestSupport
 @testable import TensorKit
 import VectorKernelsAVX2
+import VectorKernelsAVX512
 
 /// The two kernel families of the convolution kit (portable SIMD + OpenBLAS, and the AVX2 + FMA
 /// kernels: own GEMM with fused epilogue, depthwise, channel epilogue) against the naive loops of
@@ -182,10 +183,11 @@ import VectorKernelsAVX2
     }
 
     /// Channel counts that exercise every block of the interior path (pairs of 8-lane vectors,
-    /// one last vector, fewer than eight lanes), widths 1…17 (border-only rows, groups of four with
+    /// one last vector, fewer than eight lanes; for the AVX-512 twin pairs of 16-lane vectors, one
+    /// 16-lane and one 8-lane vector, and border pixels of 64 channels a step), widths 1…17 (border-only rows, groups of four with
     /// 1–3 columns left), kernels 3 and 5 at strides 1 and 2, dilation, asymmetric "SAME" padding,
     /// batches, channel slices and bands.
-    static let depthwiseOrderCases: [DepthwiseOrderCase] = [3, 8, 13, 16, 24, 29, 40].flatMap { channels in
+    static let depthwiseOrderCases: [DepthwiseOrderCase] = [3, 8, 13, 16, 24, 29, 40, 72, 120].flatMap { channels in
         (1...17).flatMap { width in [
             DepthwiseOrderCase(channels: channels, height: 4, width: width, kernelSize: 3, padTop: 1, padLeft: 1),
             DepthwiseOrderCase(channels: channels, height: 5, width: width, kernelSize: 3, stride: 2, padTop: 1, padLeft: 1),
@@ -203,13 +205,17 @@ import VectorKernelsAVX2
         ]
     }
 
-    /// The AVX2 depthwise kernel is bit-identical to one output at a time summing, in order, its
-    /// addend, its taps in kernel-row-major, kernel-column order (fused multiply-adds in the
-    /// 8-lane channel blocks, multiply then add in the scalar channel tail), then the bias, then
-    /// the activation: its blocking only interleaves independent outputs. Plain, with a separate
-    /// addend and with the output as its own addend, for every activation.
+    /// The AVX2 depthwise kernel (and its AVX-512 twin, on CPUs with AVX512F) is bit-identical to
+    /// one output at a time summing, in order, its addend, its taps in kernel-row-major,
+    /// kernel-column order (fused multiply-adds in the 8-lane channel blocks, multiply then add
+    /// in the scalar channel tail), then the bias, then the activation: its blocking only
+    /// interleaves independent outputs. Plain, with a separate addend and with the output as its
+    /// own addend, for every activation.
     @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA), arguments: depthwiseOrderCases)
     func depthwiseAVX2SumsInTheReferenceOrder(_ testCase: DepthwiseOrderCase) {
+        let kernels: [(name: String, run: (DepthwiseProblem, Range<Int>) -> Void)] =
+            [("AVX2", { AVX2Kernels.depthwiseConvolution($0, rows: $1) })]
+            + (CPUFeatures.hasAVX512F ? [("AVX-512", { AVX512Kernels.depthwiseConvolution($0, rows: $1) })] : [])
         let (channels, k) = (testCase.channels, testCase.kernelSize)
         let pixelStride = testCase.pixelStride ?? channels
         let (outputHeight, outputWidth) = (testCase.outputHeight, testCase.outputWidth)
@@ -259,42 +265,44 @@ import VectorKernelsAVX2
             return result
         }
         let addend = Self.random([outputCount], seed: 66).scalars
-        for activation in [KernelActivation.identity, .relu, .relu6, .prelu] {
-            for mode in ["plain", "addend", "in place"] {
-                var output = mode == "in place" ? addend : start
-                input.withUnsafeBufferPointer { input in
-                    weights.withUnsafeBufferPointer { weights in
-                        bias.withUnsafeBufferPointer { bias in
-                            slopes.withUnsafeBufferPointer { slopes in
-                                addend.withUnsafeBufferPointer { addend in
-                                    output.withUnsafeMutableBufferPointer { output in
-                                        let addendPointer: UnsafePointer<Float>? = switch mode {
-                                        case "addend": addend.baseAddress!
-                                        case "in place": UnsafePointer(output.baseAddress!)
-                                        default: nil
+        for kernel in kernels {
+            for activation in [KernelActivation.identity, .relu, .relu6, .prelu] {
+                for mode in ["plain", "addend", "in place"] {
+                    var output = mode == "in place" ? addend : start
+                    input.withUnsafeBufferPointer { input in
+                        weights.withUnsafeBufferPointer { weights in
+                            bias.withUnsafeBufferPointer { bias in
+                                slopes.withUnsafeBufferPointer { slopes in
+                                    addend.withUnsafeBufferPointer { addend in
+                                        output.withUnsafeMutableBufferPointer { output in
+                                            let addendPointer: UnsafePointer<Float>? = switch mode {
+                                            case "addend": addend.baseAddress!
+                                            case "in place": UnsafePointer(output.baseAddress!)
+                                            default: nil
+                                            }
+                                            let problem = DepthwiseProblem(
+                                                input: input.baseAddress! + inputRows.lowerBound * testCase.width * pixelStride, inputStride: pixelStride,
+                                                inputHeight: testCase.height, inputWidth: testCase.width,
+                                                output: output.baseAddress!, outputStride: pixelStride,
+                                                outputHeight: outputHeight, outputWidth: outputWidth,
+                                                addend: addendPointer, addendStride: pixelStride, channels: channels,
+                                                weights: weights.baseAddress!, bias: bias.baseAddress!, slopes: slopes.baseAddress!,
+                                                activation: activation, kernelSize: k, stride: testCase.stride, dilation: testCase.dilation,
+                                                padTop: testCase.padTop, padLeft: testCase.padLeft,
+                                                inputRowOrigin: inputRows.lowerBound, outputRowOrigin: outputRows.lowerBound)
+                                            kernel.run(problem, outputRows)
                                         }
-                                        let problem = DepthwiseProblem(
-                                            input: input.baseAddress! + inputRows.lowerBound * testCase.width * pixelStride, inputStride: pixelStride,
-                                            inputHeight: testCase.height, inputWidth: testCase.width,
-                                            output: output.baseAddress!, outputStride: pixelStride,
-                                            outputHeight: outputHeight, outputWidth: outputWidth,
-                                            addend: addendPointer, addendStride: pixelStride, channels: channels,
-                                            weights: weights.baseAddress!, bias: bias.baseAddress!, slopes: slopes.baseAddress!,
-                                            activation: activation, kernelSize: k, stride: testCase.stride, dilation: testCase.dilation,
-                                            padTop: testCase.padTop, padLeft: testCase.padLeft,
-                                            inputRowOrigin: inputRows.lowerBound, outputRowOrigin: outputRows.lowerBound)
-                                        AVX2Kernels.depthwiseConvolution(problem, rows: outputRows)
                                     }
                                 }
                             }
                         }
                     }
+                    let reference = expected(base: mode == "in place" ? addend : start, addend: mode == "plain" ? nil : addend,
+                                             activation: activation)
+                    let mismatches = output.indices.filter { output[$0].bitPattern != reference[$0].bitPattern }
+                    let message = "\(kernel.name) \(testCase) \(activation) \(mode): \(mismatches.count) values differ, first at index \(mismatches.first ?? -1)"
+                    #expect(mismatches.isEmpty, Comment(rawValue: message))
                 }
-                let reference = expected(base: mode == "in place" ? addend : start, addend: mode == "plain" ? nil : addend,
-                                         activation: activation)
-                let mismatches = output.indices.filter { output[$0].bitPattern != reference[$0].bitPattern }
-                let message = "\(testCase) \(activation) \(mode): \(mismatches.count) values differ, first at index \(mismatches.first ?? -1)"
-                #expect(mismatches.isEmpty, Comment(rawValue: message))
             }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import TensorKit
 import VectorKernelsAVX2
+import VectorKernelsAVX512
 
 /// The AVX2 kernels against their portable twins and a double-precision reference.
 @Suite struct VectorKernelTests {
@@ -186,13 +187,15 @@ import VectorKernelsAVX2
     /// The attention's panel product against its element-by-element twin, bit for bit: A with
     /// contiguous rows and A read transposed, row counts with every tile tail, widths with 8- and
     /// 16-wide last panels and partial lanes, depth chunks that do and do not divide the depth,
-    /// overwriting and accumulating.
+    /// overwriting and accumulating; on CPUs with AVX512F the AVX-512 twin as well.
     @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
     func avx2PanelProductMatchesItsTwin() {
         var generator = SeededGenerator(seed: 95)
         // Widths 17…24 and 40 end in a 24-wide panel, 9…16 and 48 in a 16-wide one, 8 and 56 in an 8-wide one.
         for (rows, width, depth) in [(1, 1, 1), (5, 8, 7), (6, 9, 0), (7, 16, 33), (13, 17, 64), (2, 24, 300), (12, 64, 129),
-                                     (7, 20, 19), (6, 40, 33), (5, 48, 9), (8, 56, 17)] {
+                                     (7, 20, 19), (6, 40, 33), (5, 48, 9), (8, 56, 17),
+                                     // Pairs of 16-wide panels (the AVX-512 twin's 8 × 32 tiles) and its 8-row tails.
+                                     (9, 32, 20), (17, 100, 40), (8, 33, 5), (16, 72, 300)] {
             let b = (0..<(depth * width)).map { _ in generator.nextUniform() * 2 - 1 }
             let a = (0..<(rows * depth)).map { _ in generator.nextUniform() * 2 - 1 }
             let start = (0..<(rows * (width + 3))).map { _ in generator.nextUniform() }
@@ -207,7 +210,7 @@ import VectorKernelsAVX2
             for transposed in [false, true] {
                 for accumulate in [false, true] {
                     for chunk in [1, 7, 256] {
-                        var fast = start, reference = start
+                        var fast = start, reference = start, wide = start
                         a.withUnsafeBufferPointer { aValues in
                             panels.withUnsafeBufferPointer { panelValues in
                                 func run(_ c: inout [Float], _ kernel: (PanelProduct) -> Void) {
@@ -220,10 +223,17 @@ import VectorKernelsAVX2
                                 }
                                 run(&fast) { AVX2Kernels.panelProduct($0, rows: rows, depthChunk: chunk) }
                                 run(&reference) { AVX2Kernels.referencePanelProduct($0, rows: rows) }
+                                if CPUFeatures.hasAVX512F {
+                                    run(&wide) { AVX512Kernels.panelProduct($0, rows: rows, depthChunk: chunk) }
+                                }
                             }
                         }
                         #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern),
                                 "\(rows) × \(width), depth \(depth) in chunks of \(chunk), transposed \(transposed), accumulate \(accumulate)")
+                        if CPUFeatures.hasAVX512F {
+                            #expect(wide.map(\.bitPattern) == reference.map(\.bitPattern),
+                                    "AVX-512: \(rows) × \(width), depth \(depth) in chunks of \(chunk), transposed \(transposed), accumulate \(accumulate)")
+                        }
                         // And both against B unpacked: the same chain per element, so the same bits.
                         var plain = start
                         for m in 0..<rows {

@@ -267,7 +267,7 @@ public struct Conv2d: Sendable {
                             // costPerItem: floating-point work per row, scaled so the parallel threshold
                             // is the GEMM's (2²¹ multiply-adds).
                             ParallelLoop.forEachChunk(count: pixels, costPerItem: max(1, outputPerGroup * inputPerGroup / 16)) { rows in
-                                AVX2Kernels.pointwiseConvolution(whole, rows: rows)
+                                VectorKernels.pointwiseConvolution(whole, rows: rows)
                             }
                         }
                         return
@@ -297,7 +297,7 @@ public struct Conv2d: Sendable {
                                             columns: columns.baseAddress!)
                                         let bandProblem = problem(group: group, rowsInput: columns.baseAddress!, inputStride: filterSize,
                                                                   firstOutputPixel: image * imagePixels + bandStart * outputWidth)
-                                        AVX2Kernels.pointwiseConvolution(bandProblem, rows: 0..<((bandEnd - bandStart) * outputWidth))
+                                        VectorKernels.pointwiseConvolution(bandProblem, rows: 0..<((bandEnd - bandStart) * outputWidth))
                                         bandStart = bandEnd
                                     }
                                 }

@@ -50,7 +50,7 @@ enum DepthwiseKernel {
                 channels: problem.channels, weights: problem.weights, bias: problem.bias, slopes: problem.slopes,
                 activation: problem.activation, kernelSize: g.kernelSize, stride: g.stride, dilation: g.dilation,
                 padTop: g.padding.top, padLeft: g.padding.left)
-            AVX2Kernels.depthwiseConvolution(fast, rows: rows)
+            VectorKernels.depthwiseConvolution(fast, rows: rows)
         }
     }
 

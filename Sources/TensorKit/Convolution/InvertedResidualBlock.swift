@@ -227,7 +227,7 @@ public struct InvertedResidualBlock: Sendable {
                             let problem = expandKernel.problem(
                                 input: band.input + first * band.width * inputChannels, inputStride: inputChannels,
                                 output: stored + kept * rowFloats, outputStride: hidden, addend: nil, addendStride: 0)
-                            AVX2Kernels.pointwiseConvolution(problem, rows: 0..<((high - first) * band.width))
+                            VectorKernels.pointwiseConvolution(problem, rows: 0..<((high - first) * band.width))
                         }
                         (storedLow, storedHigh) = (low, high)
                         depthwiseInput = UnsafePointer(stored)
@@ -244,13 +244,13 @@ public struct InvertedResidualBlock: Sendable {
                         kernelSize: geometry.kernelSize, stride: stride, dilation: geometry.dilation,
                         padTop: geometry.padding.top, padLeft: geometry.padding.left,
                         inputRowOrigin: origin, outputRowOrigin: bandStart)
-                    AVX2Kernels.depthwiseConvolution(filter, rows: bandStart..<bandEnd)
+                    VectorKernels.depthwiseConvolution(filter, rows: bandStart..<bandEnd)
                     let firstPixel = bandStart * band.outputWidth
                     let projection = kernels.project.problem(
                         input: UnsafePointer(filteredRows), inputStride: hidden,
                         output: band.output + firstPixel * outputChannels, outputStride: outputChannels,
                         addend: addsResidual ? band.input + firstPixel * inputChannels : nil, addendStride: inputChannels)
-                    AVX2Kernels.pointwiseConvolution(projection, rows: 0..<((bandEnd - bandStart) * band.outputWidth))
+                    VectorKernels.pointwiseConvolution(projection, rows: 0..<((bandEnd - bandStart) * band.outputWidth))
                     bandStart = bandEnd
                 }
             }

@@ -1,0 +1,38 @@
+import VectorKernelsAVX2
+import VectorKernelsAVX512
+
+/// The vector kernels of the `.avx2` ``KernelPath``, each run on the widest registers the CPU has:
+/// the ``VectorKernelsAVX512`` twin where ``CPUFeatures/hasAVX512F`` holds, else the AVX2 kernel.
+/// Twins compute the same sums in the same order, so the choice changes speed, never results
+/// (`HATNET_NO_AVX512` forces AVX2, e.g. to compare the two).
+enum VectorKernels {
+    /// `AVX2Kernels.pointwiseConvolution` or its AVX-512 twin (same contract, same bits).
+    @inline(__always)
+    static func pointwiseConvolution(_ problem: PointwiseProblem, rows: Range<Int>) {
+        if CPUFeatures.hasAVX512F {
+            AVX512Kernels.pointwiseConvolution(problem, rows: rows)
+        } else {
+            AVX2Kernels.pointwiseConvolution(problem, rows: rows)
+        }
+    }
+
+    /// `AVX2Kernels.depthwiseConvolution` or its AVX-512 twin (same contract, same bits).
+    @inline(__always)
+    static func depthwiseConvolution(_ problem: DepthwiseProblem, rows: Range<Int>) {
+        if CPUFeatures.hasAVX512F {
+            AVX512Kernels.depthwiseConvolution(problem, rows: rows)
+        } else {
+            AVX2Kernels.depthwiseConvolution(problem, rows: rows)
+        }
+    }
+
+    /// `AVX2Kernels.panelProduct` or its AVX-512 twin (same contract, same bits).
+    @inline(__always)
+    static func panelProduct(_ problem: PanelProduct, rows: Int, depthChunk: Int) {
+        if CPUFeatures.hasAVX512F {
+            AVX512Kernels.panelProduct(problem, rows: rows, depthChunk: depthChunk)
+        } else {
+            AVX2Kernels.panelProduct(problem, rows: rows, depthChunk: depthChunk)
+        }
+    }
+}

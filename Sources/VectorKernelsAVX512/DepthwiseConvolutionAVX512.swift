@@ -1,0 +1,399 @@
+import VectorKernelsAVX2
+
+extension AVX512Kernels {
+    /// The AVX-512 twin of ``VectorKernelsAVX2/AVX2Kernels/depthwiseConvolution(_:rows:)``: the same
+    /// problem, the same split into interior groups of four columns and border pixels, and the same
+    /// sum per output (addend, taps in kernel-row-major, kernel-column order, bias, activation), so
+    /// its results equal the AVX2 kernel's bit for bit. Interior groups take 32 channels a step
+    /// (two 16-lane vectors × four pixels: eight FMA chains), then 16, then 8, then one lane at a
+    /// time; border pixels four 16-lane vectors in lockstep.
+    public static func depthwiseConvolution(_ p: DepthwiseProblem, rows: Range<Int>) {
+        switch p.activation {
+        case .identity: depthwiseConvolution(p, rows: rows, IdentityLanes.self)
+        case .relu: depthwiseConvolution(p, rows: rows, ReLULanes.self)
+        case .relu6: depthwiseConvolution(p, rows: rows, ReLU6Lanes.self)
+        case .prelu: depthwiseConvolution(p, rows: rows, PReLULanes.self)
+        }
+    }
+
+    static func depthwiseConvolution<A: WideActivation>(_ p: DepthwiseProblem, rows: Range<Int>, _ activation: A.Type) {
+        let (stride, dilation) = (p.stride, p.dilation)
+        switch p.kernelSize {
+        case 3 where stride == dilation: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideOne.self)
+        case 3 where stride == 2 * dilation: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideTwo.self)
+        case 5 where stride == dilation: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideOne.self)
+        case 5 where stride == 2 * dilation: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideTwo.self)
+        default: depthwiseConvolution(p, rows: rows, A.self, AnyTaps.self)
+        }
+    }
+
+    static func depthwiseConvolution<A: WideActivation, R: RowTaps>(_ p: DepthwiseProblem, rows: Range<Int>,
+                                                                    _ activation: A.Type, _ taps: R.Type) {
+        // The column split of the AVX2 kernel (interior groups of four, the last group may
+        // overlap the one before it), so both kernels compute the same outputs the same way.
+        let reach = (p.kernelSize - 1) * p.dilation
+        let interiorStart = min(p.outputWidth, (p.padLeft + p.stride - 1) / p.stride)
+        let lastInteriorInput = p.inputWidth - 1 - reach + p.padLeft
+        let interiorEnd = lastInteriorInput < 0 ? interiorStart
+            : max(interiorStart, min(p.outputWidth, lastInteriorInput / p.stride + 1))
+        let overlapsLastGroup = interiorEnd - interiorStart >= 4 && (p.addend.map { $0 != UnsafePointer(p.output) } ?? true)
+        for flatRow in rows {
+            let image = flatRow / p.outputHeight, row = flatRow % p.outputHeight
+            let firstInputRow = row * p.stride - p.padTop
+            let kernelRows = max(0, (-firstInputRow + p.dilation - 1) / p.dilation)
+                ..< max(0, min(p.kernelSize, (p.inputHeight - firstInputRow + p.dilation - 1) / p.dilation))
+            let imageInput = p.input + image * p.inputHeight * p.inputWidth * p.inputStride
+            let firstStoredRow = firstInputRow - p.inputRowOrigin
+            let outputRow = flatRow - p.outputRowOrigin
+            var column = 0
+            while column < p.outputWidth {
+                if column >= interiorStart && column < interiorEnd && (column + 4 <= interiorEnd || overlapsLastGroup) {
+                    let groupStart = min(column, interiorEnd - 4)
+                    fourInterior(p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
+                                 flatRow: outputRow, column: groupStart, A.self, R.self)
+                    column = groupStart + 4
+                } else {
+                    let firstInputColumn = column * p.stride - p.padLeft
+                    let kernelColumns = max(0, (-firstInputColumn + p.dilation - 1) / p.dilation)
+                        ..< max(0, min(p.kernelSize, (p.inputWidth - firstInputColumn + p.dilation - 1) / p.dilation))
+                    let pixel = PixelTaps(p: p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
+                                          firstInputColumn: firstInputColumn, kernelColumns: kernelColumns,
+                                          outputPixel: outputRow * p.outputWidth + column)
+                    borderPixel(pixel, A.self)
+                    column += 1
+                }
+            }
+        }
+    }
+
+    /// One output pixel with its taps clipped to the image: `kernelRows × kernelColumns`.
+    struct PixelTaps {
+        var p: DepthwiseProblem
+        var imageInput: UnsafePointer<Float>
+        var firstInputRow: Int, kernelRows: Range<Int>
+        var firstInputColumn: Int, kernelColumns: Range<Int>
+        var outputPixel: Int
+
+        /// The sum of channels `channel ..< channel + V.scalarCount`, starting from the addend (or 0).
+        @inline(__always)
+        func sum<V: SIMD>(_ type: V.Type, channel: Int) -> V where V.Scalar == Float {
+            var sum = p.addend.map { loadLanes(V.self, $0 + outputPixel * p.addendStride + channel) } ?? V(repeating: 0)
+            let rowStride = p.inputWidth * p.inputStride
+            for kernelRow in kernelRows {
+                let inputRow = imageInput + (firstInputRow + kernelRow * p.dilation) * rowStride + channel
+                let taps = p.weights + kernelRow * p.kernelSize * p.channels + channel
+                for kernelColumn in kernelColumns {
+                    sum = sum.addingProduct(loadLanes(V.self, taps + kernelColumn * p.channels),
+                                            loadLanes(V.self, inputRow + (firstInputColumn + kernelColumn * p.dilation) * p.inputStride))
+                }
+            }
+            return sum
+        }
+
+        /// Channel `channel` alone.
+        @inline(__always)
+        func scalarSum(channel: Int) -> Float {
+            var sum: Float = p.addend.map { $0[outputPixel * p.addendStride + channel] } ?? 0
+            let rowStride = p.inputWidth * p.inputStride
+            for kernelRow in kernelRows {
+                let inputRow = imageInput + (firstInputRow + kernelRow * p.dilation) * rowStride + channel
+                let taps = p.weights + kernelRow * p.kernelSize * p.channels + channel
+                for kernelColumn in kernelColumns {
+                    sum += taps[kernelColumn * p.channels] * inputRow[(firstInputColumn + kernelColumn * p.dilation) * p.inputStride]
+                }
+            }
+            return sum
+        }
+    }
+
+    /// A border pixel: 64 channels a step as four independent chains, then 16, 8, one at a time.
+    @inline(__always)
+    static func borderPixel<A: WideActivation>(_ pixel: PixelTaps, _ activation: A.Type) {
+        let p = pixel.p
+        let target = p.output + pixel.outputPixel * p.outputStride
+        let addend = p.addend.map { $0 + pixel.outputPixel * p.addendStride }
+        let rowStride = p.inputWidth * p.inputStride
+        var channel = 0
+        while channel + 64 <= p.channels {
+            var sums = FourSums<Wide>(addend: addend, stride: 16, channel: channel)
+            for kernelRow in pixel.kernelRows {
+                let inputRow = pixel.imageInput + (pixel.firstInputRow + kernelRow * p.dilation) * rowStride + channel
+                let taps = p.weights + kernelRow * p.kernelSize * p.channels + channel
+                for kernelColumn in pixel.kernelColumns {
+                    let weight = taps + kernelColumn * p.channels
+                    let input = inputRow + (pixel.firstInputColumn + kernelColumn * p.dilation) * p.inputStride
+                    sums.s0 = sums.s0.addingProduct(loadWide(weight), loadWide(input))
+                    sums.s1 = sums.s1.addingProduct(loadWide(weight + 16), loadWide(input + 16))
+                    sums.s2 = sums.s2.addingProduct(loadWide(weight + 32), loadWide(input + 32))
+                    sums.s3 = sums.s3.addingProduct(loadWide(weight + 48), loadWide(input + 48))
+                }
+            }
+            sums.store(to: target + channel, stride: 16, bias: p.bias, slopes: p.slopes, channel: channel, channelStep: 16, A.self)
+            channel += 64
+        }
+        while channel + 16 <= p.channels {
+            let sum = pixel.sum(Wide.self, channel: channel)
+            storeWide(A.apply(sum + loadWide(p.bias + channel), slopes: p.slopes, channel: channel), to: target + channel)
+            channel += 16
+        }
+        if channel + 8 <= p.channels {
+            let sum = pixel.sum(Narrow.self, channel: channel)
+            storeNarrow(A.apply(sum + loadNarrow(p.bias + channel), slopes: p.slopes, channel: channel), to: target + channel)
+            channel += 8
+        }
+        while channel < p.channels {
+            target[channel] = A.apply(pixel.scalarSum(channel: channel) + p.bias[channel], slopes: p.slopes, channel: channel)
+            channel += 1
+        }
+    }
+
+    /// Four adjacent interior output pixels: 32 channels a step (two 16-lane vectors × four pixels,
+    /// eight FMA chains), then 16 (four chains), then 8, then the last channels one at a time.
+    @inline(__always)
+    static func fourInterior<A: WideActivation, R: RowTaps>(
+        _ p: DepthwiseProblem, imageInput: UnsafePointer<Float>, firstInputRow: Int,
+        kernelRows: Range<Int>, flatRow: Int, column: Int, _ activation: A.Type, _ taps: R.Type
+    ) {
+        let rowStride = p.inputWidth * p.inputStride
+        let firstInputColumn = column * p.stride - p.padLeft
+        let outputPixel = flatRow * p.outputWidth + column
+        let target = p.output + outputPixel * p.outputStride
+        let addend = p.addend.map { $0 + outputPixel * p.addendStride }
+        let outputStride = p.outputStride, addendStride = p.addendStride
+        let firstPixel = imageInput + firstInputRow * rowStride + firstInputColumn * p.inputStride
+        var channel = 0
+        while channel + 32 <= p.channels {
+            var low = FourSums<Wide>(addend: addend, stride: addendStride, channel: channel)
+            var high = FourSums<Wide>(addend: addend, stride: addendStride, channel: channel + 16)
+            for kernelRow in kernelRows {
+                let pixel = firstPixel + kernelRow * p.dilation * rowStride + channel
+                let tap = p.weights + kernelRow * p.kernelSize * p.channels + channel
+                R.accumulate(p, pixel: pixel, tap: tap, into: &low)
+                R.accumulate(p, pixel: pixel + 16, tap: tap + 16, into: &high)
+            }
+            low.store(to: target + channel, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
+            high.store(to: target + channel + 16, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel + 16, A.self)
+            channel += 32
+        }
+        if channel + 16 <= p.channels {
+            var sums = FourSums<Wide>(addend: addend, stride: addendStride, channel: channel)
+            for kernelRow in kernelRows {
+                R.accumulate(p, pixel: firstPixel + kernelRow * p.dilation * rowStride + channel,
+                             tap: p.weights + kernelRow * p.kernelSize * p.channels + channel, into: &sums)
+            }
+            sums.store(to: target + channel, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
+            channel += 16
+        }
+        if channel + 8 <= p.channels {
+            var sums = FourSums<Narrow>(addend: addend, stride: addendStride, channel: channel)
+            for kernelRow in kernelRows {
+                R.accumulate(p, pixel: firstPixel + kernelRow * p.dilation * rowStride + channel,
+                             tap: p.weights + kernelRow * p.kernelSize * p.channels + channel, into: &sums)
+            }
+            sums.store(to: target + channel, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
+            channel += 8
+        }
+        if channel < p.channels {
+            for offset in 0..<4 {
+                // All column taps of an interior pixel are inside the image.
+                let pixel = PixelTaps(p: p, imageInput: imageInput, firstInputRow: firstInputRow, kernelRows: kernelRows,
+                                      firstInputColumn: firstInputColumn + offset * p.stride, kernelColumns: 0..<p.kernelSize,
+                                      outputPixel: outputPixel + offset)
+                let target = p.output + (outputPixel + offset) * p.outputStride
+                for tail in channel..<p.channels {
+                    target[tail] = A.apply(pixel.scalarSum(channel: tail) + p.bias[tail], slopes: p.slopes, channel: tail)
+                }
+            }
+        }
+    }
+
+    /// Four accumulators of one lane width: one channel vector at four adjacent output pixels
+    /// (interior groups), or four consecutive channel vectors of one pixel (border pixels).
+    struct FourSums<V: SIMD> where V.Scalar == Float {
+        var s0: V, s1: V, s2: V, s3: V
+
+        /// The addends at `addend + channel + i · stride`, or zeros.
+        @inline(__always)
+        init(addend: UnsafePointer<Float>?, stride: Int, channel: Int) {
+            if let addend {
+                s0 = loadLanes(V.self, addend + channel)
+                s1 = loadLanes(V.self, addend + stride + channel)
+                s2 = loadLanes(V.self, addend + 2 * stride + channel)
+                s3 = loadLanes(V.self, addend + 3 * stride + channel)
+            } else {
+                s0 = V(repeating: 0)
+                (s1, s2, s3) = (s0, s0, s0)
+            }
+        }
+
+    }
+}
+
+extension AVX512Kernels.FourSums where V == AVX512Kernels.Wide {
+    /// `activation(sum_i + bias)` to `target + i · stride`, sum `i` of channels
+    /// `channel + i · channelStep ..< + 16` (`channelStep` 0: one channel vector at four pixels).
+    @inline(__always)
+    func store<A: WideActivation>(to target: UnsafeMutablePointer<Float>, stride: Int, bias: UnsafePointer<Float>,
+                                  slopes: UnsafePointer<Float>?, channel: Int, channelStep: Int = 0, _ activation: A.Type) {
+        @inline(__always) func finish(_ sum: V, _ i: Int) {
+            let channel = channel + i * channelStep
+            AVX512Kernels.storeWide(A.apply(sum + AVX512Kernels.loadWide(bias + channel), slopes: slopes, channel: channel), to: target + i * stride)
+        }
+        finish(s0, 0)
+        finish(s1, 1)
+        finish(s2, 2)
+        finish(s3, 3)
+    }
+}
+
+extension AVX512Kernels.FourSums where V == AVX512Kernels.Narrow {
+    /// The 8-lane ``store(to:stride:bias:slopes:channel:channelStep:_:)``.
+    @inline(__always)
+    func store<A: WideActivation>(to target: UnsafeMutablePointer<Float>, stride: Int, bias: UnsafePointer<Float>,
+                                  slopes: UnsafePointer<Float>?, channel: Int, channelStep: Int = 0, _ activation: A.Type) {
+        @inline(__always) func finish(_ sum: V, _ i: Int) {
+            let channel = channel + i * channelStep
+            AVX512Kernels.storeNarrow(A.apply(sum + AVX512Kernels.loadNarrow(bias + channel), slopes: slopes, channel: channel), to: target + i * stride)
+        }
+        finish(s0, 0)
+        finish(s1, 1)
+        finish(s2, 2)
+        finish(s3, 3)
+    }
+}
+
+/// One kernel row's taps, in kernel-column order, added to four adjacent outputs' sums for one
+/// channel vector (8 or 16 lanes): `pixel` is the first output's first tap, `tap` the row's first
+/// weight — the tap patterns of the AVX2 kernel, each input vector loaded once for every output
+/// that reads it.
+/// Each pattern is written once for both lane widths, as a generic `add` that its two concrete
+/// requirements call (a generic protocol requirement would not be specialised).
+protocol RowTaps {
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Wide>)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Narrow>)
+}
+
+/// 3 taps, stride = dilation.
+enum ThreeTapsAtStrideOne: RowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Wide>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Narrow>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func add<V: SIMD>(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                             into sums: inout AVX512Kernels.FourSums<V>) where V.Scalar == Float {
+        let tapStep = p.dilation * p.inputStride
+        let w0 = loadLanes(V.self, tap), w1 = loadLanes(V.self, tap + p.channels), w2 = loadLanes(V.self, tap + 2 * p.channels)
+        let x0 = loadLanes(V.self, pixel), x1 = loadLanes(V.self, pixel + tapStep), x2 = loadLanes(V.self, pixel + 2 * tapStep)
+        let x3 = loadLanes(V.self, pixel + 3 * tapStep), x4 = loadLanes(V.self, pixel + 4 * tapStep)
+        let x5 = loadLanes(V.self, pixel + 5 * tapStep)
+        sums.s0 = sums.s0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2)
+        sums.s1 = sums.s1.addingProduct(w0, x1).addingProduct(w1, x2).addingProduct(w2, x3)
+        sums.s2 = sums.s2.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4)
+        sums.s3 = sums.s3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5)
+    }
+}
+
+/// 3 taps at stride 2 · dilation.
+enum ThreeTapsAtStrideTwo: RowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Wide>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Narrow>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func add<V: SIMD>(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                             into sums: inout AVX512Kernels.FourSums<V>) where V.Scalar == Float {
+        let tapStep = p.dilation * p.inputStride
+        let w0 = loadLanes(V.self, tap), w1 = loadLanes(V.self, tap + p.channels), w2 = loadLanes(V.self, tap + 2 * p.channels)
+        let x0 = loadLanes(V.self, pixel), x1 = loadLanes(V.self, pixel + tapStep), x2 = loadLanes(V.self, pixel + 2 * tapStep)
+        sums.s0 = sums.s0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2)
+        let x3 = loadLanes(V.self, pixel + 3 * tapStep), x4 = loadLanes(V.self, pixel + 4 * tapStep)
+        sums.s1 = sums.s1.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4)
+        let x5 = loadLanes(V.self, pixel + 5 * tapStep), x6 = loadLanes(V.self, pixel + 6 * tapStep)
+        sums.s2 = sums.s2.addingProduct(w0, x4).addingProduct(w1, x5).addingProduct(w2, x6)
+        let x7 = loadLanes(V.self, pixel + 7 * tapStep), x8 = loadLanes(V.self, pixel + 8 * tapStep)
+        sums.s3 = sums.s3.addingProduct(w0, x6).addingProduct(w1, x7).addingProduct(w2, x8)
+    }
+}
+
+/// 5 taps, stride = dilation.
+enum FiveTapsAtStrideOne: RowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Wide>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Narrow>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func add<V: SIMD>(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                             into sums: inout AVX512Kernels.FourSums<V>) where V.Scalar == Float {
+        let tapStep = p.dilation * p.inputStride
+        let w0 = loadLanes(V.self, tap), w1 = loadLanes(V.self, tap + p.channels), w2 = loadLanes(V.self, tap + 2 * p.channels)
+        let w3 = loadLanes(V.self, tap + 3 * p.channels), w4 = loadLanes(V.self, tap + 4 * p.channels)
+        let x0 = loadLanes(V.self, pixel), x1 = loadLanes(V.self, pixel + tapStep), x2 = loadLanes(V.self, pixel + 2 * tapStep)
+        let x3 = loadLanes(V.self, pixel + 3 * tapStep), x4 = loadLanes(V.self, pixel + 4 * tapStep)
+        let x5 = loadLanes(V.self, pixel + 5 * tapStep), x6 = loadLanes(V.self, pixel + 6 * tapStep)
+        let x7 = loadLanes(V.self, pixel + 7 * tapStep)
+        sums.s0 = sums.s0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2).addingProduct(w3, x3).addingProduct(w4, x4)
+        sums.s1 = sums.s1.addingProduct(w0, x1).addingProduct(w1, x2).addingProduct(w2, x3).addingProduct(w3, x4).addingProduct(w4, x5)
+        sums.s2 = sums.s2.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4).addingProduct(w3, x5).addingProduct(w4, x6)
+        sums.s3 = sums.s3.addingProduct(w0, x3).addingProduct(w1, x4).addingProduct(w2, x5).addingProduct(w3, x6).addingProduct(w4, x7)
+    }
+}
+
+/// 5 taps at stride 2 · dilation.
+enum FiveTapsAtStrideTwo: RowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Wide>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Narrow>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func add<V: SIMD>(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                             into sums: inout AVX512Kernels.FourSums<V>) where V.Scalar == Float {
+        let tapStep = p.dilation * p.inputStride
+        let w0 = loadLanes(V.self, tap), w1 = loadLanes(V.self, tap + p.channels), w2 = loadLanes(V.self, tap + 2 * p.channels)
+        let w3 = loadLanes(V.self, tap + 3 * p.channels), w4 = loadLanes(V.self, tap + 4 * p.channels)
+        let x0 = loadLanes(V.self, pixel), x1 = loadLanes(V.self, pixel + tapStep), x2 = loadLanes(V.self, pixel + 2 * tapStep)
+        let x3 = loadLanes(V.self, pixel + 3 * tapStep), x4 = loadLanes(V.self, pixel + 4 * tapStep)
+        sums.s0 = sums.s0.addingProduct(w0, x0).addingProduct(w1, x1).addingProduct(w2, x2).addingProduct(w3, x3).addingProduct(w4, x4)
+        let x5 = loadLanes(V.self, pixel + 5 * tapStep), x6 = loadLanes(V.self, pixel + 6 * tapStep)
+        sums.s1 = sums.s1.addingProduct(w0, x2).addingProduct(w1, x3).addingProduct(w2, x4).addingProduct(w3, x5).addingProduct(w4, x6)
+        let x7 = loadLanes(V.self, pixel + 7 * tapStep), x8 = loadLanes(V.self, pixel + 8 * tapStep)
+        sums.s2 = sums.s2.addingProduct(w0, x4).addingProduct(w1, x5).addingProduct(w2, x6).addingProduct(w3, x7).addingProduct(w4, x8)
+        let x9 = loadLanes(V.self, pixel + 9 * tapStep), x10 = loadLanes(V.self, pixel + 10 * tapStep)
+        sums.s3 = sums.s3.addingProduct(w0, x6).addingProduct(w1, x7).addingProduct(w2, x8).addingProduct(w3, x9).addingProduct(w4, x10)
+    }
+}
+
+/// Any kernel size, stride and dilation: each tap's weight loaded once for the four outputs.
+enum AnyTaps: RowTaps {
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Wide>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func accumulate(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                           into sums: inout AVX512Kernels.FourSums<AVX512Kernels.Narrow>) { add(p, pixel: pixel, tap: tap, into: &sums) }
+    @inline(__always)
+    static func add<V: SIMD>(_ p: DepthwiseProblem, pixel: UnsafePointer<Float>, tap: UnsafePointer<Float>,
+                             into sums: inout AVX512Kernels.FourSums<V>) where V.Scalar == Float {
+        let pixelStep = p.stride * p.inputStride, tapStep = p.dilation * p.inputStride
+        var pixel = pixel, tap = tap
+        for _ in 0..<p.kernelSize {
+            let weight = loadLanes(V.self, tap)
+            sums.s0 = sums.s0.addingProduct(weight, loadLanes(V.self, pixel))
+            sums.s1 = sums.s1.addingProduct(weight, loadLanes(V.self, pixel + pixelStep))
+            sums.s2 = sums.s2.addingProduct(weight, loadLanes(V.self, pixel + 2 * pixelStep))
+            sums.s3 = sums.s3.addingProduct(weight, loadLanes(V.self, pixel + 3 * pixelStep))
+            tap += p.channels
+            pixel += tapStep
+        }
+    }
+}

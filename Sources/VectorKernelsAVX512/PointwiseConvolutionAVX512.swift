@@ -1,0 +1,261 @@
+import VectorKernelsAVX2
+
+/// AVX-512 kernels (AVX512F, 32 registers of 16 floats), built with `-target-cpu skylake-avx512`.
+/// They may only run after TensorKit's `CPUFeatures.hasAVX512F` check. Each one computes exactly what
+/// its AVX2 twin in ``VectorKernelsAVX2`` computes, in the same order per output, so the two give the
+/// same bits; only more outputs are in flight at once.
+public enum AVX512Kernels {
+    typealias Wide = SIMD16<Float>
+    typealias Narrow = SIMD8<Float>
+
+    /// Rows of every micro-tile: 8 rows × 32 columns are 16 accumulator registers (of 32), two
+    /// weight vectors and the broadcast input value; a 4-cycle FMA latency on two FMA ports needs
+    /// at least 8 independent sums.
+    static let tileRows = 8
+
+    /// The AVX-512 twin of ``VectorKernelsAVX2/AVX2Kernels/pointwiseConvolution(_:rows:)``: output
+    /// rows `rows` of `problem`, with the same panel layout (``VectorKernelsAVX2/AVX2Kernels/panelWidths(outputChannels:)``),
+    /// the same blocking of rows and the same sum per output (k in order from zero, then the addend,
+    /// the bias and the activation), so its results equal the AVX2 kernel's bit for bit. Two
+    /// 16-wide panels go through one 8 × 32 tile; a single 16-wide panel takes 8 × 16, the 24-wide
+    /// last panel 8 × (16 + 8) and the 8-wide one 8 × 8.
+    public static func pointwiseConvolution(_ problem: PointwiseProblem, rows: Range<Int>) {
+        switch problem.activation {
+        case .identity: pointwiseConvolution(problem, rows: rows, IdentityLanes.self)
+        case .relu: pointwiseConvolution(problem, rows: rows, ReLULanes.self)
+        case .relu6: pointwiseConvolution(problem, rows: rows, ReLU6Lanes.self)
+        case .prelu: pointwiseConvolution(problem, rows: rows, PReLULanes.self)
+        }
+    }
+
+    static func pointwiseConvolution<A: WideActivation>(_ problem: PointwiseProblem, rows: Range<Int>, _ activation: A.Type) {
+        let k = problem.inputChannels
+        let widths = AVX2Kernels.panelWidths(outputChannels: problem.outputChannels)
+        // About 128 KB of input rows per block, as in the AVX2 kernel.
+        let blockRows = max(tileRows, 32_768 / max(k, 1) / tileRows * tileRows)
+        var blockStart = rows.lowerBound
+        while blockStart < rows.upperBound {
+            let blockEnd = min(rows.upperBound, blockStart + blockRows)
+            var column = 0, panelIndex = 0
+            var panel = problem.panels
+            while panelIndex < widths.count {
+                let width = widths[panelIndex], remaining = problem.outputChannels - column
+                let paired = width == 16 && panelIndex + 1 < widths.count && widths[panelIndex + 1] == 16
+                var row = blockStart
+                while row < blockEnd {
+                    let tile = Tile(problem: problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel, column: column)
+                    switch width {
+                    case 16 where paired: tile32(tile, valid: min(32, remaining), A.self)
+                    case 16: tile16(tile, valid: min(16, remaining), A.self)
+                    case 24: tile24(tile, valid: remaining, A.self)
+                    default: tile8(tile, valid: remaining, A.self)
+                    }
+                    row += tileRows
+                }
+                let consumed = paired ? 32 : width
+                panel += consumed * k
+                column += consumed
+                panelIndex += paired ? 2 : 1
+            }
+            blockStart = blockEnd
+        }
+    }
+
+    /// Where one micro-tile reads and writes: `rows` (≤ 8) rows from `row`, columns from `column`,
+    /// weights from `panel`. Rows past `rows` read the first row's input and are never stored.
+    struct Tile {
+        var p: PointwiseProblem
+        var row: Int, rows: Int
+        var panel: UnsafePointer<Float>
+        var column: Int
+
+        init(problem: PointwiseProblem, row: Int, rows: Int, panel: UnsafePointer<Float>, column: Int) {
+            self.p = problem
+            self.row = row
+            self.rows = rows
+            self.panel = panel
+            self.column = column
+        }
+
+        @inline(__always)
+        func input(_ offset: Int) -> UnsafePointer<Float> {
+            p.input + (offset < rows ? row + offset : row) * p.inputStride
+        }
+    }
+
+    /// 8 rows × two 16-wide panels (32 columns, the first `valid` stored).
+    @inline(__always)
+    static func tile32<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
+        let a0 = t.input(0), a1 = t.input(1), a2 = t.input(2), a3 = t.input(3)
+        let a4 = t.input(4), a5 = t.input(5), a6 = t.input(6), a7 = t.input(7)
+        let k = t.p.inputChannels
+        let zero = Wide(repeating: 0)
+        var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero
+        var c40 = zero, c41 = zero, c50 = zero, c51 = zero, c60 = zero, c61 = zero, c70 = zero, c71 = zero
+        var b0 = t.panel, b1 = t.panel + 16 * k
+        for index in 0..<k {
+            let w0 = loadWide(b0), w1 = loadWide(b1)
+            var x = Wide(repeating: a0[index])
+            c00 = c00.addingProduct(x, w0); c01 = c01.addingProduct(x, w1)
+            x = Wide(repeating: a1[index])
+            c10 = c10.addingProduct(x, w0); c11 = c11.addingProduct(x, w1)
+            x = Wide(repeating: a2[index])
+            c20 = c20.addingProduct(x, w0); c21 = c21.addingProduct(x, w1)
+            x = Wide(repeating: a3[index])
+            c30 = c30.addingProduct(x, w0); c31 = c31.addingProduct(x, w1)
+            x = Wide(repeating: a4[index])
+            c40 = c40.addingProduct(x, w0); c41 = c41.addingProduct(x, w1)
+            x = Wide(repeating: a5[index])
+            c50 = c50.addingProduct(x, w0); c51 = c51.addingProduct(x, w1)
+            x = Wide(repeating: a6[index])
+            c60 = c60.addingProduct(x, w0); c61 = c61.addingProduct(x, w1)
+            x = Wide(repeating: a7[index])
+            c70 = c70.addingProduct(x, w0); c71 = c71.addingProduct(x, w1)
+            b0 += 16
+            b1 += 16
+        }
+        @inline(__always) func finish(_ low: Wide, _ high: Wide, _ offset: Int) {
+            guard offset < t.rows else { return }
+            finishWide(low, t.p, row: t.row + offset, column: t.column, valid: min(16, valid), A.self)
+            finishWide(high, t.p, row: t.row + offset, column: t.column + 16, valid: valid - 16, A.self)
+        }
+        finish(c00, c01, 0); finish(c10, c11, 1); finish(c20, c21, 2); finish(c30, c31, 3)
+        finish(c40, c41, 4); finish(c50, c51, 5); finish(c60, c61, 6); finish(c70, c71, 7)
+    }
+
+    /// 8 rows × one 16-wide panel.
+    @inline(__always)
+    static func tile16<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
+        let a0 = t.input(0), a1 = t.input(1), a2 = t.input(2), a3 = t.input(3)
+        let a4 = t.input(4), a5 = t.input(5), a6 = t.input(6), a7 = t.input(7)
+        let zero = Wide(repeating: 0)
+        var c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero
+        var b = t.panel
+        for index in 0..<t.p.inputChannels {
+            let w = loadWide(b)
+            c0 = c0.addingProduct(Wide(repeating: a0[index]), w)
+            c1 = c1.addingProduct(Wide(repeating: a1[index]), w)
+            c2 = c2.addingProduct(Wide(repeating: a2[index]), w)
+            c3 = c3.addingProduct(Wide(repeating: a3[index]), w)
+            c4 = c4.addingProduct(Wide(repeating: a4[index]), w)
+            c5 = c5.addingProduct(Wide(repeating: a5[index]), w)
+            c6 = c6.addingProduct(Wide(repeating: a6[index]), w)
+            c7 = c7.addingProduct(Wide(repeating: a7[index]), w)
+            b += 16
+        }
+        @inline(__always) func finish(_ sum: Wide, _ offset: Int) {
+            if offset < t.rows { finishWide(sum, t.p, row: t.row + offset, column: t.column, valid: valid, A.self) }
+        }
+        finish(c0, 0); finish(c1, 1); finish(c2, 2); finish(c3, 3); finish(c4, 4); finish(c5, 5); finish(c6, 6); finish(c7, 7)
+    }
+
+    /// 8 rows × the 24-wide last panel (16 + 8 lanes; the first `valid`, 17…24, stored).
+    @inline(__always)
+    static func tile24<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
+        let a0 = t.input(0), a1 = t.input(1), a2 = t.input(2), a3 = t.input(3)
+        let a4 = t.input(4), a5 = t.input(5), a6 = t.input(6), a7 = t.input(7)
+        let zero = Wide(repeating: 0), narrowZero = Narrow(repeating: 0)
+        var c00 = zero, c10 = zero, c20 = zero, c30 = zero, c40 = zero, c50 = zero, c60 = zero, c70 = zero
+        var c01 = narrowZero, c11 = narrowZero, c21 = narrowZero, c31 = narrowZero
+        var c41 = narrowZero, c51 = narrowZero, c61 = narrowZero, c71 = narrowZero
+        var b = t.panel
+        for index in 0..<t.p.inputChannels {
+            let w0 = loadWide(b), w1 = loadNarrow(b + 16)
+            var x = a0[index]
+            c00 = c00.addingProduct(Wide(repeating: x), w0); c01 = c01.addingProduct(Narrow(repeating: x), w1)
+            x = a1[index]
+            c10 = c10.addingProduct(Wide(repeating: x), w0); c11 = c11.addingProduct(Narrow(repeating: x), w1)
+            x = a2[index]
+            c20 = c20.addingProduct(Wide(repeating: x), w0); c21 = c21.addingProduct(Narrow(repeating: x), w1)
+            x = a3[index]
+            c30 = c30.addingProduct(Wide(repeating: x), w0); c31 = c31.addingProduct(Narrow(repeating: x), w1)
+            x = a4[index]
+            c40 = c40.addingProduct(Wide(repeating: x), w0); c41 = c41.addingProduct(Narrow(repeating: x), w1)
+            x = a5[index]
+            c50 = c50.addingProduct(Wide(repeating: x), w0); c51 = c51.addingProduct(Narrow(repeating: x), w1)
+            x = a6[index]
+            c60 = c60.addingProduct(Wide(repeating: x), w0); c61 = c61.addingProduct(Narrow(repeating: x), w1)
+            x = a7[index]
+            c70 = c70.addingProduct(Wide(repeating: x), w0); c71 = c71.addingProduct(Narrow(repeating: x), w1)
+            b += 24
+        }
+        @inline(__always) func finish(_ low: Wide, _ high: Narrow, _ offset: Int) {
+            guard offset < t.rows else { return }
+            finishWide(low, t.p, row: t.row + offset, column: t.column, valid: 16, A.self)
+            finishNarrow(high, t.p, row: t.row + offset, column: t.column + 16, valid: valid - 16, A.self)
+        }
+        finish(c00, c01, 0); finish(c10, c11, 1); finish(c20, c21, 2); finish(c30, c31, 3)
+        finish(c40, c41, 4); finish(c50, c51, 5); finish(c60, c61, 6); finish(c70, c71, 7)
+    }
+
+    /// 8 rows × the 8-wide last panel (the first `valid` stored).
+    @inline(__always)
+    static func tile8<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
+        let a0 = t.input(0), a1 = t.input(1), a2 = t.input(2), a3 = t.input(3)
+        let a4 = t.input(4), a5 = t.input(5), a6 = t.input(6), a7 = t.input(7)
+        let zero = Narrow(repeating: 0)
+        var c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero
+        var b = t.panel
+        for index in 0..<t.p.inputChannels {
+            let w = loadNarrow(b)
+            c0 = c0.addingProduct(Narrow(repeating: a0[index]), w)
+            c1 = c1.addingProduct(Narrow(repeating: a1[index]), w)
+            c2 = c2.addingProduct(Narrow(repeating: a2[index]), w)
+            c3 = c3.addingProduct(Narrow(repeating: a3[index]), w)
+            c4 = c4.addingProduct(Narrow(repeating: a4[index]), w)
+            c5 = c5.addingProduct(Narrow(repeating: a5[index]), w)
+            c6 = c6.addingProduct(Narrow(repeating: a6[index]), w)
+            c7 = c7.addingProduct(Narrow(repeating: a7[index]), w)
+            b += 8
+        }
+        @inline(__always) func finish(_ sum: Narrow, _ offset: Int) {
+            if offset < t.rows { finishNarrow(sum, t.p, row: t.row + offset, column: t.column, valid: valid, A.self) }
+        }
+        finish(c0, 0); finish(c1, 1); finish(c2, 2); finish(c3, 3); finish(c4, 4); finish(c5, 5); finish(c6, 6); finish(c7, 7)
+    }
+
+    /// Adds the addend and the bias to 16 accumulated columns of one row, applies the activation
+    /// and stores the first `valid` (none when `valid ≤ 0`) — the AVX2 kernel's epilogue, 16 lanes at once.
+    @inline(__always)
+    static func finishWide<A: WideActivation>(_ sum: Wide, _ p: PointwiseProblem, row: Int, column: Int, valid: Int, _ activation: A.Type) {
+        if valid >= 16 {
+            var x = sum
+            if let addend = p.addend { x += loadWide(addend + row * p.addendStride + column) }
+            storeWide(A.apply(x + loadWide(p.bias + column), slopes: p.slopes, channel: column), to: p.output + row * p.outputStride + column)
+        } else if valid > 0 {
+            finishPartial(sum, p, row: row, column: column, valid: valid, A.self)
+        }
+    }
+
+    /// ``finishWide(_:_:row:column:valid:_:)`` for 8 columns.
+    @inline(__always)
+    static func finishNarrow<A: WideActivation>(_ sum: Narrow, _ p: PointwiseProblem, row: Int, column: Int, valid: Int, _ activation: A.Type) {
+        if valid >= 8 {
+            var x = sum
+            if let addend = p.addend { x += loadNarrow(addend + row * p.addendStride + column) }
+            storeNarrow(A.apply(x + loadNarrow(p.bias + column), slopes: p.slopes, channel: column), to: p.output + row * p.outputStride + column)
+        } else if valid > 0 {
+            finishPartial(sum, p, row: row, column: column, valid: valid, A.self)
+        }
+    }
+
+    /// The epilogue for the first `valid` (< 16) lanes of `sum`, one lane at a time.
+    @inline(never)
+    static func finishPartial<A: WideActivation>(_ sum: Wide, _ p: PointwiseProblem, row: Int, column: Int, valid: Int, _ activation: A.Type) {
+        let target = p.output + row * p.outputStride + column
+        let addend = p.addend.map { $0 + row * p.addendStride + column }
+        for lane in 0..<valid {
+            var x = sum[lane]
+            if let addend { x += addend[lane] }
+            target[lane] = A.apply(x + p.bias[column + lane], slopes: p.slopes, channel: column + lane)
+        }
+    }
+
+    /// ``finishPartial(_:_:row:column:valid:_:)`` for fewer than 8 lanes of an 8-lane sum.
+    @inline(never)
+    static func finishPartial<A: WideActivation>(_ sum: Narrow, _ p: PointwiseProblem, row: Int, column: Int, valid: Int, _ activation: A.Type) {
+        var wide = Wide(repeating: 0)
+        wide.lowHalf = sum
+        finishPartial(wide, p, row: row, column: column, valid: valid, A.self)
+    }
+}

@@ -1,0 +1,100 @@
+import Testing
+@testable import TensorKit
+import VectorKernelsAVX2
+import VectorKernelsAVX512
+
+/// The AVX-512 kernels against their AVX2 twins, bit for bit: both sum each output in the same
+/// order, so any difference is a bug (a wrong panel, lane, row or epilogue step), not rounding.
+/// Only on CPUs with AVX512F; elsewhere the suite is listed as disabled.
+@Suite(.enabled(if: CPUFeatures.hasAVX512F, "needs a CPU with AVX512F"))
+struct AVX512KernelTwinTests {
+    struct PointwiseCase: CustomStringConvertible {
+        var rows: Int, inputChannels: Int, outputChannels: Int
+        /// Extra floats between rows: the input, output and addend are channel slices of wider maps.
+        var padding: Int
+        var activation: KernelActivation
+        var addend: AddendKind
+        var description: String {
+            "M\(rows) K\(inputChannels) N\(outputChannels) pad\(padding) \(activation) \(addend)"
+        }
+    }
+
+    enum AddendKind: CaseIterable { case none, separate, inPlace }
+
+    /// Row counts around the 8-row tiles (and the AVX2 kernel's 6), columns around every panel
+    /// width (8, 16, 24, pairs of 16) and the partial lanes, depths 1 … 70, every activation.
+    static let pointwiseCases: [PointwiseCase] = {
+        var cases: [PointwiseCase] = []
+        let activations: [KernelActivation] = [.identity, .relu, .relu6, .prelu]
+        for rows in [1, 5, 8, 9, 17] {
+            for outputs in [1, 7, 8, 9, 15, 16, 17, 23, 24, 25, 31, 32, 33, 40, 48, 56, 100] {
+                for (index, activation) in activations.enumerated() {
+                    cases.append(PointwiseCase(rows: rows, inputChannels: [1, 13, 70][(rows + outputs + index) % 3], outputChannels: outputs,
+                                               padding: (rows + index) % 2 == 0 ? 0 : 3, activation: activation,
+                                               addend: AddendKind.allCases[(outputs + index) % 3]))
+                }
+            }
+        }
+        // A block of many rows (the kernels cut rows into blocks of ≈ 128 KB of input).
+        cases.append(PointwiseCase(rows: 300, inputChannels: 160, outputChannels: 72, padding: 0, activation: .relu6, addend: .separate))
+        cases.append(PointwiseCase(rows: 2401, inputChannels: 24, outputChannels: 144, padding: 5, activation: .identity, addend: .inPlace))
+        return cases
+    }()
+
+    @Test(arguments: pointwiseCases)
+    func pointwiseConvolutionMatchesAVX2BitForBit(_ testCase: PointwiseCase) {
+        var generator = SeededGenerator(seed: UInt64(testCase.rows * 1_000_003 + testCase.outputChannels * 101 + testCase.inputChannels))
+        func values(_ count: Int, _ range: ClosedRange<Float> = -2...2) -> [Float] {
+            (0..<count).map { _ in Float.random(in: range, using: &generator) }
+        }
+        let (m, k, n) = (testCase.rows, testCase.inputChannels, testCase.outputChannels)
+        let inputStride = k + testCase.padding, outputStride = n + testCase.padding
+        let widths = AVX2Kernels.panelWidths(outputChannels: n)
+        let padded = widths.reduce(0, +)
+        let input = values(m * inputStride), panels = values(padded * k), bias = values(padded), slopes = values(padded, 0...0.5)
+        let addend = values(m * outputStride)
+        // Floats past N in each row are a sentinel no kernel may touch.
+        let initial = testCase.addend == .inPlace ? addend : [Float](repeating: .nan, count: m * outputStride)
+        var avx2 = initial, avx512 = initial
+
+        func run(_ output: inout [Float], _ kernel: (PointwiseProblem, Range<Int>) -> Void) {
+            input.withUnsafeBufferPointer { input in
+                panels.withUnsafeBufferPointer { panels in
+                    bias.withUnsafeBufferPointer { bias in
+                        slopes.withUnsafeBufferPointer { slopes in
+                            addend.withUnsafeBufferPointer { separate in
+                                output.withUnsafeMutableBufferPointer { output in
+                                    let addendPointer: UnsafePointer<Float>? = switch testCase.addend {
+                                    case .none: nil
+                                    case .separate: separate.baseAddress!
+                                    case .inPlace: UnsafePointer(output.baseAddress!)
+                                    }
+                                    let problem = PointwiseProblem(
+                                        input: input.baseAddress!, inputStride: inputStride, inputChannels: k, panels: panels.baseAddress!,
+                                        bias: bias.baseAddress!, slopes: testCase.activation == .prelu ? slopes.baseAddress! : nil,
+                                        output: output.baseAddress!, outputStride: outputStride, outputChannels: n,
+                                        addend: addendPointer, addendStride: outputStride, activation: testCase.activation)
+                                    // Two row ranges, so that a range not starting at a tile boundary is covered.
+                                    let split = m / 3
+                                    kernel(problem, 0..<split)
+                                    kernel(problem, split..<m)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        run(&avx2) { AVX2Kernels.pointwiseConvolution($0, rows: $1) }
+        run(&avx512) { AVX512Kernels.pointwiseConvolution($0, rows: $1) }
+
+        let mismatches = zip(avx2, avx512).enumerated().filter { $0.element.0.bitPattern != $0.element.1.bitPattern }
+        #expect(mismatches.isEmpty, "\(testCase): \(mismatches.count) values differ, first at \(mismatches.first.map { ($0.offset / outputStride, $0.offset % outputStride) }.map { "row \($0.0) column \($0.1)" } ?? "")")
+        if testCase.addend != .inPlace {
+            let touched = (0..<m).flatMap { row in (n..<outputStride).map { row * outputStride + $0 } }.filter { !avx512[$0].isNaN }
+            #expect(touched.isEmpty, "\(testCase): the AVX-512 kernel wrote \(touched.count) floats past column N")
+        }
+        // The sums are real: outputs differ from the sentinel and are finite.
+        #expect((0..<m).allSatisfy { row in (0..<n).allSatisfy { avx512[row * outputStride + $0].isFinite } })
+    }
+}
