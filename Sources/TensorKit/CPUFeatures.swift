@@ -7,13 +7,18 @@ public enum CPUFeatures {
     /// ``VectorKernelsAVX2`` kernels may only run when this holds.
     public static let hasAVX2AndFMA: Bool = {
         if ProcessInfo.processInfo.environment["HATNET_PORTABLE_KERNELS"] != nil { return false }
+        return processorFlags.contains("avx2") && processorFlags.contains("fma")
+    }()
+
+    /// The `flags` line of `/proc/cpuinfo` (extensions the CPU has and the kernel enables); empty
+    /// off x86-64 or when it cannot be read.
+    static let processorFlags: Set<String> = {
         #if arch(x86_64)
         guard let cpuInfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let flagsLine = cpuInfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
-        let flags = Set(flagsLine.split(separator: " ").map(String.init))
-        return flags.contains("avx2") && flags.contains("fma")
+              let flagsLine = cpuInfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }
+        return Set(flagsLine.split(separator: " ").map(String.init))
         #else
-        return false
+        return []
         #endif
     }()
 
