@@ -19,7 +19,8 @@ public enum AttentionBenchmark {
         public var lines: [String] {
             [String(format: "attention training step: %.3f s (median), %.3f s (fastest)", trainingStepSeconds, fastestTrainingStepSeconds),
              String(format: "attention inference: %.3f s (median), %.3f s (fastest)", inferenceSeconds, fastestInferenceSeconds),
-             "peak memory: " + (peakResidentBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "unknown")]
+             "peak memory: " + (peakResidentBytes.map { String(format: "%.0f MB", Double($0) / 1_048_576) } ?? "unknown"),
+             "OpenBLAS kernels: " + BLASThreading.kernelFamily]
         }
     }
 

@@ -7,7 +7,7 @@ public enum CPUFeatures {
     /// ``VectorKernelsAVX2`` kernels may only run when this holds.
     public static let hasAVX2AndFMA: Bool = {
         if ProcessInfo.processInfo.environment["HATNET_PORTABLE_KERNELS"] != nil { return false }
-        return cpuFlags.contains("avx2") && cpuFlags.contains("fma")
+        return processorFlags.contains("avx2") && processorFlags.contains("fma")
     }()
 
     /// True when the CPU also has AVX512F (the kernel saves the 512-bit registers when it lists the
@@ -16,11 +16,12 @@ public enum CPUFeatures {
     /// variable only chooses speed (and lets a benchmark compare the two).
     public static let hasAVX512F: Bool = {
         guard hasAVX2AndFMA, ProcessInfo.processInfo.environment["HATNET_NO_AVX512"] == nil else { return false }
-        return cpuFlags.contains("avx512f")
+        return processorFlags.contains("avx512f")
     }()
 
-    /// The `flags` of the first processor in `/proc/cpuinfo` (empty when unreadable or not x86-64).
-    static let cpuFlags: Set<String> = {
+    /// The `flags` line of `/proc/cpuinfo` (extensions the CPU has and the kernel enables); empty
+    /// off x86-64 or when it cannot be read.
+    static let processorFlags: Set<String> = {
         #if arch(x86_64)
         guard let cpuInfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let flagsLine = cpuInfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return [] }

@@ -62,10 +62,19 @@ public enum BLASThreading {
     /// encoding changes process-wide.
     nonisolated(unsafe) public private(set) static var splitsRowsAcrossCores = true
 
-    private static let initialSetting: Void = { openblas_set_num_threads(1) }()
+    private static let initialSetting: Void = {
+        OpenBLASCore.replaceGenericFallback()
+        openblas_set_num_threads(1)
+    }()
 
     /// Applies the default (single-threaded OpenBLAS) once, before the first GEMM.
     @inline(__always) static func applyInitialSetting() { _ = initialSetting }
+
+    /// The kernel family OpenBLAS runs (after ``OpenBLASCore`` replaced a generic fallback), e.g. "SkylakeX".
+    public static var kernelFamily: String {
+        applyInitialSetting()
+        return OpenBLASCore.current
+    }
 
     public static func useRowSplitting(_ enabled: Bool) {
         applyInitialSetting()
@@ -81,5 +90,42 @@ public enum BLASThreading {
         openblas_set_num_threads(1)
         defer { openblas_set_num_threads(blasThreads) }
         body()
+    }
+}
+
+/// The kernel family OpenBLAS runs. Its `DYNAMIC_ARCH` builds (Debian's, 0.3.21 here) choose it
+/// from the CPU model when the library loads, and fall back to `Prescott` (SSE3 kernels, about a
+/// quarter of the AVX2 peak) for a model they do not know — e.g. a recent Xeon behind KVM, whose
+/// flags list AVX2, FMA and AVX-512. Before the first GEMM we then ask OpenBLAS again for the
+/// family the flags allow, exactly as its `OPENBLAS_CORETYPE` variable does at load time.
+enum OpenBLASCore {
+    /// The family OpenBLAS runs now (`openblas_get_corename`), e.g. "Haswell".
+    static var current: String { openblas_get_corename().map { String(cString: $0) } ?? "" }
+
+    /// The family to use instead of the generic fallback, or nil to keep what OpenBLAS chose:
+    /// only when it chose `Prescott`, the user did not set `OPENBLAS_CORETYPE`, and the CPU flags
+    /// allow a better one (`SkylakeX` with AVX-512 F/CD/BW/DQ/VL, `Haswell` with AVX2 + FMA).
+    static func replacement(chosen: String, flags: Set<String>, environment: [String: String]) -> String? {
+        guard chosen.lowercased() == "prescott", environment["OPENBLAS_CORETYPE"] == nil else { return nil }
+        if ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) { return "SkylakeX" }
+        if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
+        return nil
+    }
+
+    /// Re-runs OpenBLAS's kernel selection (`gotoblas_dynamic_quit`, then `gotoblas_dynamic_init`
+    /// with `OPENBLAS_CORETYPE` set for the call only, so child processes do not inherit it) when
+    /// ``replacement(chosen:flags:environment:)`` names a family. The two functions are looked up
+    /// at run time: a BLAS without them (not `DYNAMIC_ARCH`) is left as it is. Called once, before
+    /// the first GEMM.
+    static func replaceGenericFallback() {
+        guard let family = replacement(chosen: current, flags: CPUFeatures.processorFlags,
+                                       environment: ProcessInfo.processInfo.environment),
+              let library = dlopen(nil, RTLD_NOW),
+              let quit = dlsym(library, "gotoblas_dynamic_quit"), let initialize = dlsym(library, "gotoblas_dynamic_init") else { return }
+        typealias Entry = @convention(c) () -> Void
+        setenv("OPENBLAS_CORETYPE", family, 1)
+        unsafeBitCast(quit, to: Entry.self)()
+        unsafeBitCast(initialize, to: Entry.self)()
+        unsetenv("OPENBLAS_CORETYPE")
     }
 }
