@@ -427,8 +427,10 @@ def encoder_peers(model, x, names, threads, directory):
         peers["onnxruntime"] = lambda: session.run(None, {"input": array})[0]
     if "openvino" in names:
         import openvino as ov
+        # f32 as the others: on CPUs with bf16 (AVX512_BF16, AMX) OpenVINO would otherwise run bf16.
         compiled = ov.Core().compile_model(path, "CPU", {"INFERENCE_NUM_THREADS": threads,
-                                                          "PERFORMANCE_HINT": "LATENCY"})
+                                                          "PERFORMANCE_HINT": "LATENCY",
+                                                          "INFERENCE_PRECISION_HINT": "f32"})
         request = compiled.create_infer_request()
         peers["openvino"] = lambda: request.infer({0: array})[compiled.output(0)]
     return peers
