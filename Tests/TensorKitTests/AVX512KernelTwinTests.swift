@@ -97,4 +97,93 @@ struct AVX512KernelTwinTests {
         // The sums are real: outputs differ from the sentinel and are finite.
         #expect((0..<m).allSatisfy { row in (0..<n).allSatisfy { avx512[row * outputStride + $0].isFinite } })
     }
+
+    struct StemCase: CustomStringConvertible, Sendable {
+        var batch: Int, inputChannels: Int, outputChannels: Int, height: Int, width: Int
+        var geometry: ConvolutionGeometry
+        /// Extra input channels around the convolved slice (a pixel stride wider than the channels).
+        var sliceOffset: Int
+        var description: String {
+            "\(batch)×\(inputChannels)×\(height)×\(width) → \(outputChannels), k\(geometry.kernelSize) s\(geometry.stride) \(geometry.padding) slice \(sliceOffset)"
+        }
+    }
+
+    /// Stems (MobileNetV2/MnasNet/EfficientNet-Lite 3 → 32, 3 × 3 / 2; ResNet 3 → 64, 7 × 7 / 2), odd
+    /// sizes, TensorFlow-style uneven padding, 16 and 48 outputs (a last single panel), a channel slice.
+    static let stemCases: [StemCase] = [
+        StemCase(batch: 1, inputChannels: 3, outputChannels: 32, height: 64, width: 64,
+                 geometry: .init(kernelSize: 3, stride: 2, padding: .symmetric(1)), sliceOffset: 0),
+        StemCase(batch: 2, inputChannels: 3, outputChannels: 32, height: 19, width: 23,
+                 geometry: .init(kernelSize: 3, stride: 2, padding: Padding(top: 0, left: 0, bottom: 1, right: 1)), sliceOffset: 0),
+        StemCase(batch: 1, inputChannels: 3, outputChannels: 64, height: 37, width: 30,
+                 geometry: .init(kernelSize: 7, stride: 2, padding: .symmetric(3)), sliceOffset: 0),
+        StemCase(batch: 1, inputChannels: 4, outputChannels: 48, height: 9, width: 13,
+                 geometry: .init(kernelSize: 5, stride: 1, padding: .symmetric(2)), sliceOffset: 2),
+        StemCase(batch: 1, inputChannels: 1, outputChannels: 16, height: 5, width: 3,
+                 geometry: .init(kernelSize: 3, stride: 1, padding: .symmetric(2)), sliceOffset: 1),
+    ]
+
+    /// A stem on the AVX path reads its receptive fields in place (`windowConvolution`): bit for bit
+    /// what im2col followed by the AVX2 GEMM gives, plain and accumulating into a residual.
+    @Test(arguments: stemCases)
+    func stemWindowRowsMatchIm2colBitForBit(_ testCase: StemCase) throws {
+        let totalChannels = testCase.inputChannels + 2 * testCase.sliceOffset
+        let input = FeatureMap(nchw: Self.random([testCase.batch, totalChannels, testCase.height, testCase.width], seed: 51))
+        let kernel = testCase.geometry.kernelSize
+        let weight = Self.random([testCase.outputChannels, testCase.inputChannels, kernel, kernel], seed: 52)
+        let (outputHeight, outputWidth) = (testCase.geometry.outputHeight(inputHeight: testCase.height),
+                                           testCase.geometry.outputWidth(inputWidth: testCase.width))
+        for activation in [Activation.identity, .relu6, .prelu(slopes: Self.random([testCase.outputChannels], seed: 53, low: 0, high: 0.5).scalars)] {
+            let layer = Conv2d(weight: weight, bias: Self.random([testCase.outputChannels], seed: 54).scalars,
+                               geometry: testCase.geometry, activation: activation)
+            try #require(layer.usesWindowRows(inputPerGroup: testCase.inputChannels, outputPerGroup: testCase.outputChannels),
+                         "\(testCase) does not take the window path")
+            let residual = FeatureMap(nchw: Self.random([testCase.batch, testCase.outputChannels, outputHeight, outputWidth], seed: 55))
+            for accumulate in [false, true] {
+                var fast = accumulate ? residual
+                    : FeatureMap(batchSize: testCase.batch, height: outputHeight, width: outputWidth, channels: testCase.outputChannels)
+                layer.apply(input, inputChannelOffset: testCase.sliceOffset, into: &fast, mode: accumulate ? .accumulate : .overwrite, path: .avx2)
+                var expected = accumulate ? residual.values : [Float](repeating: 0, count: fast.values.count)
+                let filterSize = kernel * kernel * testCase.inputChannels
+                let imagePixels = outputHeight * outputWidth
+                var columns = [Float](repeating: 0, count: imagePixels * filterSize)
+                for image in 0..<testCase.batch {
+                    input.values.withUnsafeBufferPointer { source in
+                        columns.withUnsafeMutableBufferPointer { columns in
+                            GemmConvolutionKernels.im2col(
+                                image: source.baseAddress! + image * testCase.height * testCase.width * totalChannels + testCase.sliceOffset,
+                                pixelStride: totalChannels, height: testCase.height, width: testCase.width, channels: testCase.inputChannels,
+                                geometry: testCase.geometry, outputHeight: outputHeight, outputWidth: outputWidth, columns: columns.baseAddress!)
+                        }
+                    }
+                    columns.withUnsafeBufferPointer { columns in
+                        layer.panels.withUnsafeBufferPointer { panels in
+                            layer.paddedBias.withUnsafeBufferPointer { bias in
+                                layer.paddedSlopes.withUnsafeBufferPointer { slopes in
+                                    expected.withUnsafeMutableBufferPointer { output in
+                                        let target = output.baseAddress! + image * imagePixels * testCase.outputChannels
+                                        let problem = PointwiseProblem(
+                                            input: columns.baseAddress!, inputStride: filterSize, inputChannels: filterSize,
+                                            panels: panels.baseAddress!, bias: bias.baseAddress!, slopes: slopes.isEmpty ? nil : slopes.baseAddress!,
+                                            output: target, outputStride: testCase.outputChannels, outputChannels: testCase.outputChannels,
+                                            addend: accumulate ? UnsafePointer(target) : nil, addendStride: testCase.outputChannels,
+                                            activation: activation.kind)
+                                        AVX2Kernels.pointwiseConvolution(problem, rows: 0..<imagePixels)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                let mismatches = zip(fast.values, expected).filter { $0.0.bitPattern != $0.1.bitPattern }.count
+                #expect(mismatches == 0, "\(testCase) \(activation.kind) accumulate \(accumulate): \(mismatches) of \(expected.count) values differ")
+                #expect(fast.values.allSatisfy { $0.isFinite })
+            }
+        }
+    }
+
+    static func random(_ shape: [Int], seed: UInt64, low: Float = -1, high: Float = 1) -> Tensor {
+        var generator = SeededGenerator(seed: seed)
+        return Tensor.uniform(shape, low: low, high: high, generator: &generator)
+    }
 }

@@ -1,4 +1,6 @@
+import Foundation
 import VectorKernelsAVX2
+import VectorKernelsAVX512
 
 /// An inference-only 2-D convolution on channels-last ``FeatureMap``s, with bias, a folded
 /// BatchNorm and a fused activation: `y = activation(conv(x, W) + b)`.
@@ -272,6 +274,24 @@ public struct Conv2d: Sendable {
                         }
                         return
                     }
+                    if usesWindowRows(inputPerGroup: inputPerGroup, outputPerGroup: outputPerGroup) {
+                        for image in 0..<inputMap.batchSize {
+                            let imageInput = UnsafePointer(input.base) + image * inputMap.height * inputMap.width * input.pixelStride
+                            for group in 0..<groups {
+                                let rowCost = max(1, outputWidth * outputPerGroup * filterSize / 16)
+                                ParallelLoop.forEachChunk(count: outputHeight, costPerItem: rowCost) { rows in
+                                    convolveWindowRows(rows, image: imageInput + group * inputPerGroup, pixelStride: input.pixelStride,
+                                                       height: inputMap.height, width: inputMap.width, channels: inputPerGroup,
+                                                       outputWidth: outputWidth) { row, window in
+                                        let rowProblem = problem(group: group, rowsInput: window.rows[0], inputStride: filterSize,
+                                                                 firstOutputPixel: image * imagePixels + row * outputWidth)
+                                        AVX512Kernels.windowConvolution(rowProblem, window: window, pixels: outputWidth)
+                                    }
+                                }
+                            }
+                        }
+                        return
+                    }
                     // The receptive fields go through im2col a band of output rows at a time (about
                     // 32 KB, so they are still in L1/L2 when the GEMM reads them) instead of the
                     // whole image at once (the stem's 128² × 27 floats are 1.8 MB). Same rows, same
@@ -304,6 +324,59 @@ public struct Conv2d: Sendable {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Whether the AVX path reads the receptive fields in place (``VectorKernelsAVX512/AVX512Kernels/windowConvolution(_:window:pixels:)``)
+    /// instead of through im2col: on AVX-512 CPUs, for convolutions with few input channels (a stem's
+    /// RGB: im2col then costs twice the GEMM) and whole 16-wide panels. Same bits either way.
+    func usesWindowRows(inputPerGroup: Int, outputPerGroup: Int) -> Bool {
+        CPUFeatures.hasAVX512F && Conv2d.windowRowsEnabled && !geometry.isPointwise && geometry.dilation == 1
+            && inputPerGroup <= 4 && outputPerGroup % 16 == 0
+    }
+
+    /// False when `HATNET_IM2COL_STEMS` is set: stems then go through im2col (for comparing the two).
+    static let windowRowsEnabled = ProcessInfo.processInfo.environment["HATNET_IM2COL_STEMS"] == nil
+
+    /// Calls `body` for each output row in `rows` with the kernel rows of its receptive fields: the
+    /// input rows it reads, copied with their padding as zeros (rows above or below the image are
+    /// all zeros), so that output pixel `x`'s kernel row `ky` is `kernelSize · channels` floats at
+    /// `rows[ky] + x · stride · channels` — im2col's row for that pixel, in place.
+    func convolveWindowRows(_ rows: Range<Int>, image: UnsafePointer<Float>, pixelStride: Int, height: Int, width: Int,
+                            channels: Int, outputWidth: Int, _ body: (_ row: Int, _ window: WindowRows) -> Void) {
+        let kernel = geometry.kernelSize, stride = geometry.stride, padLeft = geometry.padding.left
+        // The last output pixel reads up to padded column (outputWidth − 1) · stride + kernel − 1.
+        let paddedWidth = max(padLeft + width, (outputWidth - 1) * stride + kernel)
+        let rowFloats = paddedWidth * channels
+        var buffers = [Float](repeating: 0, count: (kernel + 1) * rowFloats)
+        buffers.withUnsafeMutableBufferPointer { buffers in
+            let base = buffers.baseAddress!
+            let zeros = UnsafePointer(base + kernel * rowFloats)
+            var pointers = [UnsafePointer<Float>](repeating: zeros, count: kernel)
+            pointers.withUnsafeMutableBufferPointer { pointers in
+                for row in rows {
+                    for kernelRow in 0..<kernel {
+                        let inputRow = row * stride - geometry.padding.top + kernelRow
+                        guard inputRow >= 0 && inputRow < height else {
+                            pointers[kernelRow] = zeros
+                            continue
+                        }
+                        // Columns outside [padLeft, padLeft + width) stay zero from the allocation.
+                        let target = base + kernelRow * rowFloats + padLeft * channels
+                        let source = image + inputRow * width * pixelStride
+                        if pixelStride == channels {
+                            target.update(from: source, count: width * channels)
+                        } else {
+                            for column in 0..<width {
+                                (target + column * channels).update(from: source + column * pixelStride, count: channels)
+                            }
+                        }
+                        pointers[kernelRow] = UnsafePointer(base + kernelRow * rowFloats)
+                    }
+                    body(row, WindowRows(rows: UnsafePointer(pointers.baseAddress!), kernelRows: kernel,
+                                         runLength: kernel * channels, pixelStep: stride * channels))
                 }
             }
         }
