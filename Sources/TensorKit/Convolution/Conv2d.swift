@@ -274,12 +274,19 @@ public struct Conv2d: Sendable {
                         }
                         return
                     }
-                    if usesWindowRows(inputPerGroup: inputPerGroup, outputPerGroup: outputPerGroup) {
-                        for image in 0..<inputMap.batchSize {
-                            let imageInput = UnsafePointer(input.base) + image * inputMap.height * inputMap.width * input.pixelStride
-                            for group in 0..<groups {
-                                let rowCost = max(1, outputWidth * outputPerGroup * filterSize / 16)
-                                ParallelLoop.forEachChunk(count: outputHeight, costPerItem: rowCost) { rows in
+                    // The receptive fields go through im2col a band of output rows at a time (about
+                    // 32 KB, so they are still in L1/L2 when the GEMM reads them) instead of the
+                    // whole image at once (the stem's 128² × 27 floats are 1.8 MB). Same rows, same
+                    // products: the result is that of one im2col of the whole image.
+                    // On AVX-512 a stem reads them in place instead (`convolveWindowRows`), the same sums.
+                    let bandRows = max(1, 8_192 / max(1, outputWidth * filterSize))
+                    let inPlace = usesWindowRows(inputPerGroup: inputPerGroup, outputPerGroup: outputPerGroup)
+                    for image in 0..<inputMap.batchSize {
+                        let imageInput = input.base + image * inputMap.height * inputMap.width * input.pixelStride
+                        for group in 0..<groups {
+                            let rowCost = max(1, outputWidth * outputPerGroup * filterSize / 16)
+                            ParallelLoop.forEachChunk(count: outputHeight, costPerItem: rowCost) { rows in
+                                if inPlace {
                                     convolveWindowRows(rows, image: imageInput + group * inputPerGroup, pixelStride: input.pixelStride,
                                                        height: inputMap.height, width: inputMap.width, channels: inputPerGroup,
                                                        outputWidth: outputWidth) { row, window in
@@ -287,21 +294,8 @@ public struct Conv2d: Sendable {
                                                                  firstOutputPixel: image * imagePixels + row * outputWidth)
                                         AVX512Kernels.windowConvolution(rowProblem, window: window, pixels: outputWidth)
                                     }
+                                    return
                                 }
-                            }
-                        }
-                        return
-                    }
-                    // The receptive fields go through im2col a band of output rows at a time (about
-                    // 32 KB, so they are still in L1/L2 when the GEMM reads them) instead of the
-                    // whole image at once (the stem's 128² × 27 floats are 1.8 MB). Same rows, same
-                    // products: the result is that of one im2col of the whole image.
-                    let bandRows = max(1, 8_192 / max(1, outputWidth * filterSize))
-                    for image in 0..<inputMap.batchSize {
-                        let imageInput = input.base + image * inputMap.height * inputMap.width * input.pixelStride
-                        for group in 0..<groups {
-                            let rowCost = max(1, outputWidth * outputPerGroup * filterSize / 16)
-                            ParallelLoop.forEachChunk(count: outputHeight, costPerItem: rowCost) { rows in
                                 // im2col writes every entry (zeros for padding), so the buffer starts uninitialised.
                                 var columns = [Float](unsafeUninitializedCapacity: min(bandRows, rows.count) * outputWidth * filterSize) { _, count in
                                     count = min(bandRows, rows.count) * outputWidth * filterSize
