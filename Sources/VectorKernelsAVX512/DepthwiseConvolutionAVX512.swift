@@ -29,6 +29,10 @@ extension AVX512Kernels {
 
     static func depthwiseConvolution<A: WideActivation, R: RowTaps>(_ p: DepthwiseProblem, rows: Range<Int>,
                                                                     _ activation: A.Type, _ taps: R.Type) {
+        if let slices = PaddedSlices(p) {
+            depthwisePadded(p, rows: rows, slices: slices, A.self, R.self)
+            return
+        }
         // The column split of the AVX2 kernel (interior groups of four, the last group may
         // overlap the one before it), so both kernels compute the same outputs the same way.
         let reach = (p.kernelSize - 1) * p.dilation
@@ -50,7 +54,7 @@ extension AVX512Kernels {
                 if column >= interiorStart && column < interiorEnd && (column + 4 <= interiorEnd || overlapsLastGroup) {
                     let groupStart = min(column, interiorEnd - 4)
                     fourInterior(p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
-                                 flatRow: outputRow, column: groupStart, A.self, R.self)
+                                 flatRow: outputRow, column: groupStart, channels: 0..<p.channels, A.self, R.self)
                     column = groupStart + 4
                 } else {
                     let firstInputColumn = column * p.stride - p.padLeft
@@ -59,11 +63,139 @@ extension AVX512Kernels {
                     let pixel = PixelTaps(p: p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
                                           firstInputColumn: firstInputColumn, kernelColumns: kernelColumns,
                                           outputPixel: outputRow * p.outputWidth + column)
-                    borderPixel(pixel, A.self)
+                    borderPixel(pixel, channels: 0..<p.channels, A.self)
                     column += 1
                 }
             }
         }
+    }
+
+    /// Small maps with many channels (the 8² … 16² maps of 480 … 1152 channels): all 25 taps of
+    /// a pixel's channels do not fit in L1 (1152 channels × 25 taps: 115 KB of weights, plus the
+    /// input rows), so the plain path reads them from L2 for every group of four pixels, and a
+    /// quarter to a half of the pixels are border ones. Here the map goes block of channels by
+    /// block (``channelBlockEnd(_:start:)``), a few output rows at a time: the input rows those
+    /// rows read, for one block, are copied into a zero-padded slice of at most
+    /// ``PaddedSlices/budgetFloats`` floats, and every output pixel then runs the interior
+    /// kernel on the slice, its block's weights and inputs in L1.
+    struct PaddedSlices {
+        /// Floats of one slice: 24 KB, most of a 32 KB L1 with the block's weights beside it.
+        static let budgetFloats = 6144
+        /// Columns of a padded row: every input column the output row reads, padding included.
+        let paddedWidth: Int
+        let reach: Int
+
+        /// Nil when the plain path suits the map better (`hatnet bench encoders --layer-profile`,
+        /// BENCHMARKS.md session 9): fewer than 64 channels (one or two cache lines a pixel); a
+        /// kernel smaller than 5 × 5 or a stride above 1, whose few taps per copied input value do
+        /// not pay for the copy; or padded rows so wide that the input rows of two output rows
+        /// would not fit the budget (each slice would copy every input row several times).
+        init?(_ p: DepthwiseProblem) {
+            guard p.channels >= 64, p.kernelSize >= 5, p.stride == 1, p.kernelSize <= 64, p.dilation <= 64, p.outputWidth >= 1,
+                  p.outputWidth <= Self.budgetFloats else { return nil }
+            reach = (p.kernelSize - 1) * p.dilation
+            paddedWidth = (p.outputWidth - 1) * p.stride + reach + 1
+            // The widest block (``channelBlockEnd(_:start:)``) must take two output rows at least.
+            let widestBlock = p.channels % 32 == 0 ? 32 : 32 + p.channels % 32
+            guard let rows = rowsPerSlice(blockWidth: widestBlock, stride: p.stride), rows >= 2 else { return nil }
+        }
+
+        /// Output rows a slice holds for a block `blockWidth` channels wide (nil if not one).
+        func rowsPerSlice(blockWidth: Int, stride: Int) -> Int? {
+            let inputRows = Self.budgetFloats / (paddedWidth * blockWidth)
+            return inputRows > reach ? (inputRows - reach - 1) / stride + 1 : nil
+        }
+    }
+
+    static func depthwisePadded<A: WideActivation, R: RowTaps>(_ p: DepthwiseProblem, rows: Range<Int>, slices: PaddedSlices,
+                                                               _ activation: A.Type, _ taps: R.Type) {
+        let mayRepeat = p.addend.map { $0 != UnsafePointer(p.output) } ?? true
+        let paddedWidth = slices.paddedWidth
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: PaddedSlices.budgetFloats) { buffer in
+            let slice = buffer.baseAddress!
+            var blockStart = 0
+            while blockStart < p.channels {
+                let channels = blockStart ..< channelBlockEnd(p, start: blockStart)
+                blockStart = channels.upperBound
+                let width = channels.count
+                let rowsPerSlice = slices.rowsPerSlice(blockWidth: width, stride: p.stride) ?? 1
+                // The slice seen as a map of `width`-channel pixels whose channel `c` is at
+                // `slice + c − channels.lowerBound`, with no padding left to apply.
+                var q = p
+                q.inputStride = width
+                q.inputWidth = paddedWidth
+                q.padLeft = 0
+                let sliceChannels = UnsafePointer(slice - channels.lowerBound)
+                var flatRow = rows.lowerBound
+                while flatRow < rows.upperBound {
+                    let image = flatRow / p.outputHeight, row = flatRow % p.outputHeight
+                    let sliceEnd = min(rows.upperBound, flatRow + rowsPerSlice, (image + 1) * p.outputHeight)
+                    let firstInputRow = row * p.stride - p.padTop
+                    let inputRows = (sliceEnd - flatRow - 1) * p.stride + slices.reach + 1
+                    fillPaddedSlice(p, slice: slice, image: image, firstInputRow: firstInputRow, inputRows: inputRows,
+                                    paddedWidth: paddedWidth, channels: channels)
+                    for offset in 0..<(sliceEnd - flatRow) {
+                        let outputRow = flatRow + offset - p.outputRowOrigin
+                        var column = 0
+                        while column < p.outputWidth {
+                            let groupStart = min(column, p.outputWidth - 4)
+                            if groupStart == column || (groupStart >= 0 && mayRepeat) {
+                                fourInterior(q, imageInput: sliceChannels, firstInputRow: offset * p.stride, kernelRows: 0..<p.kernelSize,
+                                             flatRow: outputRow, column: groupStart, channels: channels, A.self, R.self)
+                                column = groupStart + 4
+                            } else {
+                                let pixel = PixelTaps(p: q, imageInput: sliceChannels, firstInputRow: offset * p.stride,
+                                                      kernelRows: 0..<p.kernelSize, firstInputColumn: column * p.stride,
+                                                      kernelColumns: 0..<p.kernelSize, outputPixel: outputRow * p.outputWidth + column)
+                                borderPixel(pixel, channels: channels, A.self)
+                                column += 1
+                            }
+                        }
+                    }
+                    flatRow = sliceEnd
+                }
+            }
+        }
+    }
+
+    /// Copies channels `channels` of image rows `firstInputRow ..< + inputRows` (columns
+    /// `−padLeft ..< paddedWidth − padLeft`) into `slice` as `[inputRows, paddedWidth, channels.count]`,
+    /// zeros where a row or column lies outside the image.
+    static func fillPaddedSlice(_ p: DepthwiseProblem, slice: UnsafeMutablePointer<Float>, image: Int, firstInputRow: Int,
+                                inputRows: Int, paddedWidth: Int, channels: Range<Int>) {
+        let width = channels.count
+        let imageInput = p.input + image * p.inputHeight * p.inputWidth * p.inputStride
+        let firstColumn = min(paddedWidth, max(0, p.padLeft)), endColumn = max(firstColumn, min(paddedWidth, p.padLeft + p.inputWidth))
+        for sliceRow in 0..<inputRows {
+            let target = slice + sliceRow * paddedWidth * width
+            let inputRow = firstInputRow + sliceRow
+            guard inputRow >= 0 && inputRow < p.inputHeight else {
+                target.update(repeating: 0, count: paddedWidth * width)
+                continue
+            }
+            target.update(repeating: 0, count: firstColumn * width)
+            let source = imageInput + (inputRow - p.inputRowOrigin) * p.inputWidth * p.inputStride + channels.lowerBound
+            for column in firstColumn..<endColumn {
+                let from = source + (column - p.padLeft) * p.inputStride, to = target + column * width
+                var channel = 0
+                while channel + 16 <= width {
+                    storeWide(loadWide(from + channel), to: to + channel)
+                    channel += 16
+                }
+                while channel < width {
+                    to[channel] = from[channel]
+                    channel += 1
+                }
+            }
+            (target + endColumn * width).update(repeating: 0, count: (paddedWidth - endColumn) * width)
+        }
+    }
+
+    /// Where the block of channels that starts at `start` ends: 32 channels at a time while at
+    /// least 64 remain, then the rest (32 … 63 channels; all of them when there are fewer than 64).
+    @inline(__always)
+    static func channelBlockEnd(_ p: DepthwiseProblem, start: Int) -> Int {
+        p.channels - start >= 64 ? start + 32 : p.channels
     }
 
     /// One output pixel with its taps clipped to the image: `kernelRows × kernelColumns`.
@@ -106,15 +238,15 @@ extension AVX512Kernels {
         }
     }
 
-    /// A border pixel: 64 channels a step as four independent chains, then 16, 8, one at a time.
+    /// A border pixel's `channels`: 64 a step as four independent chains, then 16, 8, one at a time.
     @inline(__always)
-    static func borderPixel<A: WideActivation>(_ pixel: PixelTaps, _ activation: A.Type) {
+    static func borderPixel<A: WideActivation>(_ pixel: PixelTaps, channels: Range<Int>, _ activation: A.Type) {
         let p = pixel.p
         let target = p.output + pixel.outputPixel * p.outputStride
         let addend = p.addend.map { $0 + pixel.outputPixel * p.addendStride }
         let rowStride = p.inputWidth * p.inputStride
-        var channel = 0
-        while channel + 64 <= p.channels {
+        var channel = channels.lowerBound
+        while channel + 64 <= channels.upperBound {
             var sums = FourSums<Wide>(addend: addend, stride: 16, channel: channel)
             for kernelRow in pixel.kernelRows {
                 let inputRow = pixel.imageInput + (pixel.firstInputRow + kernelRow * p.dilation) * rowStride + channel
@@ -131,28 +263,28 @@ extension AVX512Kernels {
             sums.store(to: target + channel, stride: 16, bias: p.bias, slopes: p.slopes, channel: channel, channelStep: 16, A.self)
             channel += 64
         }
-        while channel + 16 <= p.channels {
+        while channel + 16 <= channels.upperBound {
             let sum = pixel.sum(Wide.self, channel: channel)
             storeWide(A.apply(sum + loadWide(p.bias + channel), slopes: p.slopes, channel: channel), to: target + channel)
             channel += 16
         }
-        if channel + 8 <= p.channels {
+        if channel + 8 <= channels.upperBound {
             let sum = pixel.sum(Narrow.self, channel: channel)
             storeNarrow(A.apply(sum + loadNarrow(p.bias + channel), slopes: p.slopes, channel: channel), to: target + channel)
             channel += 8
         }
-        while channel < p.channels {
+        while channel < channels.upperBound {
             target[channel] = A.apply(pixel.scalarSum(channel: channel) + p.bias[channel], slopes: p.slopes, channel: channel)
             channel += 1
         }
     }
 
-    /// Four adjacent interior output pixels: 32 channels a step (two 16-lane vectors × four pixels,
-    /// eight FMA chains), then 16 (four chains), then 8, then the last channels one at a time.
+    /// Four adjacent interior output pixels, their `channels`: 32 a step (two 16-lane vectors ×
+    /// four pixels, eight FMA chains), then 16 (four chains), then 8, then the last ones one at a time.
     @inline(__always)
     static func fourInterior<A: WideActivation, R: RowTaps>(
         _ p: DepthwiseProblem, imageInput: UnsafePointer<Float>, firstInputRow: Int,
-        kernelRows: Range<Int>, flatRow: Int, column: Int, _ activation: A.Type, _ taps: R.Type
+        kernelRows: Range<Int>, flatRow: Int, column: Int, channels: Range<Int>, _ activation: A.Type, _ taps: R.Type
     ) {
         let rowStride = p.inputWidth * p.inputStride
         let firstInputColumn = column * p.stride - p.padLeft
@@ -161,8 +293,8 @@ extension AVX512Kernels {
         let addend = p.addend.map { $0 + outputPixel * p.addendStride }
         let outputStride = p.outputStride, addendStride = p.addendStride
         let firstPixel = imageInput + firstInputRow * rowStride + firstInputColumn * p.inputStride
-        var channel = 0
-        while channel + 32 <= p.channels {
+        var channel = channels.lowerBound
+        while channel + 32 <= channels.upperBound {
             var low = FourSums<Wide>(addend: addend, stride: addendStride, channel: channel)
             var high = FourSums<Wide>(addend: addend, stride: addendStride, channel: channel + 16)
             for kernelRow in kernelRows {
@@ -175,7 +307,7 @@ extension AVX512Kernels {
             high.store(to: target + channel + 16, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel + 16, A.self)
             channel += 32
         }
-        if channel + 16 <= p.channels {
+        if channel + 16 <= channels.upperBound {
             var sums = FourSums<Wide>(addend: addend, stride: addendStride, channel: channel)
             for kernelRow in kernelRows {
                 R.accumulate(p, pixel: firstPixel + kernelRow * p.dilation * rowStride + channel,
@@ -184,7 +316,7 @@ extension AVX512Kernels {
             sums.store(to: target + channel, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
             channel += 16
         }
-        if channel + 8 <= p.channels {
+        if channel + 8 <= channels.upperBound {
             var sums = FourSums<Narrow>(addend: addend, stride: addendStride, channel: channel)
             for kernelRow in kernelRows {
                 R.accumulate(p, pixel: firstPixel + kernelRow * p.dilation * rowStride + channel,
@@ -193,14 +325,14 @@ extension AVX512Kernels {
             sums.store(to: target + channel, stride: outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
             channel += 8
         }
-        if channel < p.channels {
+        if channel < channels.upperBound {
             for offset in 0..<4 {
                 // All column taps of an interior pixel are inside the image.
                 let pixel = PixelTaps(p: p, imageInput: imageInput, firstInputRow: firstInputRow, kernelRows: kernelRows,
                                       firstInputColumn: firstInputColumn + offset * p.stride, kernelColumns: 0..<p.kernelSize,
                                       outputPixel: outputPixel + offset)
                 let target = p.output + (outputPixel + offset) * p.outputStride
-                for tail in channel..<p.channels {
+                for tail in channel..<channels.upperBound {
                     target[tail] = A.apply(pixel.scalarSum(channel: tail) + p.bias[tail], slopes: p.slopes, channel: tail)
                 }
             }

@@ -184,10 +184,11 @@ import VectorKernelsAVX512
 
     /// Channel counts that exercise every block of the interior path (pairs of 8-lane vectors,
     /// one last vector, fewer than eight lanes; for the AVX-512 twin pairs of 16-lane vectors, one
-    /// 16-lane and one 8-lane vector, and border pixels of 64 channels a step), widths 1…17 (border-only rows, groups of four with
-    /// 1–3 columns left), kernels 3 and 5 at strides 1 and 2, dilation, asymmetric "SAME" padding,
-    /// batches, channel slices and bands.
-    static let depthwiseOrderCases: [DepthwiseOrderCase] = [3, 8, 13, 16, 24, 29, 40, 72, 120].flatMap { channels in
+    /// 16-lane and one 8-lane vector, and border pixels of 64 channels a step; from 64 channels with
+    /// 5 × 5 taps at stride 1 its zero-padded slices of 32 … 63 channels, several to a map), widths
+    /// 1…17 (border-only rows, groups of four with 1–3 columns left), kernels 3 and 5 at strides 1
+    /// and 2, dilation, asymmetric "SAME" padding, batches, channel slices and bands.
+    static let depthwiseOrderCases: [DepthwiseOrderCase] = [3, 8, 13, 16, 24, 29, 40, 69, 72, 120, 200].flatMap { channels in
         (1...17).flatMap { width in [
             DepthwiseOrderCase(channels: channels, height: 4, width: width, kernelSize: 3, padTop: 1, padLeft: 1),
             DepthwiseOrderCase(channels: channels, height: 5, width: width, kernelSize: 3, stride: 2, padTop: 1, padLeft: 1),
@@ -202,6 +203,8 @@ import VectorKernelsAVX512
             DepthwiseOrderCase(channels: channels, height: 12, width: 9, kernelSize: 3, padTop: 1, padLeft: 1, band: 3..<7),
             DepthwiseOrderCase(channels: channels, height: 12, width: 13, kernelSize: 5, stride: 2, padTop: 2, padLeft: 2, band: 0..<2),
             DepthwiseOrderCase(channels: channels, height: 12, width: 13, kernelSize: 5, padTop: 2, padLeft: 2, band: 9..<12),
+            DepthwiseOrderCase(channels: channels, height: 12, width: 14, kernelSize: 5, dilation: 2, padTop: 4, padLeft: 4),
+            DepthwiseOrderCase(channels: channels, height: 16, width: 7, kernelSize: 5, padTop: 2, padLeft: 2, pixelStride: channels + 3),
         ]
     }
 
