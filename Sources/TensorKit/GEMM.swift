@@ -63,7 +63,7 @@ public enum BLASThreading {
     nonisolated(unsafe) public private(set) static var splitsRowsAcrossCores = true
 
     private static let initialSetting: Void = {
-        OpenBLASCore.useTheFamilyTheFlagsAllow()
+        OpenBLASCore.replaceGenericFallback()
         openblas_set_num_threads(1)
     }()
 
@@ -128,7 +128,7 @@ enum OpenBLASCore {
     /// ``replacement(chosen:flags:environment:)`` names a family. The two functions are looked up
     /// at run time: a BLAS without them (not `DYNAMIC_ARCH`) is left as it is. Called once, before
     /// the first GEMM.
-    static func useTheFamilyTheFlagsAllow() {
+    static func replaceGenericFallback() {
         guard let family = replacement(chosen: current, flags: CPUFeatures.processorFlags,
                                        environment: ProcessInfo.processInfo.environment),
               let library = dlopen(nil, RTLD_NOW),
