@@ -96,30 +96,19 @@ public enum BLASThreading {
 /// The kernel family OpenBLAS runs. Its `DYNAMIC_ARCH` builds (Debian's, 0.3.21 here) choose it
 /// from the CPU model when the library loads, and fall back to `Prescott` (SSE3 kernels, about a
 /// quarter of the AVX2 peak) for a model they do not know — e.g. a recent Xeon behind KVM, whose
-/// flags list AVX2, FMA and AVX-512 — or to an AVX2 family (`Haswell`, `Zen`) on AMD's AVX-512
-/// CPUs (Zen 4 and 5), which 0.3.21 predates; OpenBLAS 0.3.22 and later run those on their
-/// AVX-512 kernels. Before the first GEMM we then ask OpenBLAS again for the family the flags
-/// allow, exactly as its `OPENBLAS_CORETYPE` variable does at load time.
+/// flags list AVX2, FMA and AVX-512. Before the first GEMM we then ask OpenBLAS again for the
+/// family the flags allow, exactly as its `OPENBLAS_CORETYPE` variable does at load time.
 enum OpenBLASCore {
     /// The family OpenBLAS runs now (`openblas_get_corename`), e.g. "Haswell".
     static var current: String { openblas_get_corename().map { String(cString: $0) } ?? "" }
 
-    /// Families below AVX2 + FMA, and those below AVX-512: what the flags may lift a choice from.
-    private static let preAVX2: Set<String> = ["prescott", "core2", "penryn", "dunnington", "nehalem", "sandybridge",
-                                               "barcelona", "bobcat", "bulldozer", "piledriver", "steamroller", "excavator"]
-    private static let preAVX512: Set<String> = preAVX2.union(["haswell", "zen"])
-
-    /// The family to use instead of OpenBLAS's choice, or nil to keep it: only when the user did not
-    /// set `OPENBLAS_CORETYPE` and the CPU flags allow a better one than it chose — `SkylakeX` with
-    /// AVX-512 F/CD/BW/DQ/VL over any AVX2 or older family, `Haswell` with AVX2 + FMA over the
-    /// families without them. A family we do not know (a newer OpenBLAS's) is kept.
+    /// The family to use instead of the generic fallback, or nil to keep what OpenBLAS chose:
+    /// only when it chose `Prescott`, the user did not set `OPENBLAS_CORETYPE`, and the CPU flags
+    /// allow a better one (`SkylakeX` with AVX-512 F/CD/BW/DQ/VL, `Haswell` with AVX2 + FMA).
     static func replacement(chosen: String, flags: Set<String>, environment: [String: String]) -> String? {
-        guard environment["OPENBLAS_CORETYPE"] == nil else { return nil }
-        let chosen = chosen.lowercased()
-        if ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains), preAVX512.contains(chosen) {
-            return "SkylakeX"
-        }
-        if flags.contains("avx2") && flags.contains("fma"), preAVX2.contains(chosen) { return "Haswell" }
+        guard chosen.lowercased() == "prescott", environment["OPENBLAS_CORETYPE"] == nil else { return nil }
+        if ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) { return "SkylakeX" }
+        if flags.contains("avx2") && flags.contains("fma") { return "Haswell" }
         return nil
     }
 
