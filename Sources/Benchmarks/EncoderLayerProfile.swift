@@ -2,6 +2,7 @@ import Encoders
 import Foundation
 import TensorKit
 import VectorKernelsAVX2
+import VectorKernelsAVX512
 
 /// Where the time of a chain CNN (``LayerChainEncoder``: MobileNetV2, MnasNet, EfficientNet-Lite0)
 /// goes, layer by layer, against the machine's FMA peak measured in the same run
@@ -42,16 +43,18 @@ public enum EncoderLayerProfile {
         public var multiplyAdds: Int { rows.reduce(0) { $0 + $1.multiplyAdds } }
     }
 
-    /// The FMA peak of one core in GFLOP/s (``AVX2Kernels/fusedMultiplyAddPeak(iterations:)`` on
-    /// every core at once, best of ten 20 ms runs per core, averaged over the cores), or nil without AVX2 + FMA.
+    /// The FMA peak of one core in GFLOP/s on the widest kernels this CPU runs
+    /// (``VectorKernelsAVX512/AVX512Kernels/fusedMultiplyAddPeak(iterations:)``, 16 lanes, when
+    /// `CPUFeatures.hasAVX512F`, else ``AVX2Kernels/fusedMultiplyAddPeak(iterations:)``, 8 lanes) on
+    /// every core at once, best of ten runs per core, averaged over the cores; nil without AVX2 + FMA.
     public static func fusedMultiplyAddPeakGFLOPS() -> Double? {
-        guard CPUFeatures.hasAVX2AndFMA else { return nil }
+        guard let kernel = PeakKernel.current else { return nil }
         let iterations = 10_000_000
-        let flops = Double(iterations * AVX2Kernels.peakChains * 16)
+        let flops = Double(iterations * kernel.chains * kernel.lanes * 2)
         let perCore = perWorker { _ in
             var best = Double.infinity, sink: Float = 0
             for _ in 0..<10 {
-                best = min(best, measureSeconds { sink += AVX2Kernels.fusedMultiplyAddPeak(iterations: iterations) })
+                best = min(best, measureSeconds { sink += kernel.run(iterations) })
             }
             precondition(sink.isFinite, "FMA peak kernel: non-finite sum")
             return flops / best / 1e9
@@ -59,12 +62,27 @@ public enum EncoderLayerProfile {
         return perCore.reduce(0, +) / Double(perCore.count)
     }
 
+    /// The FMA loop the peak is measured with: the AVX-512 one where the encoders run AVX-512
+    /// kernels, so "% FMA peak" compares like with like.
+    struct PeakKernel {
+        let lanes: Int, chains: Int
+        let run: (Int) -> Float
+
+        static var current: PeakKernel? {
+            if CPUFeatures.hasAVX512F {
+                return PeakKernel(lanes: 16, chains: AVX512Kernels.peakChains, run: AVX512Kernels.fusedMultiplyAddPeak(iterations:))
+            }
+            guard CPUFeatures.hasAVX2AndFMA else { return nil }
+            return PeakKernel(lanes: 8, chains: AVX2Kernels.peakChains, run: AVX2Kernels.fusedMultiplyAddPeak(iterations:))
+        }
+    }
+
     /// The line that reports ``fusedMultiplyAddPeakGFLOPS()``.
     public static func peakDescription(_ peak: Double?) -> String {
-        guard let peak else { return "FMA peak not measured: this CPU has no AVX2 + FMA" }
+        guard let peak, let kernel = PeakKernel.current else { return "FMA peak not measured: this CPU has no AVX2 + FMA" }
         let cores = ParallelLoop.workerCount
-        return String(format: "FMA peak measured now (%d independent vfmadd231ps chains, every core at once): %.1f GFLOP/s a core, %.1f for %d cores",
-                      AVX2Kernels.peakChains, peak, peak * Double(cores), cores)
+        return String(format: "FMA peak measured now (%d independent %d-lane vfmadd231ps chains, every core at once): %.1f GFLOP/s a core, %.1f for %d cores",
+                      kernel.chains, kernel.lanes, peak, peak * Double(cores), cores)
     }
 
     /// Profiles `architecture` (a ``LayerChainEncoder``; throws for the others) on `wordSize`²

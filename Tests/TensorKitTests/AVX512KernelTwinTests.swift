@@ -186,4 +186,16 @@ struct AVX512KernelTwinTests {
         var generator = SeededGenerator(seed: seed)
         return Tensor.uniform(shape, low: low, high: high, generator: &generator)
     }
+
+    /// The FMA-peak loop of the layer profile does the work it is credited with: every lane of its
+    /// 16 chains follows `c ← b + c · a` from 0, so its sum is 256 × one scalar chain (to float
+    /// rounding: a loop that skipped iterations or chains would be off by far more).
+    @Test func fusedMultiplyAddPeakComputesItsChains() {
+        for iterations in [0, 1, 7, 1000] {
+            var chain: Float = 0
+            for _ in 0..<iterations { chain = Float(1e-7).addingProduct(chain, 0.999_999) }
+            let sum = AVX512Kernels.fusedMultiplyAddPeak(iterations: iterations)
+            #expect(abs(sum - 256 * chain) <= 1e-5 * 256 * chain, "\(iterations) iterations: \(sum), expected \(256 * chain)")
+        }
+    }
 }
