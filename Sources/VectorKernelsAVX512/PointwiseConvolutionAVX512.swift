@@ -81,72 +81,30 @@ public enum AVX512Kernels {
         func input(_ offset: Int) -> UnsafePointer<Float> {
             p.input + (offset < rows ? row + offset : row) * p.inputStride
         }
+
+        /// The input as a ``WindowRows`` of one kernel row (`input` points at `p.input`): pixel `i`
+        /// is input row `i`, all `inputChannels` of it one run.
+        @inline(__always)
+        func window(_ input: UnsafePointer<UnsafePointer<Float>>) -> WindowRows {
+            WindowRows(rows: input, kernelRows: 1, runLength: p.inputChannels, pixelStep: p.inputStride)
+        }
     }
 
-    /// 8 rows × two 16-wide panels (32 columns, the first `valid` stored).
+    /// 8 rows × two 16-wide panels (32 columns, the first `valid` stored): the window tile of
+    /// one kernel row, the rows' inputs as its pixels.
     @inline(__always)
     static func tile32<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
-        let a0 = t.input(0), a1 = t.input(1), a2 = t.input(2), a3 = t.input(3)
-        let a4 = t.input(4), a5 = t.input(5), a6 = t.input(6), a7 = t.input(7)
-        let k = t.p.inputChannels
-        let zero = Wide(repeating: 0)
-        var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero
-        var c40 = zero, c41 = zero, c50 = zero, c51 = zero, c60 = zero, c61 = zero, c70 = zero, c71 = zero
-        var b0 = t.panel, b1 = t.panel + 16 * k
-        for index in 0..<k {
-            let w0 = loadWide(b0), w1 = loadWide(b1)
-            var x = Wide(repeating: a0[index])
-            c00 = c00.addingProduct(x, w0); c01 = c01.addingProduct(x, w1)
-            x = Wide(repeating: a1[index])
-            c10 = c10.addingProduct(x, w0); c11 = c11.addingProduct(x, w1)
-            x = Wide(repeating: a2[index])
-            c20 = c20.addingProduct(x, w0); c21 = c21.addingProduct(x, w1)
-            x = Wide(repeating: a3[index])
-            c30 = c30.addingProduct(x, w0); c31 = c31.addingProduct(x, w1)
-            x = Wide(repeating: a4[index])
-            c40 = c40.addingProduct(x, w0); c41 = c41.addingProduct(x, w1)
-            x = Wide(repeating: a5[index])
-            c50 = c50.addingProduct(x, w0); c51 = c51.addingProduct(x, w1)
-            x = Wide(repeating: a6[index])
-            c60 = c60.addingProduct(x, w0); c61 = c61.addingProduct(x, w1)
-            x = Wide(repeating: a7[index])
-            c70 = c70.addingProduct(x, w0); c71 = c71.addingProduct(x, w1)
-            b0 += 16
-            b1 += 16
+        withUnsafePointer(to: t.p.input) { input in
+            windowTile32(t.p, t.window(input), pixel: t.row, count: t.rows, panel: t.panel, column: t.column, valid: valid, A.self)
         }
-        @inline(__always) func finish(_ low: Wide, _ high: Wide, _ offset: Int) {
-            guard offset < t.rows else { return }
-            finishWide(low, t.p, row: t.row + offset, column: t.column, valid: min(16, valid), A.self)
-            finishWide(high, t.p, row: t.row + offset, column: t.column + 16, valid: valid - 16, A.self)
-        }
-        finish(c00, c01, 0); finish(c10, c11, 1); finish(c20, c21, 2); finish(c30, c31, 3)
-        finish(c40, c41, 4); finish(c50, c51, 5); finish(c60, c61, 6); finish(c70, c71, 7)
     }
 
-    /// 8 rows × one 16-wide panel.
+    /// 8 rows × one 16-wide panel: the window tile of one kernel row.
     @inline(__always)
     static func tile16<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
-        let a0 = t.input(0), a1 = t.input(1), a2 = t.input(2), a3 = t.input(3)
-        let a4 = t.input(4), a5 = t.input(5), a6 = t.input(6), a7 = t.input(7)
-        let zero = Wide(repeating: 0)
-        var c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero
-        var b = t.panel
-        for index in 0..<t.p.inputChannels {
-            let w = loadWide(b)
-            c0 = c0.addingProduct(Wide(repeating: a0[index]), w)
-            c1 = c1.addingProduct(Wide(repeating: a1[index]), w)
-            c2 = c2.addingProduct(Wide(repeating: a2[index]), w)
-            c3 = c3.addingProduct(Wide(repeating: a3[index]), w)
-            c4 = c4.addingProduct(Wide(repeating: a4[index]), w)
-            c5 = c5.addingProduct(Wide(repeating: a5[index]), w)
-            c6 = c6.addingProduct(Wide(repeating: a6[index]), w)
-            c7 = c7.addingProduct(Wide(repeating: a7[index]), w)
-            b += 16
+        withUnsafePointer(to: t.p.input) { input in
+            windowTile16(t.p, t.window(input), pixel: t.row, count: t.rows, panel: t.panel, column: t.column, valid: valid, A.self)
         }
-        @inline(__always) func finish(_ sum: Wide, _ offset: Int) {
-            if offset < t.rows { finishWide(sum, t.p, row: t.row + offset, column: t.column, valid: valid, A.self) }
-        }
-        finish(c0, 0); finish(c1, 1); finish(c2, 2); finish(c3, 3); finish(c4, 4); finish(c5, 5); finish(c6, 6); finish(c7, 7)
     }
 
     /// 8 rows × the 24-wide last panel (16 + 8 lanes; the first `valid`, 17…24, stored).

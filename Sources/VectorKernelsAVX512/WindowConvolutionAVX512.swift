@@ -50,9 +50,9 @@ extension AVX512Kernels {
             while pixel < pixels {
                 let count = min(tileRows, pixels - pixel)
                 if paired {
-                    windowTile32(problem, window, pixel: pixel, count: count, panel: panel, column: column, A.self)
+                    windowTile32(problem, window, pixel: pixel, count: count, panel: panel, column: column, valid: 32, A.self)
                 } else {
-                    windowTile16(problem, window, pixel: pixel, count: count, panel: panel, column: column, A.self)
+                    windowTile16(problem, window, pixel: pixel, count: count, panel: panel, column: column, valid: 16, A.self)
                 }
                 pixel += tileRows
             }
@@ -60,10 +60,12 @@ extension AVX512Kernels {
         }
     }
 
-    /// 8 pixels × two 16-wide panels; pixels past `count` read the first pixel's runs and are never stored.
+    /// 8 pixels × two 16-wide panels (the first `valid` of the 32 columns stored); pixels past
+    /// `count` read the first pixel's runs and are never stored. Also the pointwise kernel's
+    /// 8 × 32 tile: a 1×1 convolution is a window of one kernel row whose pixels are the input rows.
     @inline(__always)
     static func windowTile32<A: WideActivation>(_ p: PointwiseProblem, _ w: WindowRows, pixel: Int, count: Int,
-                                                panel: UnsafePointer<Float>, column: Int, _ activation: A.Type) {
+                                                panel: UnsafePointer<Float>, column: Int, valid: Int, _ activation: A.Type) {
         let k = p.inputChannels
         let zero = Wide(repeating: 0)
         var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero
@@ -100,17 +102,18 @@ extension AVX512Kernels {
         }
         @inline(__always) func finish(_ low: Wide, _ high: Wide, _ offset: Int) {
             guard offset < count else { return }
-            finishWide(low, p, row: pixel + offset, column: column, valid: 16, A.self)
-            finishWide(high, p, row: pixel + offset, column: column + 16, valid: 16, A.self)
+            finishWide(low, p, row: pixel + offset, column: column, valid: min(16, valid), A.self)
+            finishWide(high, p, row: pixel + offset, column: column + 16, valid: valid - 16, A.self)
         }
         finish(c00, c01, 0); finish(c10, c11, 1); finish(c20, c21, 2); finish(c30, c31, 3)
         finish(c40, c41, 4); finish(c50, c51, 5); finish(c60, c61, 6); finish(c70, c71, 7)
     }
 
-    /// 8 pixels × one 16-wide panel (the last one when the outputs are an odd number of 16s).
+    /// 8 pixels × one 16-wide panel (the last one when the outputs are an odd number of 16s; the
+    /// first `valid` columns stored). Also the pointwise kernel's 8 × 16 tile.
     @inline(__always)
     static func windowTile16<A: WideActivation>(_ p: PointwiseProblem, _ w: WindowRows, pixel: Int, count: Int,
-                                                panel: UnsafePointer<Float>, column: Int, _ activation: A.Type) {
+                                                panel: UnsafePointer<Float>, column: Int, valid: Int, _ activation: A.Type) {
         let zero = Wide(repeating: 0)
         var c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero
         var b = panel
@@ -135,7 +138,7 @@ extension AVX512Kernels {
             }
         }
         @inline(__always) func finish(_ sum: Wide, _ offset: Int) {
-            if offset < count { finishWide(sum, p, row: pixel + offset, column: column, valid: 16, A.self) }
+            if offset < count { finishWide(sum, p, row: pixel + offset, column: column, valid: valid, A.self) }
         }
         finish(c0, 0); finish(c1, 1); finish(c2, 2); finish(c3, 3); finish(c4, 4); finish(c5, 5); finish(c6, 6); finish(c7, 7)
     }
