@@ -30,6 +30,10 @@ public enum EncoderLayerProfile {
         public let fusedBlockSeconds: Double?
         /// On a block's last layer: the whole block's multiply-adds.
         public let blockMultiplyAdds: Int?
+        /// On a chain layer's last row (a convolution, a block's projection): that layer's seconds
+        /// inside whole-word runs, where its input and weights are wherever the previous layers left
+        /// them rather than warm from repeating the layer alone.
+        public var chainSeconds: Double? = nil
     }
 
     public struct Profile: Sendable {
@@ -141,7 +145,46 @@ public enum EncoderLayerProfile {
                         blockMultiplyAdds: nil))
         // Longer (≥ 0.25 s a core): a short disturbance on one core would otherwise decide the figure.
         let whole = time(word, minimumSeconds: 0.25) { encoder.pooledFeatures($0).count }
+        let inChain = chainLayerSeconds(encoder, word: word, repetitions: repetitions, minimumSeconds: 0.25)
+        var chainLayer = 0
+        for index in rows.indices where rows[index].part != "expand" && rows[index].part != "depthwise" && rows[index].part != "pool" {
+            rows[index].chainSeconds = inChain[chainLayer]
+            chainLayer += 1
+        }
         return Profile(encoder: encoder.name, wordSize: wordSize, rows: rows, wholeWordSeconds: whole, peakGFLOPS: peakGFLOPS)
+    }
+
+    /// Each of `encoder`'s layers timed inside whole-word runs on every core at once: per core the
+    /// fastest run of each layer over at least `repetitions` passes and `minimumSeconds`, averaged
+    /// over the cores. The sum exceeds the layers timed alone by what the chain's caches cost.
+    static func chainLayerSeconds(_ encoder: LayerChainEncoder, word: FeatureMap, repetitions: Int, minimumSeconds: Double) -> [Double] {
+        let layers = encoder.layers
+        var perCore = [[Double]](repeating: [], count: ParallelLoop.workerCount)
+        perCore.withUnsafeMutableBufferPointer { perCore in
+            let perCore = perCore
+            ParallelLoop.runDataParallel(workerCount: perCore.count) { worker in
+                var best = [Double](repeating: .infinity, count: layers.count)
+                var total = 0.0, passes = 0, sink = 0
+                while passes <= repetitions || (total < minimumSeconds && passes < 10_000) {
+                    var x = word
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    var previous = start
+                    for (index, layer) in layers.enumerated() {
+                        x = layer(x)
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        // The first pass warms up; it is not counted.
+                        if passes > 0 { best[index] = min(best[index], Double(now - previous) / 1e9) }
+                        previous = now
+                    }
+                    sink &+= x.values.count
+                    if passes > 0 { total += Double(previous - start) / 1e9 }
+                    passes += 1
+                }
+                precondition(sink > 0, "layer profile: empty output")
+                perCore[worker] = best
+            }
+        }
+        return layers.indices.map { index in perCore.reduce(0) { $0 + $1[index] } / Double(perCore.count) }
     }
 
     /// `H'·W'·N·(K/groups)·k²` of `convolution` on `input` (one image).
@@ -188,8 +231,8 @@ extension EncoderLayerProfile.Profile {
             return String(format: "%.1f | %@", gflops, share)
         }
         var lines = ["\(encoder), one \(wordSize)² word a core, \(ParallelLoop.workerCount) cores at once; ms and GFLOP/s of one core"]
-        lines.append("| layer | part | input H×W | K→N | kernel/stride | M MACs | ms | GFLOP/s | % FMA peak | block fused ms (% peak) |")
-        lines.append("| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |")
+        lines.append("| layer | part | input H×W | K→N | kernel/stride | M MACs | ms | GFLOP/s | % FMA peak | block fused ms (% peak) | in chain ms |")
+        lines.append("| --- | --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         for row in rows {
             let fused = row.fusedBlockSeconds.map { seconds in
                 let share = peakGFLOPS.map { String(format: " (%.0f %%)", 100 * 2 * Double(row.blockMultiplyAdds ?? 0) / seconds / 1e9 / $0) } ?? ""
@@ -197,9 +240,10 @@ extension EncoderLayerProfile.Profile {
             } ?? ""
             let kernel = row.part == "pool" ? "global avg" : "\(row.kernelSize)×\(row.kernelSize)/\(row.stride)"
             let speed = row.multiplyAdds == 0 ? "– | –" : rate(row.multiplyAdds, row.seconds)
-            lines.append(String(format: "| %@ | %@ | %d×%d | %d→%d | %@ | %.3f | %.3f | %@ | %@ |", row.layer, row.part,
+            let chain = row.chainSeconds.map { String(format: "%.3f", $0 * 1e3) } ?? ""
+            lines.append(String(format: "| %@ | %@ | %d×%d | %d→%d | %@ | %.3f | %.3f | %@ | %@ | %@ |", row.layer, row.part,
                                 row.inputHeight, row.inputWidth, row.inputChannels, row.outputChannels, kernel,
-                                Double(row.multiplyAdds) / 1e6, row.seconds * 1e3, speed, fused))
+                                Double(row.multiplyAdds) / 1e6, row.seconds * 1e3, speed, fused, chain))
         }
         lines.append("")
         lines.append("| part | M MACs | ms | share of time | GFLOP/s | % FMA peak |")
@@ -218,7 +262,9 @@ extension EncoderLayerProfile.Profile {
         let blocksLayered = rows.filter { $0.part == "expand" || $0.part == "depthwise" || $0.part == "project" }.reduce(0) { $0 + $1.seconds }
         lines.append(String(format: "| whole word as `encode` runs it (blocks fused) | %.1f | %.3f | – | %@ |", Double(multiplyAdds) / 1e6,
                             wholeWordSeconds * 1e3, rate(multiplyAdds, wholeWordSeconds)))
-        lines.append(String(format: "(blocks: %.3f ms layer by layer, %.3f ms fused)", blocksLayered * 1e3, blocksFused * 1e3))
+        let chainTotal = rows.compactMap(\.chainSeconds).reduce(0, +)
+        lines.append(String(format: "(blocks: %.3f ms layer by layer, %.3f ms fused; layers in chain: %.3f ms)", blocksLayered * 1e3,
+                            blocksFused * 1e3, chainTotal * 1e3))
         return lines.joined(separator: "\n")
     }
 }

@@ -19,6 +19,10 @@ extension AVX512Kernels {
     static func depthwiseConvolution<A: WideActivation>(_ p: DepthwiseProblem, rows: Range<Int>, _ activation: A.Type) {
         let (stride, dilation) = (p.stride, p.dilation)
         switch p.kernelSize {
+        case 3 where dilation == 1 && stride == 1 && p.channels >= 8 && depthwiseRowsEnabled:
+            depthwiseRows(p, rows: rows, A.self, DepthwiseStrideOne.self)
+        case 3 where dilation == 1 && stride == 2 && p.channels >= 8 && depthwiseRowsEnabled:
+            depthwiseRows(p, rows: rows, A.self, DepthwiseStrideTwo.self)
         case 3 where stride == dilation: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideOne.self)
         case 3 where stride == 2 * dilation: depthwiseConvolution(p, rows: rows, A.self, ThreeTapsAtStrideTwo.self)
         case 5 where stride == dilation: depthwiseConvolution(p, rows: rows, A.self, FiveTapsAtStrideOne.self)
@@ -33,6 +37,13 @@ extension AVX512Kernels {
             depthwisePadded(p, rows: rows, slices: slices, A.self, R.self)
             return
         }
+        plainRows(p, rows: rows, channels: 0..<p.channels, A.self, R.self)
+    }
+
+    /// Channels `channels` of output rows `rows`, pixel by pixel: interior groups of four
+    /// (``fourInterior(_:imageInput:firstInputRow:kernelRows:flatRow:column:channels:_:_:)``) and border pixels.
+    static func plainRows<A: WideActivation, R: RowTaps>(_ p: DepthwiseProblem, rows: Range<Int>, channels: Range<Int>,
+                                                         _ activation: A.Type, _ taps: R.Type) {
         // The column split of the AVX2 kernel (interior groups of four, the last group may
         // overlap the one before it), so both kernels compute the same outputs the same way.
         let reach = (p.kernelSize - 1) * p.dilation
@@ -54,7 +65,7 @@ extension AVX512Kernels {
                 if column >= interiorStart && column < interiorEnd && (column + 4 <= interiorEnd || overlapsLastGroup) {
                     let groupStart = min(column, interiorEnd - 4)
                     fourInterior(p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
-                                 flatRow: outputRow, column: groupStart, channels: 0..<p.channels, A.self, R.self)
+                                 flatRow: outputRow, column: groupStart, channels: channels, A.self, R.self)
                     column = groupStart + 4
                 } else {
                     let firstInputColumn = column * p.stride - p.padLeft
@@ -63,7 +74,7 @@ extension AVX512Kernels {
                     let pixel = PixelTaps(p: p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
                                           firstInputColumn: firstInputColumn, kernelColumns: kernelColumns,
                                           outputPixel: outputRow * p.outputWidth + column)
-                    borderPixel(pixel, channels: 0..<p.channels, A.self)
+                    borderPixel(pixel, channels: channels, A.self)
                     column += 1
                 }
             }

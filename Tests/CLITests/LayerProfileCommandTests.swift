@@ -47,6 +47,10 @@ import TestSupport
             #expect(Double(row[6]).map { $0 > 0 } == true && Double(row[7]).map { $0 > 0 } == true, "\(row)")
             #expect(row[8].hasSuffix("%"), "\(row)")
         }
+        // Each chain layer (stem, 17 blocks on their projection row, head) is timed inside whole words too
+        let inChain = rows.filter { !$0[10].isEmpty }
+        #expect(inChain.count == 1 + 17 + 1 && inChain.allSatisfy { ["stem", "project", "head"].contains($0[1]) && Double($0[10]).map { $0 > 0 } == true },
+                "\(inChain)")
         // The 3×3 stride-2 stem reads 256² and writes 128² × 32
         #expect(rows.first?[0] == "features.0" && rows.first?[2] == "256×256" && rows.first?[3] == "3→32"
                 && rows.first?[4] == "3×3/2", "\(rows.first ?? [])")
