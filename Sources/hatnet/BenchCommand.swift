@@ -78,7 +78,7 @@ struct EncodersBench: ParsableCommand {
     var foundationRepetitions: Int = 2
 
     @Flag(name: .customLong("layer-profile"),
-          help: "Instead of the tables: time every layer of MobileNetV2, MnasNet and EfficientNet-Lite0 (stem, each block's expand / depthwise / project and the block fused, head, pooling) on one --size² word a core, with MACs, GFLOP/s and % of the FMA peak measured now.")
+          help: "Instead of the tables: time every layer of MobileNetV2, MnasNet and EfficientNet-Lite0 (stem, each block's expand / depthwise / project and the block fused, head, pooling) on one --size² word a core, with MACs, GFLOP/s and % of the FMA peak measured now, and each layer again inside whole-word runs (in chain ms).")
     var layerProfile = false
 
     func validate() throws {
