@@ -114,12 +114,15 @@ public enum EncoderLayerProfile {
                             multiplyAdds: multiplyAdds(convolution, input), seconds: seconds,
                             fusedBlockSeconds: fusedBlockSeconds, blockMultiplyAdds: blockMultiplyAdds))
         }
+        // The row that ends each chain layer (its convolution, or its block's projection).
+        var chainRows = [Int]()
         var x = word
         for (index, layer) in encoder.layers.enumerated() {
             switch layer {
             case .convolution(let name, let convolution):
                 let part = index == 0 ? "stem" : index == encoder.layers.count - 1 ? "head" : "conv"
                 row(name, part, convolution, x, seconds: time(x) { convolution($0).values.count })
+                chainRows.append(rows.count - 1)
                 x = convolution(x)
             case .invertedResidual(let name, let block):
                 let expanded = block.expand.map { $0(x) } ?? x
@@ -135,6 +138,7 @@ public enum EncoderLayerProfile {
                     + multiplyAdds(block.project, filtered)
                 row(name, "project", block.project, filtered, seconds: projectSeconds, fusedBlockSeconds: fusedSeconds,
                     blockMultiplyAdds: blockMultiplyAdds)
+                chainRows.append(rows.count - 1)
                 x = block(x)
             }
         }
@@ -146,11 +150,7 @@ public enum EncoderLayerProfile {
         // Longer (≥ 0.25 s a core): a short disturbance on one core would otherwise decide the figure.
         let whole = time(word, minimumSeconds: 0.25) { encoder.pooledFeatures($0).count }
         let inChain = chainLayerSeconds(encoder, word: word, repetitions: repetitions, minimumSeconds: 0.25)
-        var chainLayer = 0
-        for index in rows.indices where rows[index].part != "expand" && rows[index].part != "depthwise" && rows[index].part != "pool" {
-            rows[index].chainSeconds = inChain[chainLayer]
-            chainLayer += 1
-        }
+        for (row, seconds) in zip(chainRows, inChain) { rows[row].chainSeconds = seconds }
         return Profile(encoder: encoder.name, wordSize: wordSize, rows: rows, wholeWordSeconds: whole, peakGFLOPS: peakGFLOPS)
     }
 
@@ -159,30 +159,26 @@ public enum EncoderLayerProfile {
     /// over the cores. The sum exceeds the layers timed alone by what the chain's caches cost.
     static func chainLayerSeconds(_ encoder: LayerChainEncoder, word: FeatureMap, repetitions: Int, minimumSeconds: Double) -> [Double] {
         let layers = encoder.layers
-        var perCore = [[Double]](repeating: [], count: ParallelLoop.workerCount)
-        perCore.withUnsafeMutableBufferPointer { perCore in
-            let perCore = perCore
-            ParallelLoop.runDataParallel(workerCount: perCore.count) { worker in
-                var best = [Double](repeating: .infinity, count: layers.count)
-                var total = 0.0, passes = 0, sink = 0
-                while passes <= repetitions || (total < minimumSeconds && passes < 10_000) {
-                    var x = word
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    var previous = start
-                    for (index, layer) in layers.enumerated() {
-                        x = layer(x)
-                        let now = DispatchTime.now().uptimeNanoseconds
-                        // The first pass warms up; it is not counted.
-                        if passes > 0 { best[index] = min(best[index], Double(now - previous) / 1e9) }
-                        previous = now
-                    }
-                    sink &+= x.values.count
-                    if passes > 0 { total += Double(previous - start) / 1e9 }
-                    passes += 1
+        let perCore = perWorker { _ in
+            var best = [Double](repeating: .infinity, count: layers.count)
+            var total = 0.0, passes = 0, sink = 0
+            while passes <= repetitions || (total < minimumSeconds && passes < 10_000) {
+                var x = word
+                let start = DispatchTime.now().uptimeNanoseconds
+                var previous = start
+                for (index, layer) in layers.enumerated() {
+                    x = layer(x)
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    // The first pass warms up; it is not counted.
+                    if passes > 0 { best[index] = min(best[index], Double(now - previous) / 1e9) }
+                    previous = now
                 }
-                precondition(sink > 0, "layer profile: empty output")
-                perCore[worker] = best
+                sink &+= x.values.count
+                if passes > 0 { total += Double(previous - start) / 1e9 }
+                passes += 1
             }
+            precondition(sink > 0, "layer profile: empty output")
+            return best
         }
         return layers.indices.map { index in perCore.reduce(0) { $0 + $1[index] } / Double(perCore.count) }
     }
@@ -195,13 +191,13 @@ public enum EncoderLayerProfile {
     }
 
     /// `body` on every core at once (``ParallelLoop/runDataParallel(workerCount:_:)``), one result a core.
-    static func perWorker(_ body: (Int) -> Double) -> [Double] {
-        var results = [Double](repeating: 0, count: ParallelLoop.workerCount)
+    static func perWorker<T>(_ body: (Int) -> T) -> [T] {
+        var results = [T?](repeating: nil, count: ParallelLoop.workerCount)
         results.withUnsafeMutableBufferPointer { results in
             let results = results
             ParallelLoop.runDataParallel(workerCount: results.count) { worker in results[worker] = body(worker) }
         }
-        return results
+        return results.map { $0! }
     }
 
     /// Seconds of `body`'s fastest run on each core (all cores running it at once) after one

@@ -46,11 +46,8 @@ extension AVX512Kernels {
                                                          _ activation: A.Type, _ taps: R.Type) {
         // The column split of the AVX2 kernel (interior groups of four, the last group may
         // overlap the one before it), so both kernels compute the same outputs the same way.
-        let reach = (p.kernelSize - 1) * p.dilation
-        let interiorStart = min(p.outputWidth, (p.padLeft + p.stride - 1) / p.stride)
-        let lastInteriorInput = p.inputWidth - 1 - reach + p.padLeft
-        let interiorEnd = lastInteriorInput < 0 ? interiorStart
-            : max(interiorStart, min(p.outputWidth, lastInteriorInput / p.stride + 1))
+        let interior = interiorColumns(p)
+        let (interiorStart, interiorEnd) = (interior.lowerBound, interior.upperBound)
         let overlapsLastGroup = interiorEnd - interiorStart >= 4 && (p.addend.map { $0 != UnsafePointer(p.output) } ?? true)
         for flatRow in rows {
             let image = flatRow / p.outputHeight, row = flatRow % p.outputHeight
@@ -68,17 +65,23 @@ extension AVX512Kernels {
                                  flatRow: outputRow, column: groupStart, channels: channels, A.self, R.self)
                     column = groupStart + 4
                 } else {
-                    let firstInputColumn = column * p.stride - p.padLeft
-                    let kernelColumns = max(0, (-firstInputColumn + p.dilation - 1) / p.dilation)
-                        ..< max(0, min(p.kernelSize, (p.inputWidth - firstInputColumn + p.dilation - 1) / p.dilation))
-                    let pixel = PixelTaps(p: p, imageInput: imageInput, firstInputRow: firstStoredRow, kernelRows: kernelRows,
-                                          firstInputColumn: firstInputColumn, kernelColumns: kernelColumns,
-                                          outputPixel: outputRow * p.outputWidth + column)
-                    borderPixel(pixel, channels: channels, A.self)
+                    borderPixel(PixelTaps(clippedAt: column, p, imageInput: imageInput, firstInputRow: firstStoredRow,
+                                          kernelRows: kernelRows, outputRow: outputRow), channels: channels, A.self)
                     column += 1
                 }
             }
         }
+    }
+
+    /// The output columns whose taps all lie inside the image (for some maps none: an empty range
+    /// at the start of the border).
+    static func interiorColumns(_ p: DepthwiseProblem) -> Range<Int> {
+        let reach = (p.kernelSize - 1) * p.dilation
+        let interiorStart = min(p.outputWidth, (p.padLeft + p.stride - 1) / p.stride)
+        let lastInteriorInput = p.inputWidth - 1 - reach + p.padLeft
+        let interiorEnd = lastInteriorInput < 0 ? interiorStart
+            : max(interiorStart, min(p.outputWidth, lastInteriorInput / p.stride + 1))
+        return interiorStart..<interiorEnd
     }
 
     /// Small maps with many channels (the 8² … 16² maps of 480 … 1152 channels): all 25 taps of
@@ -538,5 +541,20 @@ enum AnyTaps: RowTaps {
             tap += p.channels
             pixel += tapStep
         }
+    }
+}
+
+extension AVX512Kernels.PixelTaps {
+    /// Output column `column` of output row `outputRow` (of the output slice), its kernel
+    /// columns clipped to the image; `firstInputRow` is the row's first tap row as stored.
+    @inline(__always)
+    init(clippedAt column: Int, _ p: DepthwiseProblem, imageInput: UnsafePointer<Float>, firstInputRow: Int,
+         kernelRows: Range<Int>, outputRow: Int) {
+        let firstInputColumn = column * p.stride - p.padLeft
+        self.init(p: p, imageInput: imageInput, firstInputRow: firstInputRow, kernelRows: kernelRows,
+                  firstInputColumn: firstInputColumn,
+                  kernelColumns: max(0, (-firstInputColumn + p.dilation - 1) / p.dilation)
+                      ..< max(0, min(p.kernelSize, (p.inputWidth - firstInputColumn + p.dilation - 1) / p.dilation)),
+                  outputPixel: outputRow * p.outputWidth + column)
     }
 }

@@ -103,9 +103,8 @@ extension AVX512Kernels {
                                                                      _ activation: A.Type, _ stride: S.Type) {
         precondition(p.kernelSize == 3 && p.stride == S.value && p.dilation == 1, "depthwiseRows: not a 3 × 3 problem at stride \(S.value)")
         let s = S.value, k = 3
-        let interiorStart = min(p.outputWidth, (p.padLeft + s - 1) / s)
-        let lastInteriorInput = p.inputWidth - k + p.padLeft
-        let interiorEnd = lastInteriorInput < 0 ? interiorStart : max(interiorStart, min(p.outputWidth, lastInteriorInput / s + 1))
+        let interior = interiorColumns(p)
+        let (interiorStart, interiorEnd) = (interior.lowerBound, interior.upperBound)
         let vectorChannels = p.channels - p.channels % 8
         let rowStride = p.inputWidth * p.inputStride
         // ≈ 16 KB of input pixels a chunk, at least 8 columns.
@@ -133,12 +132,8 @@ extension AVX512Kernels {
             // The border columns: 0 ..< interiorStart, then interiorEnd ..< outputWidth.
             for index in 0..<(interiorStart + p.outputWidth - interiorEnd) {
                 let column = index < interiorStart ? index : interiorEnd + index - interiorStart
-                let firstInputColumn = column * s - p.padLeft
-                let pixel = PixelTaps(p: p, imageInput: imageInput, firstInputRow: firstInputRow - p.inputRowOrigin, kernelRows: 0..<k,
-                                      firstInputColumn: firstInputColumn,
-                                      kernelColumns: max(0, -firstInputColumn) ..< max(0, min(k, p.inputWidth - firstInputColumn)),
-                                      outputPixel: outputRow * p.outputWidth + column)
-                borderPixel(pixel, channels: 0..<vectorChannels, A.self)
+                borderPixel(PixelTaps(clippedAt: column, p, imageInput: imageInput, firstInputRow: firstInputRow - p.inputRowOrigin,
+                                      kernelRows: 0..<k, outputRow: outputRow), channels: 0..<vectorChannels, A.self)
             }
             if vectorChannels < p.channels {
                 plainRows(p, rows: flatRow..<(flatRow + 1), channels: vectorChannels..<p.channels, A.self, S.ThreeTaps.self)
