@@ -41,23 +41,35 @@ public enum AVX512Kernels {
             while panelIndex < widths.count {
                 let width = widths[panelIndex], remaining = problem.outputChannels - column
                 let paired = width == 16 && panelIndex + 1 < widths.count && widths[panelIndex + 1] == 16
+                let consumed = paired ? 32 : width
                 var row = blockStart
                 while row < blockEnd {
                     let tile = Tile(problem: problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel, column: column)
-                    switch width {
-                    case 16 where paired: tile32(tile, valid: min(32, remaining), A.self)
-                    case 16: tile16(tile, valid: min(16, remaining), A.self)
-                    case 24: tile24(tile, valid: remaining, A.self)
-                    default: tile8(tile, valid: remaining, A.self)
+                    if tile.rows == tileRows && remaining >= consumed {
+                        runTile(tile, width: width, paired: paired, remaining: remaining, A.self, WholeTile.self)
+                    } else {
+                        runTile(tile, width: width, paired: paired, remaining: remaining, A.self, EdgeTile.self)
                     }
                     row += tileRows
                 }
-                let consumed = paired ? 32 : width
                 panel += consumed * k
                 column += consumed
                 panelIndex += paired ? 2 : 1
             }
             blockStart = blockEnd
+        }
+    }
+
+    /// The micro-tile for a panel of `width` columns (two paired 16-wide panels: 32), `remaining`
+    /// columns of the output from the tile's first.
+    @inline(__always)
+    static func runTile<A: WideActivation, S: TileShape>(_ tile: Tile, width: Int, paired: Bool, remaining: Int,
+                                                         _ activation: A.Type, _ shape: S.Type) {
+        switch width {
+        case 16 where paired: tile32(tile, valid: min(32, remaining), A.self, S.self)
+        case 16: tile16(tile, valid: min(16, remaining), A.self, S.self)
+        case 24: tile24(tile, valid: remaining, A.self, S.self)
+        default: tile8(tile, valid: remaining, A.self, S.self)
         }
     }
 
@@ -93,23 +105,24 @@ public enum AVX512Kernels {
     /// 8 rows × two 16-wide panels (32 columns, the first `valid` stored): the window tile of
     /// one kernel row, the rows' inputs as its pixels.
     @inline(__always)
-    static func tile32<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
+    static func tile32<A: WideActivation, S: TileShape>(_ t: Tile, valid: Int, _ activation: A.Type, _ shape: S.Type) {
         withUnsafePointer(to: t.p.input) { input in
-            windowTile32(t.p, t.window(input), pixel: t.row, count: t.rows, panel: t.panel, column: t.column, valid: valid, A.self)
+            windowTile32(t.p, t.window(input), pixel: t.row, count: t.rows, panel: t.panel, column: t.column, valid: valid, A.self, S.self)
         }
     }
 
     /// 8 rows × one 16-wide panel: the window tile of one kernel row.
     @inline(__always)
-    static func tile16<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
+    static func tile16<A: WideActivation, S: TileShape>(_ t: Tile, valid: Int, _ activation: A.Type, _ shape: S.Type) {
         withUnsafePointer(to: t.p.input) { input in
-            windowTile16(t.p, t.window(input), pixel: t.row, count: t.rows, panel: t.panel, column: t.column, valid: valid, A.self)
+            windowTile16(t.p, t.window(input), pixel: t.row, count: t.rows, panel: t.panel, column: t.column, valid: valid, A.self, S.self)
         }
     }
 
     /// 8 rows × the 24-wide last panel (16 + 8 lanes; the first `valid`, 17…24, stored).
     @inline(__always)
-    static func tile24<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
+    static func tile24<A: WideActivation, S: TileShape>(_ t: Tile, valid: Int, _ activation: A.Type, _ shape: S.Type) {
+        let (rows, valid) = S.isWhole ? (tileRows, 24) : (t.rows, valid)
         let a0 = t.input(0), a1 = t.input(1), a2 = t.input(2), a3 = t.input(3)
         let a4 = t.input(4), a5 = t.input(5), a6 = t.input(6), a7 = t.input(7)
         let zero = Wide(repeating: 0), narrowZero = Narrow(repeating: 0)
@@ -138,7 +151,7 @@ public enum AVX512Kernels {
             b += 24
         }
         @inline(__always) func finish(_ low: Wide, _ high: Narrow, _ offset: Int) {
-            guard offset < t.rows else { return }
+            guard offset < rows else { return }
             finishWide(low, t.p, row: t.row + offset, column: t.column, valid: 16, A.self)
             finishNarrow(high, t.p, row: t.row + offset, column: t.column + 16, valid: valid - 16, A.self)
         }
@@ -148,7 +161,8 @@ public enum AVX512Kernels {
 
     /// 8 rows × the 8-wide last panel (the first `valid` stored).
     @inline(__always)
-    static func tile8<A: WideActivation>(_ t: Tile, valid: Int, _ activation: A.Type) {
+    static func tile8<A: WideActivation, S: TileShape>(_ t: Tile, valid: Int, _ activation: A.Type, _ shape: S.Type) {
+        let (rows, valid) = S.isWhole ? (tileRows, 8) : (t.rows, valid)
         let a0 = t.input(0), a1 = t.input(1), a2 = t.input(2), a3 = t.input(3)
         let a4 = t.input(4), a5 = t.input(5), a6 = t.input(6), a7 = t.input(7)
         let zero = Narrow(repeating: 0)
@@ -167,7 +181,7 @@ public enum AVX512Kernels {
             b += 8
         }
         @inline(__always) func finish(_ sum: Narrow, _ offset: Int) {
-            if offset < t.rows { finishNarrow(sum, t.p, row: t.row + offset, column: t.column, valid: valid, A.self) }
+            if offset < rows { finishNarrow(sum, t.p, row: t.row + offset, column: t.column, valid: valid, A.self) }
         }
         finish(c0, 0); finish(c1, 1); finish(c2, 2); finish(c3, 3); finish(c4, 4); finish(c5, 5); finish(c6, 6); finish(c7, 7)
     }

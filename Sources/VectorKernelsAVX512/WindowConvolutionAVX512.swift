@@ -49,10 +49,11 @@ extension AVX512Kernels {
             var pixel = 0
             while pixel < pixels {
                 let count = min(tileRows, pixels - pixel)
-                if paired {
-                    windowTile32(problem, window, pixel: pixel, count: count, panel: panel, column: column, valid: 32, A.self)
-                } else {
-                    windowTile16(problem, window, pixel: pixel, count: count, panel: panel, column: column, valid: 16, A.self)
+                switch (paired, count == tileRows) {
+                case (true, true): windowTile32(problem, window, pixel: pixel, count: count, panel: panel, column: column, valid: 32, A.self, WholeTile.self)
+                case (true, false): windowTile32(problem, window, pixel: pixel, count: count, panel: panel, column: column, valid: 32, A.self, EdgeTile.self)
+                case (false, true): windowTile16(problem, window, pixel: pixel, count: count, panel: panel, column: column, valid: 16, A.self, WholeTile.self)
+                case (false, false): windowTile16(problem, window, pixel: pixel, count: count, panel: panel, column: column, valid: 16, A.self, EdgeTile.self)
                 }
                 pixel += tileRows
             }
@@ -64,8 +65,10 @@ extension AVX512Kernels {
     /// `count` read the first pixel's runs and are never stored. Also the pointwise kernel's
     /// 8 × 32 tile: a 1×1 convolution is a window of one kernel row whose pixels are the input rows.
     @inline(__always)
-    static func windowTile32<A: WideActivation>(_ p: PointwiseProblem, _ w: WindowRows, pixel: Int, count: Int,
-                                                panel: UnsafePointer<Float>, column: Int, valid: Int, _ activation: A.Type) {
+    static func windowTile32<A: WideActivation, S: TileShape>(_ p: PointwiseProblem, _ w: WindowRows, pixel: Int, count: Int,
+                                                              panel: UnsafePointer<Float>, column: Int, valid: Int,
+                                                              _ activation: A.Type, _ shape: S.Type) {
+        let (count, valid) = S.isWhole ? (tileRows, 32) : (count, valid)
         let k = p.inputChannels
         let zero = Wide(repeating: 0)
         var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero
@@ -112,8 +115,10 @@ extension AVX512Kernels {
     /// 8 pixels × one 16-wide panel (the last one when the outputs are an odd number of 16s; the
     /// first `valid` columns stored). Also the pointwise kernel's 8 × 16 tile.
     @inline(__always)
-    static func windowTile16<A: WideActivation>(_ p: PointwiseProblem, _ w: WindowRows, pixel: Int, count: Int,
-                                                panel: UnsafePointer<Float>, column: Int, valid: Int, _ activation: A.Type) {
+    static func windowTile16<A: WideActivation, S: TileShape>(_ p: PointwiseProblem, _ w: WindowRows, pixel: Int, count: Int,
+                                                              panel: UnsafePointer<Float>, column: Int, valid: Int,
+                                                              _ activation: A.Type, _ shape: S.Type) {
+        let (count, valid) = S.isWhole ? (tileRows, 16) : (count, valid)
         let zero = Wide(repeating: 0)
         var c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero
         var b = panel
