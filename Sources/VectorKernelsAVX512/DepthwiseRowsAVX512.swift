@@ -90,15 +90,19 @@ extension AVX512Kernels {
     static let depthwiseRowsEnabled = getenv("HATNET_PLAIN_DEPTHWISE") == nil
 
     /// 3 × 3 depthwise convolutions at stride 1 or 2, dilation 1 (every depthwise layer of
-    /// MobileNetV2, most of MnasNet's and EfficientNet-Lite0's), output row by output row. In a row
-    /// whose three kernel rows lie in the image, the interior pixels go through
-    /// ``ThreeByThreeWindow/run(_:rows:rowStride:pixelStride:firstOutput:count:channel:_:_:)`` 16
-    /// channels at a time (then 8) with the nine weight vectors in registers, in chunks of columns
-    /// whose input pixels stay in L1; the plain path re-read the weights and set up its pointers for
-    /// every group of four pixels (`hatnet bench encoders --layer-profile`, BENCHMARKS.md session 11).
-    /// The border pixels, the rows clipped by the padding and the last `channels % 8` channels take
-    /// the plain path. Every output's sum is formed in the same order as there (addend, taps in
-    /// kernel-row-major, kernel-column order, bias, activation), so the results are the same bits.
+    /// MobileNetV2, most of MnasNet's and EfficientNet-Lite0's). The interior pixels of the rows
+    /// whose three kernel rows lie in the image go through
+    /// ``ThreeByThreeWindow/run(_:rows:rowStride:pixelStride:firstOutput:count:channel:_:_:)`` one
+    /// lane vector of channels (16, then 8) at a time over all of `rows`, each row's interior in one
+    /// run with the nine weight vectors in registers: every input cache line holds one vector's
+    /// channels, so a vector's pass reads its lines once (the three kernel rows it slides over stay
+    /// in L1) and the hardware prefetcher follows the fixed stride. Chunks of columns with all their
+    /// channels in L1 (session 11) set up the weights for every 2–9 pixels and ran at 20–45 % of the
+    /// FMA peak where this order runs at 70–85 % (`hatnet bench encoders --layer-profile`,
+    /// BENCHMARKS.md session 12). The border pixels, the rows clipped by the padding and the last
+    /// `channels % 8` channels take the plain path. Every output's sum is formed in the same order
+    /// as there (addend, taps in kernel-row-major, kernel-column order, bias, activation), so the
+    /// results are the same bits.
     static func depthwiseRows<A: WideActivation, S: DepthwiseStride>(_ p: DepthwiseProblem, rows: Range<Int>,
                                                                      _ activation: A.Type, _ stride: S.Type) {
         precondition(p.kernelSize == 3 && p.stride == S.value && p.dilation == 1, "depthwiseRows: not a 3 × 3 problem at stride \(S.value)")
@@ -107,32 +111,37 @@ extension AVX512Kernels {
         let (interiorStart, interiorEnd) = (interior.lowerBound, interior.upperBound)
         let vectorChannels = p.channels - p.channels % 8
         let rowStride = p.inputWidth * p.inputStride
-        // ≈ 16 KB of input pixels a chunk, at least 8 columns.
-        let chunkColumns = max(8, 4096 / max(1, k * s * p.inputStride))
+        if interiorStart < interiorEnd {
+            var channel = 0
+            while channel + 8 <= vectorChannels {
+                let wide = channel + 16 <= vectorChannels
+                for flatRow in rows {
+                    guard let window = unclippedWindow(p, flatRow: flatRow, S.self) else { continue }
+                    let first = window.imageInput + (window.firstInputRow - p.inputRowOrigin) * rowStride
+                        + (interiorStart * s - p.padLeft) * p.inputStride + channel
+                    let firstOutput = (flatRow - p.outputRowOrigin) * p.outputWidth + interiorStart
+                    if wide {
+                        ThreeByThreeWindow<S>.run(p, rows: first, rowStride: rowStride, pixelStride: p.inputStride, firstOutput: firstOutput,
+                                                  count: interiorEnd - interiorStart, channel: channel, Wide.self, A.self)
+                    } else {
+                        ThreeByThreeWindow<S>.run(p, rows: first, rowStride: rowStride, pixelStride: p.inputStride, firstOutput: firstOutput,
+                                                  count: interiorEnd - interiorStart, channel: channel, Narrow.self, A.self)
+                    }
+                }
+                channel += wide ? 16 : 8
+            }
+        }
         for flatRow in rows {
-            let image = flatRow / p.outputHeight, row = flatRow % p.outputHeight
-            let firstInputRow = row * s - p.padTop
-            guard firstInputRow >= 0 && firstInputRow + k - 1 < p.inputHeight && interiorStart < interiorEnd else {
+            guard interiorStart < interiorEnd, let window = unclippedWindow(p, flatRow: flatRow, S.self) else {
                 plainRows(p, rows: flatRow..<(flatRow + 1), channels: 0..<p.channels, A.self, S.ThreeTaps.self)
                 continue
             }
-            let imageInput = p.input + image * p.inputHeight * p.inputWidth * p.inputStride
-            let firstRow = imageInput + (firstInputRow - p.inputRowOrigin) * rowStride + (interiorStart * s - p.padLeft) * p.inputStride
             let outputRow = flatRow - p.outputRowOrigin
-            // Chunks of columns whose input pixels (all channels, three rows) stay in L1 while every
-            // channel vector reads them: a 128-wide row of 48 channels would come from L2 each time.
-            var chunkStart = interiorStart
-            while chunkStart < interiorEnd {
-                let chunkEnd = min(interiorEnd, chunkStart + chunkColumns)
-                vectorColumns(p, rows: firstRow + (chunkStart - interiorStart) * s * p.inputStride, rowStride: rowStride,
-                              firstOutput: outputRow * p.outputWidth + chunkStart, count: chunkEnd - chunkStart,
-                              channels: 0..<vectorChannels, A.self, S.self)
-                chunkStart = chunkEnd
-            }
             // The border columns: 0 ..< interiorStart, then interiorEnd ..< outputWidth.
             for index in 0..<(interiorStart + p.outputWidth - interiorEnd) {
                 let column = index < interiorStart ? index : interiorEnd + index - interiorStart
-                borderPixel(PixelTaps(clippedAt: column, p, imageInput: imageInput, firstInputRow: firstInputRow - p.inputRowOrigin,
+                borderPixel(PixelTaps(clippedAt: column, p, imageInput: window.imageInput,
+                                      firstInputRow: window.firstInputRow - p.inputRowOrigin,
                                       kernelRows: 0..<k, outputRow: outputRow), channels: 0..<vectorChannels, A.self)
             }
             if vectorChannels < p.channels {
@@ -141,24 +150,15 @@ extension AVX512Kernels {
         }
     }
 
-    /// Channels `channels` (a multiple of 8 wide) of `count` interior output pixels of one row:
-    /// 16 lanes at a time, then 8. `rows` is the first pixel's first kernel row at channel 0.
+    /// The image and first kernel row (in image rows) of flat output row `flatRow` (image-major),
+    /// or nil when the padding clips one of its three kernel rows.
     @inline(__always)
-    static func vectorColumns<A: WideActivation, S: DepthwiseStride>(
-        _ p: DepthwiseProblem, rows: UnsafePointer<Float>, rowStride: Int, firstOutput: Int, count: Int,
-        channels: Range<Int>, _ activation: A.Type, _ stride: S.Type
-    ) {
-        guard count > 0 else { return }
-        var channel = channels.lowerBound
-        @inline(__always) func run<V: SIMD>(_ lanes: V.Type, _ channel: Int) where V.Scalar == Float {
-            ThreeByThreeWindow<S>.run(p, rows: rows + channel, rowStride: rowStride, pixelStride: p.inputStride,
-                                      firstOutput: firstOutput, count: count, channel: channel, V.self, A.self)
-        }
-        while channel + 16 <= channels.upperBound {
-            run(Wide.self, channel)
-            channel += 16
-        }
-        if channel + 8 <= channels.upperBound { run(Narrow.self, channel) }
+    static func unclippedWindow<S: DepthwiseStride>(_ p: DepthwiseProblem, flatRow: Int, _ stride: S.Type)
+        -> (imageInput: UnsafePointer<Float>, firstInputRow: Int)? {
+        let image = flatRow / p.outputHeight, row = flatRow % p.outputHeight
+        let firstInputRow = row * S.value - p.padTop
+        guard firstInputRow >= 0 && firstInputRow + 2 < p.inputHeight else { return nil }
+        return (p.input + image * p.inputHeight * p.inputWidth * p.inputStride, firstInputRow)
     }
 }
 
