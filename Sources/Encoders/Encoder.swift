@@ -63,20 +63,28 @@ extension Encoder {
         precondition(batchSize > 0, "\(name): batch size must be positive")
         let count = images.batchSize, imageSize = images.height * images.width * images.channels
         let featureCount = self.featureCount
+        let workers = min(ParallelLoop.workerCount, (count + batchSize - 1) / batchSize)
+        // One image at a time, the images left once every core has had as many as the others are
+        // encoded last with all cores on each (its layers split their rows), instead of by one
+        // core while the rest wait: 49 words on 2 cores take 24 word-times and then one word at
+        // ≈ 1.4× speed, not 25 word-times.
+        let tail = batchSize == 1 && workers > 1 ? count % workers : 0
         var features = [Float](repeating: 0, count: count * featureCount)
-        let queue = ImageBatchQueue(count: count, batchSize: batchSize)
+        let queue = ImageBatchQueue(count: count - tail, batchSize: batchSize)
         features.withUnsafeMutableBufferPointer { output in
             let output = output
-            ParallelLoop.runDataParallel(workerCount: min(ParallelLoop.workerCount, (count + batchSize - 1) / batchSize)) { _ in
-                while let range = queue.next() {
-                    // batch is images[range], [B, H, W, 3]: a contiguous run of the values
-                    let batch = range.count == count ? images
-                        : FeatureMap(batchSize: range.count, height: images.height, width: images.width, channels: images.channels,
-                                     values: Array(images.values[range.lowerBound * imageSize ..< range.upperBound * imageSize]))
-                    let pooled = pooledFeatures(batch)
-                    for (offset, value) in pooled.scalars.enumerated() { output[range.lowerBound * featureCount + offset] = value }
-                }
+            func encode(_ range: Range<Int>) {
+                // batch is images[range], [B, H, W, 3]: a contiguous run of the values
+                let batch = range.count == count ? images
+                    : FeatureMap(batchSize: range.count, height: images.height, width: images.width, channels: images.channels,
+                                 values: Array(images.values[range.lowerBound * imageSize ..< range.upperBound * imageSize]))
+                let pooled = pooledFeatures(batch)
+                for (offset, value) in pooled.scalars.enumerated() { output[range.lowerBound * featureCount + offset] = value }
             }
+            ParallelLoop.runDataParallel(workerCount: workers) { _ in
+                while let range = queue.next() { encode(range) }
+            }
+            for index in (count - tail)..<count { encode(index..<(index + 1)) }
         }
         return Tensor(shape: [count, featureCount], scalars: features)
     }
