@@ -9,8 +9,8 @@ import VectorKernelsAVX2
 /// The expansion is absent when the expansion ratio is 1; the residual is added when the block
 /// keeps the shape (stride 1, same channel count). Every BatchNorm is folded into its convolution.
 ///
-/// On the AVX2 kernels the block runs **fused, band by band** (``fused(_:bandRows:)``) when its
-/// hidden map is several times the L2 cache (``fusionPays(height:width:)``): for a band
+/// On the AVX2 kernels the block runs **fused, band by band** (``fused(_:bandRows:)``; see
+/// ``fusionPays(height:width:)`` for when): for a band
 /// of output rows it expands only the input rows the band's depthwise taps read, filters them and
 /// projects the band, so the expanded activation (6× the block's input, e.g. 128 × 128 × 96
 /// floats = 6 MB a word) lives in a scratch band sized to half the L2 cache
@@ -72,26 +72,26 @@ public struct InvertedResidualBlock: Sendable {
             ? fused(input) : unfused(input, path: .preferred)
     }
 
-    /// Whether band-by-band fusion pays on a `height × width` input: only when one image's
-    /// hidden map (the depthwise layer's input, `H·W·hidden` floats) is larger than
-    /// ``fusionMinimumHiddenBytes`` (4 × the L2 cache: 2 MB on Zen 3's 512 KB). A smaller map
-    /// written by one layer is still in L2/L3 when the next reads it, so fusion saves little
-    /// memory traffic and adds the bands' costs: a 6-row tile left part empty at every band end,
-    /// the halo rows moved, the depthwise set up and both weight panels (up to 1152 × 192 floats
-    /// each) streamed again per band. In the profile (`hatnet bench encoders --layer-profile`,
-    /// BENCHMARKS.md session 6) the blocks with hidden maps of 0.3–1.2 MB (16², 32², 8²) were
-    /// mostly 0–0.15 ms slower fused than layer by layer, those of 2.4–6.3 MB (64², 128²)
-    /// 0.17–0.23 ms faster. Both schedules give the same bits, so the choice is only about speed.
+    /// Whether band-by-band fusion pays on a `height × width` input: when one image's hidden map
+    /// (the depthwise layer's input, `H·W·hidden` floats) is larger than ``fusionMinimumHiddenBytes``
+    /// — by default always. Timed block by block with warm caches (`hatnet bench encoders
+    /// --layer-profile`, BENCHMARKS.md sessions 6 and 12) the fused blocks are 3–14 % faster on
+    /// 128² maps, up to 8 % slower on some 64² ones and within ± 6 % on smaller ones;
+    /// in whole bags, where each block finds the weights and the previous block's output wherever
+    /// the rest of the word left them, fusing every block made MobileNetV2 8 % and MnasNet 5 %
+    /// faster than fusing only hidden maps above 4 × L2 (medians of six alternations on Zen 4,
+    /// session 12), and their times varied less. Both schedules give the same bits, so the choice
+    /// is only about speed.
     func fusionPays(height: Int, width: Int) -> Bool {
         let (pixels, overflow) = height.multipliedReportingOverflow(by: width)
         let (floats, overflowAgain) = pixels.multipliedReportingOverflow(by: depthwise.inputChannels)
         return overflow || overflowAgain || floats > InvertedResidualBlock.fusionMinimumHiddenBytes / MemoryLayout<Float>.size
     }
 
-    /// The hidden-map size above which a block runs fused: 4 × the L2 cache, or
-    /// `HATNET_FUSION_MIN_HIDDEN_KB` kilobytes when set (0: always fused; for tuning), clamped to 0 … 2³⁰ KB.
+    /// The hidden-map size above which a block runs fused: 0 (every block), or
+    /// `HATNET_FUSION_MIN_HIDDEN_KB` kilobytes when set (for tuning), clamped to 0 … 2³⁰ KB.
     static let fusionMinimumHiddenBytes: Int = ProcessInfo.processInfo.environment["HATNET_FUSION_MIN_HIDDEN_KB"]
-        .flatMap { Int($0) }.map { min(max(0, $0), 1 << 30) << 10 } ?? 4 * CPUFeatures.level2CacheBytes
+        .flatMap { Int($0) }.map { min(max(0, $0), 1 << 30) << 10 } ?? 0
 
     /// Layer by layer on the kernel family `path`: each layer's whole output map is written before
     /// the next layer reads it. The reference twin of ``fused(_:bandRows:)``.
