@@ -205,7 +205,7 @@ import VectorKernelsAVX512
             DepthwiseOrderCase(channels: channels, height: 12, width: 13, kernelSize: 5, padTop: 2, padLeft: 2, band: 9..<12),
             DepthwiseOrderCase(channels: channels, height: 12, width: 14, kernelSize: 5, dilation: 2, padTop: 4, padLeft: 4),
             DepthwiseOrderCase(channels: channels, height: 16, width: 7, kernelSize: 5, padTop: 2, padLeft: 2, pixelStride: channels + 3),
-            // Wide rows: the AVX-512 3 × 3 row kernel cuts them into several chunks of columns.
+            // Wide rows: the AVX-512 3 × 3 row kernel runs each row's interior in one run of many steps.
             DepthwiseOrderCase(channels: channels, height: 5, width: 130, kernelSize: 3, padTop: 1, padLeft: 1),
             DepthwiseOrderCase(channels: channels, height: 7, width: 71, kernelSize: 3, stride: 2, padTop: 1, padLeft: 1),
         ]
