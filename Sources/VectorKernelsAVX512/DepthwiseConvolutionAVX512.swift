@@ -125,6 +125,7 @@ extension AVX512Kernels {
                                                                _ activation: A.Type, _ taps: R.Type) {
         let mayRepeat = p.addend.map { $0 != UnsafePointer(p.output) } ?? true
         let paddedWidth = slices.paddedWidth
+        let fiveByFive = p.kernelSize == 5 && p.stride == 1 && p.dilation == 1
         withUnsafeTemporaryAllocation(of: Float.self, capacity: PaddedSlices.budgetFloats) { buffer in
             let slice = buffer.baseAddress!
             var blockStart = 0
@@ -151,6 +152,13 @@ extension AVX512Kernels {
                     for offset in 0..<(sliceEnd - flatRow) {
                         let outputRow = flatRow + offset - p.outputRowOrigin
                         var column = 0
+                        if fiveByFive {
+                            while column + 8 <= p.outputWidth {
+                                eightFiveByFive(q, imageInput: sliceChannels, firstInputRow: offset, flatRow: outputRow, column: column,
+                                                channels: channels, A.self, R.self)
+                                column += 8
+                            }
+                        }
                         while column < p.outputWidth {
                             let groupStart = min(column, p.outputWidth - 4)
                             if groupStart == column || (groupStart >= 0 && mayRepeat) {
@@ -169,6 +177,55 @@ extension AVX512Kernels {
                     flatRow = sliceEnd
                 }
             }
+        }
+    }
+
+    /// Eight adjacent output pixels of a 5 × 5, stride-1, dilation-1 map read from a padded slice
+    /// (every tap inside it), their `channels`: one 16-lane vector at a time as eight FMA chains,
+    /// each tap's weight vector loaded once for the eight outputs (four outputs a step leave four
+    /// chains of 25 dependent FMAs, too few to hide the FMA latency: 51–64 % of the peak against
+    /// 65–90 % in a C microbenchmark of this order, BENCHMARKS.md session 12). Channels left
+    /// after the 16-lane vectors go to ``fourInterior(_:imageInput:firstInputRow:kernelRows:flatRow:column:channels:_:_:)``
+    /// twice. Each output sums its addend, then its taps in kernel-row-major, kernel-column order,
+    /// then the bias, as there: the same bits.
+    @inline(__always)
+    static func eightFiveByFive<A: WideActivation, R: RowTaps>(_ p: DepthwiseProblem, imageInput: UnsafePointer<Float>, firstInputRow: Int,
+                                                               flatRow: Int, column: Int, channels: Range<Int>,
+                                                               _ activation: A.Type, _ taps: R.Type) {
+        let rowStride = p.inputWidth * p.inputStride, step = p.inputStride
+        let outputPixel = flatRow * p.outputWidth + column
+        let target = p.output + outputPixel * p.outputStride
+        let addend = p.addend.map { $0 + outputPixel * p.addendStride }
+        let firstPixel = imageInput + firstInputRow * rowStride + (column - p.padLeft) * step
+        var channel = channels.lowerBound
+        while channel + 16 <= channels.upperBound {
+            var low = FourSums<Wide>(addend: addend, stride: p.addendStride, channel: channel)
+            var high = FourSums<Wide>(addend: addend.map { $0 + 4 * p.addendStride }, stride: p.addendStride, channel: channel)
+            for kernelRow in 0..<5 {
+                let row = firstPixel + kernelRow * rowStride + channel
+                let tap = p.weights + kernelRow * 5 * p.channels + channel
+                for kernelColumn in 0..<5 {
+                    let weight = loadWide(tap + kernelColumn * p.channels)
+                    let x = row + kernelColumn * step
+                    low.s0 = low.s0.addingProduct(weight, loadWide(x))
+                    low.s1 = low.s1.addingProduct(weight, loadWide(x + step))
+                    low.s2 = low.s2.addingProduct(weight, loadWide(x + 2 * step))
+                    low.s3 = low.s3.addingProduct(weight, loadWide(x + 3 * step))
+                    high.s0 = high.s0.addingProduct(weight, loadWide(x + 4 * step))
+                    high.s1 = high.s1.addingProduct(weight, loadWide(x + 5 * step))
+                    high.s2 = high.s2.addingProduct(weight, loadWide(x + 6 * step))
+                    high.s3 = high.s3.addingProduct(weight, loadWide(x + 7 * step))
+                }
+            }
+            low.store(to: target + channel, stride: p.outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
+            high.store(to: target + 4 * p.outputStride + channel, stride: p.outputStride, bias: p.bias, slopes: p.slopes, channel: channel, A.self)
+            channel += 16
+        }
+        if channel < channels.upperBound {
+            fourInterior(p, imageInput: imageInput, firstInputRow: firstInputRow, kernelRows: 0..<5, flatRow: flatRow,
+                         column: column, channels: channel..<channels.upperBound, A.self, R.self)
+            fourInterior(p, imageInput: imageInput, firstInputRow: firstInputRow, kernelRows: 0..<5, flatRow: flatRow,
+                         column: column + 4, channels: channel..<channels.upperBound, A.self, R.self)
         }
     }
 
