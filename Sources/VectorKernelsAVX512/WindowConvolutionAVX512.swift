@@ -64,6 +64,7 @@ extension AVX512Kernels {
     /// 8 pixels × two 16-wide panels (the first `valid` of the 32 columns stored); pixels past
     /// `count` read the first pixel's runs and are never stored. Also the pointwise kernel's
     /// 8 × 32 tile: a 1×1 convolution is a window of one kernel row whose pixels are the input rows.
+    /// With `S` = ``VectorKernelsAVX2/WholeTile`` `count` is 8 and `valid` 32 whatever is passed.
     @inline(__always)
     static func windowTile32<A: WideActivation, S: TileShape>(_ p: PointwiseProblem, _ w: WindowRows, pixel: Int, count: Int,
                                                               panel: UnsafePointer<Float>, column: Int, valid: Int,
@@ -113,7 +114,8 @@ extension AVX512Kernels {
     }
 
     /// 8 pixels × one 16-wide panel (the last one when the outputs are an odd number of 16s; the
-    /// first `valid` columns stored). Also the pointwise kernel's 8 × 16 tile.
+    /// first `valid` columns stored). Also the pointwise kernel's 8 × 16 tile. With `S` =
+    /// ``VectorKernelsAVX2/WholeTile`` `count` is 8 and `valid` 16 whatever is passed.
     @inline(__always)
     static func windowTile16<A: WideActivation, S: TileShape>(_ p: PointwiseProblem, _ w: WindowRows, pixel: Int, count: Int,
                                                               panel: UnsafePointer<Float>, column: Int, valid: Int,
