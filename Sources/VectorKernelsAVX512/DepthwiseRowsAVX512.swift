@@ -97,9 +97,10 @@ extension AVX512Kernels {
     /// run with the nine weight vectors in registers: every input cache line holds one vector's
     /// channels, so a vector's pass reads its lines once (the three kernel rows it slides over stay
     /// in L1) and the hardware prefetcher follows the fixed stride. Chunks of columns with all their
-    /// channels in L1 (session 11) set up the weights for every 2–9 pixels and ran at 20–45 % of the
-    /// FMA peak where this order runs at 70–85 % (`hatnet bench encoders --layer-profile`,
-    /// BENCHMARKS.md session 12). The border pixels, the rows clipped by the padding and the last
+    /// channels in L1 (session 11) set up the weights for every 2–9 pixels: 64² × 144 ran at
+    /// 19–30 % of the FMA peak that way and 47–57 % in this order, 1.2–2× faster on the 32² … 128²
+    /// maps, 0.83–0.95× on 8² ones (`hatnet bench encoders --layer-profile`, BENCHMARKS.md
+    /// session 12). The border pixels, the rows clipped by the padding and the last
     /// `channels % 8` channels take the plain path. Every output's sum is formed in the same order
     /// as there (addend, taps in kernel-row-major, kernel-column order, bias, activation), so the
     /// results are the same bits.
