@@ -38,7 +38,10 @@ extension Encoder {
     /// - Returns: `[N, F]`.
     public func features(_ images: Tensor, batchSize: Int = 1) -> Tensor {
         precondition(images.rank == 4 && images.shape[1] == 3, "\(name): expected images [N, 3, H, W], got \(images.shape)")
-        return batchedFeatures(of: FeatureMap(nchw: images), batchSize: batchSize)
+        let map = FeatureMap(nchw: images)
+        return map.values.withUnsafeBufferPointer {
+            batchedFeatures(of: $0, count: map.batchSize, height: map.height, width: map.width, batchSize: batchSize)
+        }
     }
 
     /// Pooled features of channels-last `images`, the layout words have from the resampler on
@@ -55,13 +58,17 @@ extension Encoder {
     public func features(channelsLast images: Tensor, batchSize: Int = 1) -> Tensor {
         precondition(images.rank == 4 && images.shape[3] == 3, "\(name): expected images [N, H, W, 3], got \(images.shape)")
         let (count, height, width) = (images.shape[0], images.shape[1], images.shape[2])
-        return batchedFeatures(of: FeatureMap(batchSize: count, height: height, width: width, channels: 3, values: images.scalars),
-                              batchSize: batchSize)
+        return images.scalars.withUnsafeBufferPointer {
+            batchedFeatures(of: $0, count: count, height: height, width: width, batchSize: batchSize)
+        }
     }
 
-    private func batchedFeatures(of images: FeatureMap, batchSize: Int) -> Tensor {
+    /// `images`: `count` channels-last RGB images of `height × width`, one after another. Each batch
+    /// is copied once into its own (aligned) ``FeatureMap``.
+    private func batchedFeatures(of images: UnsafeBufferPointer<Float>, count: Int, height: Int, width: Int, batchSize: Int) -> Tensor {
         precondition(batchSize > 0, "\(name): batch size must be positive")
-        let count = images.batchSize, imageSize = images.height * images.width * images.channels
+        let imageSize = height * width * 3
+        precondition(images.count == count * imageSize, "\(name): \(images.count) values for \(count) images of \(height)×\(width)×3")
         let featureCount = self.featureCount
         let workers = min(ParallelLoop.workerCount, (count + batchSize - 1) / batchSize)
         // One image at a time, the images left once every core has had as many as the others are
@@ -75,9 +82,9 @@ extension Encoder {
             let output = output
             func encode(_ range: Range<Int>) {
                 // batch is images[range], [B, H, W, 3]: a contiguous run of the values
-                let batch = range.count == count ? images
-                    : FeatureMap(batchSize: range.count, height: images.height, width: images.width, channels: images.channels,
-                                 values: Array(images.values[range.lowerBound * imageSize ..< range.upperBound * imageSize]))
+                let values = UnsafeBufferPointer(rebasing: images[range.lowerBound * imageSize ..< range.upperBound * imageSize])
+                let batch = FeatureMap(batchSize: range.count, height: height, width: width, channels: 3,
+                                       values: AlignedFloats(copying: values))
                 let pooled = pooledFeatures(batch)
                 for (offset, value) in pooled.scalars.enumerated() { output[range.lowerBound * featureCount + offset] = value }
             }

@@ -28,9 +28,9 @@ import TensorKit
                     "mobilenetv2_w0.5 inside a batch of 5")
         // Channels-last words (the layout the pipeline hands over) give exactly the NCHW path's features.
         let channelsLast = FeatureMap(nchw: batch)
-        #expect(encoder.features(channelsLast: Tensor(shape: [5, 64, 64, 3], scalars: channelsLast.values), batchSize: 1).scalars
+        #expect(encoder.features(channelsLast: Tensor(shape: [5, 64, 64, 3], scalars: channelsLast.values.array), batchSize: 1).scalars
                 == oneAtATime.scalars)
-        #expect(encoder.features(channelsLast: Tensor(shape: [5, 64, 64, 3], scalars: channelsLast.values), batchSize: 5).scalars
+        #expect(encoder.features(channelsLast: Tensor(shape: [5, 64, 64, 3], scalars: channelsLast.values.array), batchSize: 5).scalars
                 == encoder.features(batch, batchSize: 5).scalars)
     }
 }

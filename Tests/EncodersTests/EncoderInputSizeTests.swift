@@ -30,7 +30,7 @@ import TensorKit
             let images = FeatureMap(nchw: Tensor.normal([1, 3, side, side], generator: &generator))
             let map = encoder.featureMap(images)
             #expect(map.height == EfficientNetLite.featureMapSide(forInputSide: side) && map.width == map.height, "\(side) px")
-            let features = encoder.features(channelsLast: Tensor(shape: [1, side, side, 3], scalars: images.values))
+            let features = encoder.features(channelsLast: Tensor(shape: [1, side, side, 3], scalars: images.values.array))
             #expect(features.scalars.allSatisfy { $0.isFinite }, "\(side) px")
         }
     }

@@ -143,7 +143,7 @@ struct AVX512KernelTwinTests {
                 var fast = accumulate ? residual
                     : FeatureMap(batchSize: testCase.batch, height: outputHeight, width: outputWidth, channels: testCase.outputChannels)
                 layer.apply(input, inputChannelOffset: testCase.sliceOffset, into: &fast, mode: accumulate ? .accumulate : .overwrite, path: .avx2)
-                var expected = accumulate ? residual.values : [Float](repeating: 0, count: fast.values.count)
+                var expected = accumulate ? residual.values.array : [Float](repeating: 0, count: fast.values.count)
                 let filterSize = kernel * kernel * testCase.inputChannels
                 let imagePixels = outputHeight * outputWidth
                 var columns = [Float](repeating: 0, count: imagePixels * filterSize)

@@ -23,17 +23,17 @@ public struct Conv2d: Sendable {
     public let geometry: ConvolutionGeometry
     public let activation: Activation
     /// Kernel-specific layout (see the type's documentation).
-    let packedWeights: [Float]
+    let packedWeights: AlignedFloats
     /// `[Cout]`, BatchNorm shift included.
     let bias: [Float]
     let slopes: [Float]
     /// The AVX2 GEMM's weights (empty for depthwise layers and on CPUs without AVX2): per group,
     /// `W_gᵀ` (`[k·k·Cin/G, Cout/G]`) in zero-padded column panels (``AVX2Kernels/panelWidths(outputChannels:)``),
     /// `panelFloatsPerGroup` floats a group.
-    let panels: [Float]
+    let panels: AlignedFloats
     let panelFloatsPerGroup: Int
     /// `bias` and `slopes` per group, zero-padded to the panels' width (`paddedOutputsPerGroup`).
-    let paddedBias: [Float], paddedSlopes: [Float]
+    let paddedBias: AlignedFloats, paddedSlopes: AlignedFloats
     let paddedOutputsPerGroup: Int
 
     /// - Parameters:
@@ -89,15 +89,16 @@ public struct Conv2d: Sendable {
                 }
             }
         }
-        self.packedWeights = packed
+        self.packedWeights = AlignedFloats(packed)
         let outputPerGroup = outputChannels / groups
         let widths = AVX2Kernels.panelWidths(outputChannels: outputPerGroup)
         paddedOutputsPerGroup = widths.reduce(0, +)
         panelFloatsPerGroup = paddedOutputsPerGroup * filterSize
         if CPUFeatures.hasAVX2AndFMA && !Conv2d.isDepthwise(inputChannels: inputPerGroup * groups, outputChannels: outputChannels, groups: groups) {
-            (panels, paddedBias, paddedSlopes) = Conv2d.packPanels(
+            let (panels, paddedBias, paddedSlopes) = Conv2d.packPanels(
                 packed, bias: foldedBias, slopes: activation.slopeValues, groups: groups, outputPerGroup: outputPerGroup,
                 filterSize: filterSize, widths: widths)
+            (self.panels, self.paddedBias, self.paddedSlopes) = (AlignedFloats(panels), AlignedFloats(paddedBias), AlignedFloats(paddedSlopes))
         } else {
             (panels, paddedBias, paddedSlopes) = ([], [], [])
         }

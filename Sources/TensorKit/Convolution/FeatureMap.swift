@@ -18,13 +18,13 @@ public struct FeatureMap: Sendable {
     public let width: Int
     /// Channels per pixel `C` (also the distance between consecutive pixels in ``values``).
     public let channels: Int
-    /// `N·H·W·C` values, channels fastest.
-    public var values: [Float]
+    /// `N·H·W·C` values, channels fastest, from a 64-byte boundary (``AlignedFloats``).
+    public var values: AlignedFloats
 
     /// A zero-filled map of the given extents.
     public init(batchSize: Int, height: Int, width: Int, channels: Int) {
         self.init(batchSize: batchSize, height: height, width: width, channels: channels,
-                  values: [Float](repeating: 0, count: max(0, batchSize * height * width * channels)))
+                  values: AlignedFloats(repeating: 0, count: max(0, batchSize * height * width * channels)))
     }
 
     /// A map whose values are left uninitialised, for kernel outputs that write every value
@@ -32,11 +32,16 @@ public struct FeatureMap: Sendable {
     public init(uninitializedBatchSize batchSize: Int, height: Int, width: Int, channels: Int) {
         let count = max(0, batchSize * height * width * channels)
         self.init(batchSize: batchSize, height: height, width: width, channels: channels,
-                  values: [Float](unsafeUninitializedCapacity: count) { _, initializedCount in initializedCount = count })
+                  values: AlignedFloats(uninitializedCount: count))
+    }
+
+    /// Wraps existing channels-last values (copied into aligned storage).
+    public init(batchSize: Int, height: Int, width: Int, channels: Int, values: [Float]) {
+        self.init(batchSize: batchSize, height: height, width: width, channels: channels, values: AlignedFloats(values))
     }
 
     /// Wraps existing channels-last values.
-    public init(batchSize: Int, height: Int, width: Int, channels: Int, values: [Float]) {
+    public init(batchSize: Int, height: Int, width: Int, channels: Int, values: AlignedFloats) {
         precondition(batchSize >= 0 && height >= 0 && width >= 0 && channels >= 0,
                      "FeatureMap: negative extent [\(batchSize), \(height), \(width), \(channels)]")
         precondition(values.count == batchSize * height * width * channels,

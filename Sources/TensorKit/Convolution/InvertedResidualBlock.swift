@@ -196,12 +196,8 @@ public struct InvertedResidualBlock: Sendable {
         let hidden = depthwise.outputChannels, inputChannels = self.inputChannels, outputChannels = project.outputChannels
         let storedRows = min(band.height, (band.bandRows - 1) * stride + reach + 1)
         let rowFloats = band.width * hidden
-        var expanded = [Float](unsafeUninitializedCapacity: expand == nil ? 0 : storedRows * rowFloats) { _, count in
-            count = expand == nil ? 0 : storedRows * rowFloats
-        }
-        var filtered = [Float](unsafeUninitializedCapacity: band.bandRows * band.outputWidth * hidden) { _, count in
-            count = band.bandRows * band.outputWidth * hidden
-        }
+        var expanded = AlignedFloats(uninitializedCount: expand == nil ? 0 : storedRows * rowFloats)
+        var filtered = AlignedFloats(uninitializedCount: band.bandRows * band.outputWidth * hidden)
         expanded.withUnsafeMutableBufferPointer { expandedBuffer in
             filtered.withUnsafeMutableBufferPointer { filteredBuffer in
                 let filteredRows = filteredBuffer.baseAddress!
