@@ -2,7 +2,7 @@ import Testing
 @testable import TensorKit
 
 /// ``AlignedFloats``: the first element on a 64-byte boundary whatever the size (Swift's own arrays
-/// of ≥ 10 000 floats start 48 bytes into a line), value semantics, and the feature maps and
+/// of ≥ 40 000 floats start 48 bytes into a line here), value semantics, and the feature maps and
 /// weight panels the AVX-512 kernels read actually stored that way.
 struct AlignedFloatsTests {
     @Test(arguments: [0, 1, 15, 16, 1000, 40_000, 1_000_000])
