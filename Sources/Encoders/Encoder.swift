@@ -39,8 +39,11 @@ extension Encoder {
     public func features(_ images: Tensor, batchSize: Int = 1) -> Tensor {
         precondition(images.rank == 4 && images.shape[1] == 3, "\(name): expected images [N, 3, H, W], got \(images.shape)")
         let map = FeatureMap(nchw: images)
-        return map.values.withUnsafeBufferPointer {
-            batchedFeatures(of: $0, count: map.batchSize, height: map.height, width: map.width, batchSize: batchSize)
+        return map.values.withUnsafeBufferPointer { values in
+            batchedFeatures(count: map.batchSize, batchSize: batchSize) { range in
+                // The converted map is already aligned: a batch of all the images is the map itself.
+                range.count == map.batchSize ? map : imageBatch(range, of: values, height: map.height, width: map.width)
+            }
         }
     }
 
@@ -58,17 +61,25 @@ extension Encoder {
     public func features(channelsLast images: Tensor, batchSize: Int = 1) -> Tensor {
         precondition(images.rank == 4 && images.shape[3] == 3, "\(name): expected images [N, H, W, 3], got \(images.shape)")
         let (count, height, width) = (images.shape[0], images.shape[1], images.shape[2])
-        return images.scalars.withUnsafeBufferPointer {
-            batchedFeatures(of: $0, count: count, height: height, width: width, batchSize: batchSize)
+        return images.scalars.withUnsafeBufferPointer { values in
+            // Each batch is copied once into its own aligned map (the tensor's array is not aligned).
+            batchedFeatures(count: count, batchSize: batchSize) { imageBatch($0, of: values, height: height, width: width) }
         }
     }
 
-    /// `images`: `count` channels-last RGB images of `height × width`, one after another. Each batch
-    /// is copied once into its own (aligned) ``FeatureMap``.
-    private func batchedFeatures(of images: UnsafeBufferPointer<Float>, count: Int, height: Int, width: Int, batchSize: Int) -> Tensor {
-        precondition(batchSize > 0, "\(name): batch size must be positive")
+    /// Images `range` of the channels-last RGB images `values` (`height × width` each, one after
+    /// another), copied into a map of their own.
+    private func imageBatch(_ range: Range<Int>, of values: UnsafeBufferPointer<Float>, height: Int, width: Int) -> FeatureMap {
         let imageSize = height * width * 3
-        precondition(images.count == count * imageSize, "\(name): \(images.count) values for \(count) images of \(height)×\(width)×3")
+        return FeatureMap(batchSize: range.count, height: height, width: width, channels: 3,
+                          values: AlignedFloats(copying: UnsafeBufferPointer(
+                            rebasing: values[range.lowerBound * imageSize ..< range.upperBound * imageSize])))
+    }
+
+    /// Encodes `count` images in batches of `batchSize`; `batch` gives images `range` as one
+    /// ``FeatureMap`` `[B, H, W, 3]` (called from the worker threads).
+    private func batchedFeatures(count: Int, batchSize: Int, batch: (Range<Int>) -> FeatureMap) -> Tensor {
+        precondition(batchSize > 0, "\(name): batch size must be positive")
         let featureCount = self.featureCount
         let workers = min(ParallelLoop.workerCount, (count + batchSize - 1) / batchSize)
         // One image at a time, the images left once every core has had as many as the others are
@@ -81,11 +92,7 @@ extension Encoder {
         features.withUnsafeMutableBufferPointer { output in
             let output = output
             func encode(_ range: Range<Int>) {
-                // batch is images[range], [B, H, W, 3]: a contiguous run of the values
-                let values = UnsafeBufferPointer(rebasing: images[range.lowerBound * imageSize ..< range.upperBound * imageSize])
-                let batch = FeatureMap(batchSize: range.count, height: height, width: width, channels: 3,
-                                       values: AlignedFloats(copying: values))
-                let pooled = pooledFeatures(batch)
+                let pooled = pooledFeatures(batch(range))
                 for (offset, value) in pooled.scalars.enumerated() { output[range.lowerBound * featureCount + offset] = value }
             }
             ParallelLoop.runDataParallel(workerCount: workers) { _ in
