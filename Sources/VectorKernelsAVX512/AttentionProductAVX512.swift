@@ -174,3 +174,64 @@ extension AVX512Kernels {
         t.store(c6, 6, column: column, valid: valid); t.store(c7, 7, column: column, valid: valid)
     }
 }
+
+extension AVX512Kernels {
+    /// The whole 8-row × 32-column tiles of the pointwise kernel's product `c = a · B + 0` for
+    /// `rows` (a multiple of 8) rows and the first `columnPairs` pairs of 16-wide panels of B
+    /// (`depth` rows each, the ``VectorKernelsAVX2/PointwiseProblem`` layout): the attention's
+    /// scores Q·Kᵀ, whose depth (dₕ = 64) is short enough that a call per tile costs a sixth of the
+    /// tile. Here the row tiles of a column pair run in one loop with every pointer in a register.
+    /// Same multiply-add chain per element (k ascending from 0, then + 0, the pointwise kernel's
+    /// zero bias), so the results are the pointwise kernel's bit for bit.
+    ///
+    /// The caller guarantees `a` holds `rows` rows `aStride` apart of `depth` floats, `panels`
+    /// `columnPairs · 32 · depth` floats and `c` `rows` rows `cStride` apart of `32 · columnPairs`.
+    public static func wholeProductTiles(_ a: UnsafePointer<Float>, aStride: Int, rows: Int, depth: Int,
+                                         panels: UnsafePointer<Float>, columnPairs: Int,
+                                         c: UnsafeMutablePointer<Float>, cStride: Int) {
+        precondition(rows % tileRows == 0 && depth >= 0 && columnPairs >= 0, "wholeProductTiles: \(rows) rows, depth \(depth)")
+        let zero = Wide(repeating: 0)
+        for pair in 0..<columnPairs {
+            let first = panels + pair * 32 * depth, second = first + 16 * depth
+            var row = 0
+            while row < rows {
+                let a0 = a + row * aStride, a1 = a0 + aStride, a2 = a1 + aStride, a3 = a2 + aStride
+                let a4 = a3 + aStride, a5 = a4 + aStride, a6 = a5 + aStride, a7 = a6 + aStride
+                var c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero
+                var c40 = zero, c41 = zero, c50 = zero, c51 = zero, c60 = zero, c61 = zero, c70 = zero, c71 = zero
+                var b0 = first, b1 = second
+                for k in 0..<depth {
+                    let w0 = loadWide(b0), w1 = loadWide(b1)
+                    var x = Wide(repeating: a0[k])
+                    c00 = c00.addingProduct(x, w0); c01 = c01.addingProduct(x, w1)
+                    x = Wide(repeating: a1[k])
+                    c10 = c10.addingProduct(x, w0); c11 = c11.addingProduct(x, w1)
+                    x = Wide(repeating: a2[k])
+                    c20 = c20.addingProduct(x, w0); c21 = c21.addingProduct(x, w1)
+                    x = Wide(repeating: a3[k])
+                    c30 = c30.addingProduct(x, w0); c31 = c31.addingProduct(x, w1)
+                    x = Wide(repeating: a4[k])
+                    c40 = c40.addingProduct(x, w0); c41 = c41.addingProduct(x, w1)
+                    x = Wide(repeating: a5[k])
+                    c50 = c50.addingProduct(x, w0); c51 = c51.addingProduct(x, w1)
+                    x = Wide(repeating: a6[k])
+                    c60 = c60.addingProduct(x, w0); c61 = c61.addingProduct(x, w1)
+                    x = Wide(repeating: a7[k])
+                    c70 = c70.addingProduct(x, w0); c71 = c71.addingProduct(x, w1)
+                    b0 += 16
+                    b1 += 16
+                }
+                let target = c + row * cStride + pair * 32
+                storeWide(c00 + zero, to: target); storeWide(c01 + zero, to: target + 16)
+                storeWide(c10 + zero, to: target + cStride); storeWide(c11 + zero, to: target + cStride + 16)
+                storeWide(c20 + zero, to: target + 2 * cStride); storeWide(c21 + zero, to: target + 2 * cStride + 16)
+                storeWide(c30 + zero, to: target + 3 * cStride); storeWide(c31 + zero, to: target + 3 * cStride + 16)
+                storeWide(c40 + zero, to: target + 4 * cStride); storeWide(c41 + zero, to: target + 4 * cStride + 16)
+                storeWide(c50 + zero, to: target + 5 * cStride); storeWide(c51 + zero, to: target + 5 * cStride + 16)
+                storeWide(c60 + zero, to: target + 6 * cStride); storeWide(c61 + zero, to: target + 6 * cStride + 16)
+                storeWide(c70 + zero, to: target + 7 * cStride); storeWide(c71 + zero, to: target + 7 * cStride + 16)
+                row += tileRows
+            }
+        }
+    }
+}

@@ -253,6 +253,53 @@ import VectorKernelsAVX512
         }
     }
 
+    /// The attention's score product `c = a · Xᵀ` as ``HeadPanels/multiplyByTransposed(_:rows:worker:into:)``
+    /// runs it (on AVX-512: whole 8 × 32 tiles in one loop, the last rows and columns on the
+    /// pointwise kernel) against the pointwise kernel over the whole product and against the
+    /// plain chain per element, bit for bit: keys with and without panel pairs, odd 16-wide and
+    /// 24- or 8-wide last panels, rows below, at and past whole 8-row tiles.
+    @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
+    func scoreProductMatchesThePointwiseKernel() {
+        var generator = SeededGenerator(seed: 96)
+        for (rows, keys, features) in [(1, 1, 4), (8, 8, 3), (7, 16, 64), (8, 32, 64), (13, 33, 64), (16, 49, 5),
+                                       (64, 77, 64), (9, 100, 17), (60, 2401, 64), (3, 40, 1)] {
+            let query = (0..<(rows * features)).map { _ in generator.nextUniform() * 2 - 1 }
+            let key = (0..<(keys * features)).map { _ in generator.nextUniform() * 2 - 1 }
+            let panels = HeadPanels(geometry: AttentionGeometry(query: [1, 1, rows, features], key: [1, 1, keys, features]),
+                                    workers: 1)
+            defer { panels.deallocate() }
+            var scores = [Float](repeating: .nan, count: rows * keys), whole = scores
+            key.withUnsafeBufferPointer { panels.packTransposed($0.baseAddress!, worker: 0) }
+            query.withUnsafeBufferPointer { q in
+                scores.withUnsafeMutableBufferPointer { panels.multiplyByTransposed(q.baseAddress!, rows: rows, worker: 0, into: $0.baseAddress!) }
+                // The same panels through the pointwise kernel alone (packed again, as multiplyByTransposed reads them).
+                var packed = [Float](repeating: 0, count: panels.paddedKeys * features)
+                key.withUnsafeBufferPointer { source in
+                    packed.withUnsafeMutableBufferPointer {
+                        HeadPanels.referencePack(source.baseAddress!, depth: features, width: keys, depthStride: 1,
+                                                 widthStride: features, into: $0.baseAddress!)
+                    }
+                }
+                packed.withUnsafeBufferPointer { p in
+                    whole.withUnsafeMutableBufferPointer {
+                        panels.product(q.baseAddress!, stride: features, depth: features, rows: rows, panels: p.baseAddress!,
+                                       width: keys, into: $0.baseAddress!, outputStride: keys, accumulate: false)
+                    }
+                }
+            }
+            #expect(scores.map(\.bitPattern) == whole.map(\.bitPattern), "\(rows) × \(keys), dₕ \(features)")
+            var plain = scores
+            for m in 0..<rows {
+                for n in 0..<keys {
+                    var sum: Float = 0
+                    for k in 0..<features { sum = sum.addingProduct(query[m * features + k], key[n * features + k]) }
+                    plain[m * keys + n] = sum + 0
+                }
+            }
+            #expect(scores.map(\.bitPattern) == plain.map(\.bitPattern), "plain chain: \(rows) × \(keys), dₕ \(features)")
+        }
+    }
+
     /// The sixteen-lane dropout mask against its scalar twin: the same bytes and the same
     /// generator state afterwards, for lengths with every tail and probabilities up to the one
     /// whose threshold no longer fits 16 bits.
