@@ -43,6 +43,15 @@ public enum AVX512Kernels {
                 let paired = width == 16 && panelIndex + 1 < widths.count && widths[panelIndex + 1] == 16
                 let consumed = paired ? 32 : width
                 var row = blockStart
+                if remaining >= consumed {
+                    // Whole tiles, the common case, in a loop of their own (see wholeTiles).
+                    let wholeEnd = blockStart + (blockEnd - blockStart) / tileRows * tileRows
+                    if wholeEnd > row {
+                        wholeTiles(problem, rows: row..<wholeEnd, panel: panel, column: column, width: width, paired: paired,
+                                   remaining: remaining, A.self)
+                        row = wholeEnd
+                    }
+                }
                 while row < blockEnd {
                     let tile = Tile(problem: problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel, column: column)
                     if tile.rows == tileRows && remaining >= consumed {
@@ -58,6 +67,49 @@ public enum AVX512Kernels {
             }
             blockStart = blockEnd
         }
+    }
+
+    /// Whole 8-row tiles of rows `rows` (a multiple of 8 rows) on one panel (or pair of 16-wide
+    /// panels) at `column`, every column of it stored: the tile body inlined into the loop over
+    /// rows, so consecutive tiles do not pay a call each: with a short depth (K = 16…64) the
+    /// call's register saves waited behind the previous tile's stores (on an Intel Xeon the
+    /// expand layers of MnasNet, EfficientNet-Lite0 and MobileNetV2 ran 1.19× faster this way).
+    /// Same tile code, so the same bits.
+    static func wholeTiles<A: WideActivation>(_ problem: PointwiseProblem, rows: Range<Int>, panel: UnsafePointer<Float>,
+                                              column: Int, width: Int, paired: Bool, remaining: Int, _ activation: A.Type) {
+        let first = Tile(problem: problem, row: rows.lowerBound, rows: tileRows, panel: panel, column: column)
+        switch width {
+        case 16 where paired: wholeTiles32(first, end: rows.upperBound, A.self)
+        case 16: wholeTiles16(first, end: rows.upperBound, A.self)
+        case 24: wholeTiles24(first, end: rows.upperBound, A.self)
+        default: wholeTiles8(first, end: rows.upperBound, A.self)
+        }
+    }
+
+    /// ``wholeTiles(_:rows:panel:column:width:paired:remaining:_:)`` of one tile width: one loop
+    /// each, so that every tile body is inlined into its loop.
+    @inline(never)
+    static func wholeTiles32<A: WideActivation>(_ first: Tile, end: Int, _ activation: A.Type) {
+        var tile = first
+        while tile.row < end { tile32(tile, valid: 32, A.self, WholeTile.self); tile.row += tileRows }
+    }
+
+    @inline(never)
+    static func wholeTiles16<A: WideActivation>(_ first: Tile, end: Int, _ activation: A.Type) {
+        var tile = first
+        while tile.row < end { tile16(tile, valid: 16, A.self, WholeTile.self); tile.row += tileRows }
+    }
+
+    @inline(never)
+    static func wholeTiles24<A: WideActivation>(_ first: Tile, end: Int, _ activation: A.Type) {
+        var tile = first
+        while tile.row < end { tile24(tile, valid: 24, A.self, WholeTile.self); tile.row += tileRows }
+    }
+
+    @inline(never)
+    static func wholeTiles8<A: WideActivation>(_ first: Tile, end: Int, _ activation: A.Type) {
+        var tile = first
+        while tile.row < end { tile8(tile, valid: 8, A.self, WholeTile.self); tile.row += tileRows }
     }
 
     /// The micro-tile for a panel of `width` columns (two paired 16-wide panels: 32), `remaining`
