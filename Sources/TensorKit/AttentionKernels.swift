@@ -1,6 +1,5 @@
 import Foundation
 import VectorKernelsAVX2
-import VectorKernelsAVX512
 
 /// Sizes of one attention problem: `batch·heads` independent heads of `queries × keys` scores.
 struct AttentionGeometry {
@@ -275,9 +274,6 @@ struct HeadPanels {
     let keys: Int, featuresPerHead: Int
     /// Padded widths of the two packed operands (`Nk` and `dₕ` rounded up to whole panels).
     let paddedKeys: Int, paddedFeatures: Int
-    /// Leading pairs of 16-wide panels in the Xᵀ panels (all but the last one or two panels), the
-    /// part of a score product the AVX-512 whole-tile loop covers.
-    let keyPanelPairs: Int
     private let transposed: UnsafeMutablePointer<Float>, plain: UnsafeMutablePointer<Float>
     /// Zeros, as wide as the wider operand: the kernel's bias.
     private let zeroBias: UnsafeMutablePointer<Float>
@@ -288,7 +284,6 @@ struct HeadPanels {
         featuresPerHead = g.featuresPerHead
         paddedKeys = AVX2Kernels.panelWidths(outputChannels: g.keys).reduce(0, +)
         paddedFeatures = AVX2Kernels.panelWidths(outputChannels: g.featuresPerHead).reduce(0, +)
-        keyPanelPairs = AVX2Kernels.panelWidths(outputChannels: g.keys).prefix { $0 == 16 }.count / 2
         // Cache-line aligned, so no 16-float panel row straddles two lines.
         func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
             UnsafeMutableRawPointer.allocate(byteCount: Swift.max(1, count) * MemoryLayout<Float>.stride, alignment: 64)
@@ -321,28 +316,9 @@ struct HeadPanels {
 
     /// `c [rows, Nk] = a [rows, dₕ] · Xᵀ` (rows `dₕ` apart in a, `Nk` apart in c), X the matrix
     /// last given to ``packTransposed(_:worker:)`` by this worker.
-    ///
-    /// On AVX-512 the whole 8 × 32 tiles run in one loop (``VectorKernelsAVX512/AVX512Kernels/wholeProductTiles(_:aStride:rows:depth:panels:columnPairs:c:cStride:)``)
-    /// and only the last rows and columns go through the pointwise kernel: the same sums, since
-    /// every element's chain does not depend on the tile it is computed in.
     func multiplyByTransposed(_ a: UnsafePointer<Float>, rows: Int, worker: Int, into c: UnsafeMutablePointer<Float>) {
-        let panels = transposed + worker * featuresPerHead * paddedKeys
-        guard CPUFeatures.hasAVX512F else {
-            product(a, stride: featuresPerHead, depth: featuresPerHead, rows: rows, panels: panels, width: keys,
-                    into: c, outputStride: keys, accumulate: false)
-            return
-        }
-        let wholeRows = rows / 8 * 8, covered = 32 * keyPanelPairs
-        AVX512Kernels.wholeProductTiles(a, aStride: featuresPerHead, rows: wholeRows, depth: featuresPerHead, panels: panels,
-                                        columnPairs: keyPanelPairs, c: c, cStride: keys)
-        if wholeRows < rows && covered > 0 {
-            product(a + wholeRows * featuresPerHead, stride: featuresPerHead, depth: featuresPerHead, rows: rows - wholeRows,
-                    panels: panels, width: covered, into: c + wholeRows * keys, outputStride: keys, accumulate: false)
-        }
-        if covered < keys {
-            product(a, stride: featuresPerHead, depth: featuresPerHead, rows: rows, panels: panels + covered * featuresPerHead,
-                    width: keys - covered, into: c + covered, outputStride: keys, accumulate: false)
-        }
+        product(a, stride: featuresPerHead, depth: featuresPerHead, rows: rows, panels: transposed + worker * featuresPerHead * paddedKeys,
+                width: keys, into: c, outputStride: keys, accumulate: false)
     }
 
     /// `c [rows, dₕ] = a [rows, Nk] · X` (rows `Nk` apart in a, `dₕ` apart in c), X the matrix last

@@ -254,10 +254,10 @@ import VectorKernelsAVX512
     }
 
     /// The attention's score product `c = a · Xᵀ` as ``HeadPanels/multiplyByTransposed(_:rows:worker:into:)``
-    /// runs it (on AVX-512: whole 8 × 32 tiles in one loop, the last rows and columns on the
-    /// pointwise kernel) against the pointwise kernel over the whole product and against the
-    /// plain chain per element, bit for bit: keys with and without panel pairs, odd 16-wide and
-    /// 24- or 8-wide last panels, rows below, at and past whole 8-row tiles.
+    /// runs it (the pointwise kernel: on AVX-512 its whole-tile loops, then the last rows and
+    /// columns) against the pointwise kernel on panels packed by the reference packer and
+    /// against the plain chain per element, bit for bit: keys with and without panel pairs, odd
+    /// 16-wide and 24- or 8-wide last panels, rows below, at and past whole 8-row tiles.
     @Test(.enabled(if: CPUFeatures.hasAVX2AndFMA, "needs a CPU with AVX2 and FMA"))
     func scoreProductMatchesThePointwiseKernel() {
         var generator = SeededGenerator(seed: 96)
