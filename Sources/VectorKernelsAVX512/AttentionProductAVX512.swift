@@ -174,4 +174,3 @@ extension AVX512Kernels {
         t.store(c6, 6, column: column, valid: valid); t.store(c7, 7, column: column, valid: valid)
     }
 }
-
