@@ -47,8 +47,7 @@ public enum AVX512Kernels {
                     // Whole tiles, the common case, in a loop of their own (see wholeTiles).
                     let wholeEnd = blockStart + (blockEnd - blockStart) / tileRows * tileRows
                     if wholeEnd > row {
-                        wholeTiles(problem, rows: row..<wholeEnd, panel: panel, column: column, width: width, paired: paired,
-                                   remaining: remaining, A.self)
+                        wholeTiles(problem, rows: row..<wholeEnd, panel: panel, column: column, width: width, paired: paired, A.self)
                         row = wholeEnd
                     }
                 }
@@ -76,7 +75,7 @@ public enum AVX512Kernels {
     /// expand layers of MnasNet, EfficientNet-Lite0 and MobileNetV2 ran 1.19× faster this way).
     /// Same tile code, so the same bits.
     static func wholeTiles<A: WideActivation>(_ problem: PointwiseProblem, rows: Range<Int>, panel: UnsafePointer<Float>,
-                                              column: Int, width: Int, paired: Bool, remaining: Int, _ activation: A.Type) {
+                                              column: Int, width: Int, paired: Bool, _ activation: A.Type) {
         let first = Tile(problem: problem, row: rows.lowerBound, rows: tileRows, panel: panel, column: column)
         switch width {
         case 16 where paired: wholeTiles32(first, end: rows.upperBound, A.self)
@@ -86,7 +85,7 @@ public enum AVX512Kernels {
         }
     }
 
-    /// ``wholeTiles(_:rows:panel:column:width:paired:remaining:_:)`` of one tile width: one loop
+    /// ``wholeTiles(_:rows:panel:column:width:paired:_:)`` of one tile width: one loop
     /// each, so that every tile body is inlined into its loop.
     @inline(never)
     static func wholeTiles32<A: WideActivation>(_ first: Tile, end: Int, _ activation: A.Type) {
