@@ -45,19 +45,13 @@ public enum AVX512Kernels {
                 var row = blockStart
                 if remaining >= consumed {
                     // Whole tiles, the common case, in a loop of their own (see wholeTiles).
-                    let wholeEnd = blockStart + (blockEnd - blockStart) / tileRows * tileRows
-                    if wholeEnd > row {
-                        wholeTiles(problem, rows: row..<wholeEnd, panel: panel, column: column, width: width, paired: paired, A.self)
-                        row = wholeEnd
-                    }
+                    row += (blockEnd - blockStart) / tileRows * tileRows
+                    wholeTiles(problem, rows: blockStart..<row, panel: panel, column: column, width: width, paired: paired, A.self)
                 }
+                // Edge tiles: the block's last rows, or a panel with columns past the output.
                 while row < blockEnd {
                     let tile = Tile(problem: problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel, column: column)
-                    if tile.rows == tileRows && remaining >= consumed {
-                        runTile(tile, width: width, paired: paired, remaining: remaining, A.self, WholeTile.self)
-                    } else {
-                        runTile(tile, width: width, paired: paired, remaining: remaining, A.self, EdgeTile.self)
-                    }
+                    runTile(tile, width: width, paired: paired, remaining: remaining, A.self, EdgeTile.self)
                     row += tileRows
                 }
                 panel += consumed * k
