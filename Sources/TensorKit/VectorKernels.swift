@@ -35,4 +35,27 @@ enum VectorKernels {
             AVX2Kernels.panelProduct(problem, rows: rows, depthChunk: depthChunk)
         }
     }
+
+    /// `AVX2Kernels.softmaxRow` or its AVX-512 twin (same contract, same bits).
+    @inline(__always) @discardableResult
+    static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, normalizes: Bool) -> Float {
+        if CPUFeatures.hasAVX512F {
+            return AVX512Kernels.softmaxRow(row, count: count, normalizes: normalizes)
+        } else {
+            return AVX2Kernels.softmaxRow(row, count: count, normalizes: normalizes)
+        }
+    }
+
+    /// `AVX2Kernels.softmaxBackwardRow` or its AVX-512 twin (same contract, same bits).
+    @inline(__always)
+    static func softmaxBackwardRow(gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>,
+                                   keep: UnsafePointer<UInt8>?, keepScale: Float, count: Int) {
+        if CPUFeatures.hasAVX512F {
+            AVX512Kernels.softmaxBackwardRow(gradient: gradient, probabilities: probabilities, keep: keep,
+                                             keepScale: keepScale, count: count)
+        } else {
+            AVX2Kernels.softmaxBackwardRow(gradient: gradient, probabilities: probabilities, keep: keep,
+                                           keepScale: keepScale, count: count)
+        }
+    }
 }

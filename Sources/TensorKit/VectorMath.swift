@@ -38,13 +38,14 @@ enum VectorMath {
 
     /// Softmax of one contiguous row in place: subtract the maximum, exponentiate, normalise.
     /// The caller guarantees `row` points at `count` writable floats. Runs the AVX2 kernel when
-    /// the CPU has it (about 2.5× faster), else ``portableSoftmaxRow(_:count:)``.
+    /// the CPU has it (about 2.5× faster; its AVX-512 twin where the CPU has that), else
+    /// ``portableSoftmaxRow(_:count:)``.
     /// With `normalizes` false the row keeps e^(x − max) (the caller scales later); either way
     /// the result is 1 / Σ e^(x − max).
     @inline(__always) @discardableResult
     static func softmaxRow(_ row: UnsafeMutablePointer<Float>, count: Int, normalizes: Bool = true) -> Float {
         if CPUFeatures.hasAVX2AndFMA {
-            return AVX2Kernels.softmaxRow(row, count: count, normalizes: normalizes)
+            return VectorKernels.softmaxRow(row, count: count, normalizes: normalizes)
         } else {
             return portableSoftmaxRow(row, count: count, normalizes: normalizes)
         }
@@ -89,13 +90,13 @@ enum VectorMath {
 
     /// The softmax backward rule for one row in place, with optional inverted dropout between the
     /// softmax and its consumer: `g ← g ⊙ m` (m = 0 where `keep` is 0, else `keepScale`), then
-    /// `g ← p ⊙ (g − Σ g ⊙ p)`. Runs the AVX2 kernel when the CPU has it.
+    /// `g ← p ⊙ (g − Σ g ⊙ p)`. Runs the AVX2 kernel (or its AVX-512 twin) when the CPU has it.
     @inline(__always)
     static func softmaxBackwardRow(gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>,
                                    keep: UnsafePointer<UInt8>?, keepScale: Float, count: Int) {
         if CPUFeatures.hasAVX2AndFMA {
-            AVX2Kernels.softmaxBackwardRow(gradient: gradient, probabilities: probabilities, keep: keep,
-                                           keepScale: keepScale, count: count)
+            VectorKernels.softmaxBackwardRow(gradient: gradient, probabilities: probabilities, keep: keep,
+                                             keepScale: keepScale, count: count)
         } else {
             portableSoftmaxBackwardRow(gradient: gradient, probabilities: probabilities, keep: keep,
                                        keepScale: keepScale, count: count)

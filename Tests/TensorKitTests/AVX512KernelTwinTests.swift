@@ -198,4 +198,54 @@ struct AVX512KernelTwinTests {
             #expect(abs(sum - 256 * chain) <= 1e-5 * 256 * chain, "\(iterations) iterations: \(sum), expected \(256 * chain)")
         }
     }
+
+    /// Softmax rows of every length around the 16- and 8-lane steps (tails of 1…15), values from
+    /// −200 to +60 (some exponentials underflow to 0), a row of one repeated value, and
+    /// rows of 2401 (the attention's keys): the AVX-512 softmax, normalised or not, and its
+    /// backward rule with and without a keep mask, against the AVX2 kernels bit for bit
+    /// (results and the returned 1/Σ).
+    @Test func softmaxRowsMatchTheAVX2Kernels() {
+        var generator = SeededGenerator(seed: 97)
+        let lengths = Array(1...40) + [47, 48, 49, 63, 64, 65, 2401]
+        for length in lengths {
+            let row = (0..<length).map { index -> Float in
+                index % 11 == 5 ? -200 : generator.nextUniform() * 60 - (index % 3 == 0 ? 0 : 40)
+            }
+            for values in [row, [Float](repeating: 0.25, count: length)] {
+                for normalizes in [true, false] {
+                    var wide = values, narrow = values
+                    let wideInverse = wide.withUnsafeMutableBufferPointer {
+                        AVX512Kernels.softmaxRow($0.baseAddress!, count: length, normalizes: normalizes)
+                    }
+                    let narrowInverse = narrow.withUnsafeMutableBufferPointer {
+                        AVX2Kernels.softmaxRow($0.baseAddress!, count: length, normalizes: normalizes)
+                    }
+                    #expect(wide.map(\.bitPattern) == narrow.map(\.bitPattern), "length \(length), normalised \(normalizes)")
+                    #expect(wideInverse.bitPattern == narrowInverse.bitPattern, "length \(length): 1/Σ \(wideInverse) vs \(narrowInverse)")
+                }
+            }
+            var probabilities = row
+            probabilities.withUnsafeMutableBufferPointer { _ = AVX2Kernels.softmaxRow($0.baseAddress!, count: length) }
+            let gradient = (0..<length).map { _ in generator.nextUniform() * 2 - 1 }
+            for keep in [nil, generator.dropoutKeepMask(count: length, probability: 0.1)] {
+                var wide = gradient, narrow = gradient
+                func run(_ target: inout [Float],
+                         _ kernel: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, UnsafePointer<UInt8>?) -> Void) {
+                    target.withUnsafeMutableBufferPointer { g in
+                        probabilities.withUnsafeBufferPointer { p in
+                            if let keep {
+                                keep.withUnsafeBufferPointer { kernel(g.baseAddress!, p.baseAddress!, $0.baseAddress!) }
+                            } else {
+                                kernel(g.baseAddress!, p.baseAddress!, nil)
+                            }
+                        }
+                    }
+                }
+                run(&wide) { AVX512Kernels.softmaxBackwardRow(gradient: $0, probabilities: $1, keep: $2, keepScale: 1 / 0.9, count: length) }
+                run(&narrow) { AVX2Kernels.softmaxBackwardRow(gradient: $0, probabilities: $1, keep: $2, keepScale: 1 / 0.9, count: length) }
+                #expect(wide.map(\.bitPattern) == narrow.map(\.bitPattern), "backward, length \(length), mask \(keep != nil)")
+            }
+        }
+    }
 }
+
