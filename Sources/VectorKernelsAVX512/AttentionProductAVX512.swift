@@ -86,7 +86,9 @@ extension AVX512Kernels {
     }
 
     /// 8 rows × two 16-wide panels from `column` (`first` and `second` point at row k0 of each).
-    @inline(__always)
+    /// Transparent (as the other tiles): under `-Ounchecked` `@inline(__always)` left each tile a
+    /// call of its own.
+    @_transparent
     static func productTile32(_ t: ProductTile, first: UnsafePointer<Float>, second: UnsafePointer<Float>, column: Int, valid: Int) {
         let a0 = t.a(0), a1 = t.a(1), a2 = t.a(2), a3 = t.a(3), a4 = t.a(4), a5 = t.a(5), a6 = t.a(6), a7 = t.a(7)
         let low = min(16, valid), high = valid - 16
@@ -133,19 +135,19 @@ extension AVX512Kernels {
     }
 
     /// 8 rows × 16 columns of one panel (`panel` at row k0, rows `panelStride` floats apart).
-    @inline(__always)
+    @_transparent
     static func productTile16(_ t: ProductTile, panel: UnsafePointer<Float>, panelStride: Int, column: Int, valid: Int) {
         productTileOfOneVector(Wide.self, t, panel: panel, panelStride: panelStride, column: column, valid: valid)
     }
 
     /// 8 rows × 8 columns: an 8-wide last panel, or the last 8 columns of a 24-wide one.
-    @inline(__always)
+    @_transparent
     static func productTile8(_ t: ProductTile, panel: UnsafePointer<Float>, panelStride: Int, column: Int, valid: Int) {
         productTileOfOneVector(Narrow.self, t, panel: panel, panelStride: panelStride, column: column, valid: valid)
     }
 
     /// 8 rows × one vector of `V` columns.
-    @inline(__always)
+    @_transparent
     static func productTileOfOneVector<V: SIMD>(_ type: V.Type, _ t: ProductTile, panel: UnsafePointer<Float>, panelStride: Int,
                                                column: Int, valid: Int) where V.Scalar == Float {
         let a0 = t.a(0), a1 = t.a(1), a2 = t.a(2), a3 = t.a(3), a4 = t.a(4), a5 = t.a(5), a6 = t.a(6), a7 = t.a(7)
