@@ -117,7 +117,7 @@ enum AttentionKernels {
                     let flags = mask + scoreOffset
                     let target = dropped + worker * blockScores
                     if path == .avx2 {
-                        AVX2Kernels.applyKeepMask(scores, keep: flags, keepScale: keepScale, count: rows * g.keys, into: target)
+                        VectorKernels.applyKeepMask(scores, keep: flags, keepScale: keepScale, count: rows * g.keys, into: target)
                     } else {
                         for index in 0..<(rows * g.keys) {
                             target[index] = flags[index] == 0 ? 0 : scores[index] * keepScale
@@ -242,7 +242,7 @@ enum AttentionKernels {
                 var weights = probabilityBlock
                 if let maskBlock {
                     let target = dropped + worker * blockScores
-                    AVX2Kernels.applyKeepMask(probabilityBlock, keep: maskBlock, keepScale: keepScale, count: rows * g.keys, into: target)
+                    VectorKernels.applyKeepMask(probabilityBlock, keep: maskBlock, keepScale: keepScale, count: rows * g.keys, into: target)
                     weights = UnsafePointer(target)
                 }
                 HeadPanels.pack(gradientRows, depth: rows, width: dh, depthStride: dh, widthStride: 1, into: rowPanel)

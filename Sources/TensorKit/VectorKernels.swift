@@ -58,4 +58,15 @@ enum VectorKernels {
                                            keepScale: keepScale, count: count)
         }
     }
+
+    /// `AVX2Kernels.applyKeepMask` or its AVX-512 twin (same contract, same bits).
+    @inline(__always)
+    static func applyKeepMask(_ source: UnsafePointer<Float>, keep: UnsafePointer<UInt8>, keepScale: Float,
+                              count: Int, into target: UnsafeMutablePointer<Float>) {
+        if CPUFeatures.hasAVX512F {
+            AVX512Kernels.applyKeepMask(source, keep: keep, keepScale: keepScale, count: count, into: target)
+        } else {
+            AVX2Kernels.applyKeepMask(source, keep: keep, keepScale: keepScale, count: count, into: target)
+        }
+    }
 }

@@ -85,7 +85,7 @@ extension AVX512Kernels {
     /// the elementwise steps (the keep mask, p ⊙ (g − Σ)) run 16 lanes at a time.
     public static func softmaxBackwardRow(gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>,
                                           keep: UnsafePointer<UInt8>?, keepScale: Float, count: Int) {
-        if let keep { AVX2Kernels.applyKeepMask(gradient, keep: keep, keepScale: keepScale, count: count, into: gradient) }
+        if let keep { applyKeepMask(gradient, keep: keep, keepScale: keepScale, count: count, into: gradient) }
         let wide = count / 16 * 16, narrow = count / 8 * 8
         var laneDot = Narrow(repeating: 0)
         var index = 0

@@ -247,5 +247,32 @@ struct AVX512KernelTwinTests {
             }
         }
     }
+
+    /// The AVX-512 keep mask against the AVX2 kernel, bit for bit, for every tail around its 16
+    /// lanes, out of place and in place (flags of every byte value: only 0 drops).
+    @Test func keepMaskMatchesTheAVX2Kernel() {
+        var generator = SeededGenerator(seed: 98)
+        for count in Array(0...40) + [2401] {
+            let values = (0..<count).map { _ in generator.nextUniform() * 2 - 1 }
+            let keep = (0..<count).map { index -> UInt8 in index % 3 == 0 ? 0 : UInt8(truncatingIfNeeded: index * 37) | 1 }
+            func run(inPlace: Bool, _ kernel: (UnsafePointer<Float>, UnsafePointer<UInt8>, Int, UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+                var result = inPlace ? values : [Float](repeating: .nan, count: count)
+                guard count > 0 else { return result }
+                values.withUnsafeBufferPointer { source in
+                    keep.withUnsafeBufferPointer { flags in
+                        result.withUnsafeMutableBufferPointer { target in
+                            kernel(inPlace ? UnsafePointer(target.baseAddress!) : source.baseAddress!, flags.baseAddress!, count, target.baseAddress!)
+                        }
+                    }
+                }
+                return result
+            }
+            for inPlace in [false, true] {
+                let wide = run(inPlace: inPlace) { AVX512Kernels.applyKeepMask($0, keep: $1, keepScale: 1 / 0.7, count: $2, into: $3) }
+                let narrow = run(inPlace: inPlace) { AVX2Kernels.applyKeepMask($0, keep: $1, keepScale: 1 / 0.7, count: $2, into: $3) }
+                #expect(wide.map(\.bitPattern) == narrow.map(\.bitPattern), "\(count) values, in place \(inPlace)")
+            }
+        }
+    }
 }
 
