@@ -32,7 +32,8 @@ extension Tensor {
         return reshaped(newShape)
     }
 
-    /// Axes reordered: output axis `i` is input axis `permutation[i]` (copies the data).
+    /// Axes reordered: output axis `i` is input axis `permutation[i]` (copies the data). Large
+    /// tensors are copied in parallel chunks of output rows (``permuteRows(_:into:outputShape:sourceStrides:rows:)``).
     public func permuted(_ permutation: [Int]) -> Tensor {
         precondition(permutation.sorted() == Array(0..<rank),
                      "permuted: \(permutation) is not a permutation of the axes of shape \(shape)")
@@ -40,31 +41,55 @@ extension Tensor {
         let outputShape = permutation.map { shape[$0] }
         let inputStrides = shape.contiguousStrides
         let permutedStrides = permutation.map { inputStrides[$0] }
-        var result = [Float](repeating: 0, count: count)
-        if count > 0 {
-            scalars.withUnsafeBufferPointer { source in
-                result.withUnsafeMutableBufferPointer { target in
-                    let last = rank - 1
-                    let inner = outputShape[last], innerStride = permutedStrides[last]
-                    var counter = [Int](repeating: 0, count: rank)
-                    var sourceOffset = 0, targetOffset = 0
-                    while targetOffset < target.count {
-                        for position in 0..<inner { target[targetOffset + position] = source[sourceOffset + position * innerStride] }
-                        targetOffset += inner
-                        var axis = last - 1
-                        while axis >= 0 {
-                            counter[axis] += 1
-                            sourceOffset += permutedStrides[axis]
-                            if counter[axis] < outputShape[axis] { break }
-                            sourceOffset -= permutedStrides[axis] * counter[axis]
-                            counter[axis] = 0
-                            axis -= 1
-                        }
+        let inner = outputShape[rank - 1]
+        let rows = inner == 0 ? 0 : count / inner
+        let result = scalars.withUnsafeBufferPointer { source in
+            [Float](unsafeUninitializedCapacity: count) { target, initialized in
+                if count > 0 {
+                    let (input, output) = (source.baseAddress!, target.baseAddress!)
+                    ParallelLoop.forEachChunk(count: rows, costPerItem: inner) { chunk in
+                        Self.permuteRows(input, into: output, outputShape: outputShape, sourceStrides: permutedStrides, rows: chunk)
                     }
                 }
+                initialized = count
             }
         }
         return .recorded(shape: outputShape, scalars: result, .permute(self, permutation: permutation), inputs: self)
+    }
+
+    /// Output rows `rows` (runs along the last output axis) of a permuted copy: output element
+    /// (i₀, …, iₙ) of `outputShape` is `source[Σ iₖ · sourceStrides[k]]`. Rows are independent, so
+    /// chunks of them may be filled in parallel.
+    static func permuteRows(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, outputShape: [Int],
+                            sourceStrides: [Int], rows: Range<Int>) {
+        let last = outputShape.count - 1
+        let inner = outputShape[last], innerStride = sourceStrides[last]
+        // The odometer of the outer axes at the chunk's first row.
+        var counter = [Int](repeating: 0, count: last), sourceOffset = 0
+        var remainder = rows.lowerBound
+        for axis in stride(from: last - 1, through: 0, by: -1) {
+            counter[axis] = remainder % outputShape[axis]
+            remainder /= outputShape[axis]
+            sourceOffset += counter[axis] * sourceStrides[axis]
+        }
+        var targetOffset = rows.lowerBound * inner
+        for _ in rows {
+            if innerStride == 1 {
+                (target + targetOffset).initialize(from: source + sourceOffset, count: inner)
+            } else {
+                for position in 0..<inner { target[targetOffset + position] = source[sourceOffset + position * innerStride] }
+            }
+            targetOffset += inner
+            var axis = last - 1
+            while axis >= 0 {
+                counter[axis] += 1
+                sourceOffset += sourceStrides[axis]
+                if counter[axis] < outputShape[axis] { break }
+                sourceOffset -= sourceStrides[axis] * counter[axis]
+                counter[axis] = 0
+                axis -= 1
+            }
+        }
     }
 
     /// Swaps two axes.

@@ -63,6 +63,33 @@ import Foundation
         #expect(cube.permuted([2, 0, 1]).scalars == [0, 2, 4, 6, 1, 3, 5, 7])
     }
 
+    /// Tensors large enough to be permuted in parallel chunks of rows (whose first rows start
+    /// mid-odometer), against each element's source index computed on its own: the attention's
+    /// head split and merge, a full reversal and a move of the last axis (a strided inner run).
+    @Test func largePermutationsMatchElementByElementIndexing() {
+        let shape = [3, 50, 7, 130]
+        let x = Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map(Float.init))
+        let strides = [50 * 7 * 130, 7 * 130, 130, 1]
+        for permutation in [[0, 2, 1, 3], [3, 2, 1, 0], [0, 3, 1, 2], [1, 0, 2, 3]] {
+            let result = x.permuted(permutation)
+            let outputShape = permutation.map { shape[$0] }
+            #expect(result.shape == outputShape)
+            var expected: [Float] = []
+            expected.reserveCapacity(x.count)
+            for i0 in 0..<outputShape[0] {
+                for i1 in 0..<outputShape[1] {
+                    for i2 in 0..<outputShape[2] {
+                        for i3 in 0..<outputShape[3] {
+                            let index = [i0, i1, i2, i3]
+                            expected.append(Float(zip(permutation, index).map { strides[$0] * $1 }.reduce(0, +)))
+                        }
+                    }
+                }
+            }
+            #expect(result.scalars == expected, "permutation \(permutation)")
+        }
+    }
+
     @Test func softmaxIsStableForHugeInputs() {
         let x = Tensor(shape: [2, 3], scalars: [1e4, 1e4 - 1, -1e4, -1e4, -1e4 + 2, -1e4 + 1])
         let probabilities = x.softmax()
