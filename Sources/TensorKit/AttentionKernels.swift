@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VectorKernelsAVX2
 
 /// Sizes of one attention problem: `batch·heads` independent heads of `queries × keys` scores.
@@ -31,6 +32,25 @@ enum AttentionKernels {
         return min(ParallelLoop.workerCount, heads)
     }
 
+    /// Calls `body(unit, worker)` for every unit of `0..<count`, in order with one worker; with
+    /// several, each data-parallel worker takes the next unit not yet taken, so a core the host
+    /// slows down takes fewer units instead of holding the others up at the end.
+    @inline(__always)
+    static func forEachUnit(count: Int, workers: Int, _ body: (Int, Int) -> Void) {
+        guard workers > 1 else {
+            for unit in 0..<count { body(unit, 0) }
+            return
+        }
+        let next = Atomic<Int>(0)
+        ParallelLoop.runDataParallel(workerCount: workers) { worker in
+            while true {
+                let unit = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard unit < count else { return }
+                body(unit, worker)
+            }
+        }
+    }
+
     /// Calls `body(head, worker)` for every head, spread over `workers` data-parallel workers
     /// (worker w takes heads w, w + workers, …).
     @inline(__always)
@@ -58,7 +78,7 @@ enum AttentionKernels {
     /// The kernels' GEMMs: on AVX2 + FMA our own panel kernel (``HeadPanels``), else OpenBLAS.
     static let preferredPath: KernelPath = .preferred
 
-    /// Forward pass, head by head and `rowBlock` query rows at a time.
+    /// Forward pass in units of `rowBlock` query rows of one head (``forEachUnit(count:workers:_:)``).
     ///
     /// - Parameters:
     ///   - probabilities: all heads' `[Nq, Nk]` probabilities (`keepsAllHeads`, for backward), or
@@ -80,63 +100,68 @@ enum AttentionKernels {
         // e^(s − max) and the PV output rows (dₕ values, not Nk) are scaled by 1 / Σ instead.
         let foldsNormalisation = !keepsAllHeads && mask == nil
         let inverseTotals = UnsafeMutablePointer<Float>.allocate(capacity: rowBlock * workers)
-        // AVX2: each worker packs its head's Kᵀ and V once into panels (no re-packing per row block).
+        // AVX2: each worker packs a head's Kᵀ and V into panels when it takes that head's first
+        // row block (blocks are taken head by head, so a worker packs each head at most once).
         let panels = HeadPanels(geometry: g, workers: path == .avx2 ? workers : 0)
-        defer { dropped.deallocate(); inverseTotals.deallocate(); panels.deallocate() }
-        forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
+        let packedHead = UnsafeMutablePointer<Int>.allocate(capacity: workers)
+        packedHead.initialize(repeating: -1, count: workers)
+        defer { dropped.deallocate(); inverseTotals.deallocate(); panels.deallocate(); packedHead.deallocate() }
+        // Units of work: one row block of one head (independent given the head's panels).
+        let blocksPerHead = (g.queries + rowBlock - 1) / rowBlock
+        forEachUnit(count: g.batch * g.heads * blocksPerHead, workers: workers) { unit, worker in
+            let head = unit / blocksPerHead, rowStart = unit % blocksPerHead * rowBlock
             let batchIndex = head / g.heads
             let queryHead = query + head * g.queries * g.featuresPerHead
             let keyHead = key + head * g.keys * g.featuresPerHead
             let valueHead = value + head * g.keys * g.featuresPerHead
             let outputHead = output + head * g.queries * g.featuresPerHead
-            if path == .avx2 {
+            if path == .avx2 && packedHead[worker] != head {
                 panels.packTransposed(keyHead, worker: worker)
                 panels.pack(valueHead, worker: worker)
+                packedHead[worker] = head
             }
-            for rowStart in stride(from: 0, to: g.queries, by: rowBlock) {
-                let rows = Swift.min(rowBlock, g.queries - rowStart)
-                let scoreOffset = head * headScores + rowStart * g.keys
-                let scores = keepsAllHeads ? probabilities + scoreOffset : probabilities + worker * blockScores
-                // scores [rows, Nk] = Q[rows] [rows, dₕ] · Kᵀ
+            let rows = Swift.min(rowBlock, g.queries - rowStart)
+            let scoreOffset = head * headScores + rowStart * g.keys
+            let scores = keepsAllHeads ? probabilities + scoreOffset : probabilities + worker * blockScores
+            // scores [rows, Nk] = Q[rows] [rows, dₕ] · Kᵀ
+            if path == .avx2 {
+                panels.multiplyByTransposed(queryHead + rowStart * g.featuresPerHead, rows: rows, worker: worker, into: scores)
+            } else {
+                sgemm(transposeA: false, transposeB: true, m: rows, n: g.keys, k: g.featuresPerHead,
+                      a: queryHead + rowStart * g.featuresPerHead, b: keyHead, c: scores)
+            }
+            if let meanScores {
+                let target = meanScores + batchIndex * headScores + rowStart * g.keys
+                for index in 0..<(rows * g.keys) { target[index] += scores[index] * inverseHeads }
+            }
+            let inverses = inverseTotals + worker * rowBlock
+            for row in 0..<rows {
+                inverses[row] = VectorMath.softmaxRow(scores + row * g.keys, count: g.keys, normalizes: !foldsNormalisation)
+            }
+            var weights = UnsafePointer(scores)
+            if let mask {
+                let flags = mask + scoreOffset
+                let target = dropped + worker * blockScores
                 if path == .avx2 {
-                    panels.multiplyByTransposed(queryHead + rowStart * g.featuresPerHead, rows: rows, worker: worker, into: scores)
+                    VectorKernels.applyKeepMask(scores, keep: flags, keepScale: keepScale, count: rows * g.keys, into: target)
                 } else {
-                    sgemm(transposeA: false, transposeB: true, m: rows, n: g.keys, k: g.featuresPerHead,
-                          a: queryHead + rowStart * g.featuresPerHead, b: keyHead, c: scores)
+                    for index in 0..<(rows * g.keys) {
+                        target[index] = flags[index] == 0 ? 0 : scores[index] * keepScale
+                    }
                 }
-                if let meanScores {
-                    let target = meanScores + batchIndex * headScores + rowStart * g.keys
-                    for index in 0..<(rows * g.keys) { target[index] += scores[index] * inverseHeads }
-                }
-                let inverses = inverseTotals + worker * rowBlock
+                weights = UnsafePointer(target)
+            }
+            // output[rows] [rows, dₕ] = P [rows, Nk] · V [Nk, dₕ]
+            if path == .avx2 {
+                panels.multiply(weights, rows: rows, worker: worker, into: outputHead + rowStart * g.featuresPerHead)
+            } else {
+                sgemm(transposeA: false, transposeB: false, m: rows, n: g.featuresPerHead, k: g.keys,
+                      a: weights, b: valueHead, c: outputHead + rowStart * g.featuresPerHead)
+            }
+            if foldsNormalisation {
                 for row in 0..<rows {
-                    inverses[row] = VectorMath.softmaxRow(scores + row * g.keys, count: g.keys, normalizes: !foldsNormalisation)
-                }
-                var weights = UnsafePointer(scores)
-                if let mask {
-                    let flags = mask + scoreOffset
-                    let target = dropped + worker * blockScores
-                    if path == .avx2 {
-                        VectorKernels.applyKeepMask(scores, keep: flags, keepScale: keepScale, count: rows * g.keys, into: target)
-                    } else {
-                        for index in 0..<(rows * g.keys) {
-                            target[index] = flags[index] == 0 ? 0 : scores[index] * keepScale
-                        }
-                    }
-                    weights = UnsafePointer(target)
-                }
-                // output[rows] [rows, dₕ] = P [rows, Nk] · V [Nk, dₕ]
-                if path == .avx2 {
-                    panels.multiply(weights, rows: rows, worker: worker, into: outputHead + rowStart * g.featuresPerHead)
-                } else {
-                    sgemm(transposeA: false, transposeB: false, m: rows, n: g.featuresPerHead, k: g.keys,
-                          a: weights, b: valueHead, c: outputHead + rowStart * g.featuresPerHead)
-                }
-                if foldsNormalisation {
-                    for row in 0..<rows {
-                        let outputRow = outputHead + (rowStart + row) * g.featuresPerHead
-                        for feature in 0..<g.featuresPerHead { outputRow[feature] *= inverses[row] }
-                    }
+                    let outputRow = outputHead + (rowStart + row) * g.featuresPerHead
+                    for feature in 0..<g.featuresPerHead { outputRow[feature] *= inverses[row] }
                 }
             }
         }
