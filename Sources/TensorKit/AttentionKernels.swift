@@ -22,9 +22,10 @@ struct AttentionGeometry {
 /// Their composed twin is `query.matmul(key, transposeB: true).softmax(axis: -1)` → dropout →
 /// `.matmul(value)`, which the tests compare them with (one worker and several).
 enum AttentionKernels {
-    /// How many heads run at once. Heads are independent, so each core takes whole heads with a
-    /// single-threaded GEMM and serial softmax — no hand-off between BLAS threads and ours inside a
-    /// head. Head-averaged scores are accumulated by one thread (used for inspection, not training).
+    /// How many workers share the heads. Heads (in the forward pass, each head's row blocks) are
+    /// independent, so each core takes whole units with a single-threaded GEMM and serial softmax —
+    /// no hand-off between BLAS threads and ours inside a unit. Head-averaged scores are accumulated
+    /// by one thread (used for inspection, not training).
     static func workerCount(geometry: AttentionGeometry, needMeanScores: Bool) -> Int {
         let heads = geometry.batch * geometry.heads
         // Inside a data-parallel worker (a ViT encoding words on every core) the heads stay on it.
@@ -48,19 +49,6 @@ enum AttentionKernels {
                 guard unit < count else { return }
                 body(unit, worker)
             }
-        }
-    }
-
-    /// Calls `body(head, worker)` for every head, spread over `workers` data-parallel workers
-    /// (worker w takes heads w, w + workers, …).
-    @inline(__always)
-    static func forEachHead(count: Int, workers: Int, _ body: (Int, Int) -> Void) {
-        guard workers > 1 else {
-            for head in 0..<count { body(head, 0) }
-            return
-        }
-        ParallelLoop.runDataParallel(workerCount: workers) { worker in
-            for head in stride(from: worker, to: count, by: workers) { body(head, worker) }
         }
     }
 
@@ -191,7 +179,7 @@ enum AttentionKernels {
         let scoreGradients = UnsafeMutablePointer<Float>.allocate(capacity: blockScores * workers)
         defer { dropped.deallocate(); scoreGradients.deallocate() }
         let queryBlock = g.queries * g.featuresPerHead, keyBlock = g.keys * g.featuresPerHead
-        forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
+        forEachUnit(count: g.batch * g.heads, workers: workers) { head, worker in
             let scoresGradient = scoreGradients + worker * blockScores
             for rowStart in stride(from: 0, to: g.queries, by: backwardRowBlock) {
                 let rows = Swift.min(backwardRowBlock, g.queries - rowStart)
@@ -252,7 +240,7 @@ enum AttentionKernels {
         let rowPanels = UnsafeMutablePointer<Float>.allocate(capacity: rowPanelFloats * workers)
         defer { panels.deallocate(); scoreGradients.deallocate(); dropped.deallocate(); rowPanels.deallocate() }
         let queryBlock = g.queries * dh, keyBlock = g.keys * dh
-        forEachHead(count: g.batch * g.heads, workers: workers) { head, worker in
+        forEachUnit(count: g.batch * g.heads, workers: workers) { head, worker in
             panels.packTransposed(value + head * keyBlock, worker: worker)
             panels.pack(key + head * keyBlock, worker: worker)
             let scoresGradient = scoreGradients + worker * blockScores

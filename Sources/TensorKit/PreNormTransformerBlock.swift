@@ -241,7 +241,7 @@ extension PreNormTransformerBlock {
                    workspace w: Workspace) {
         let d = width, dh = headDimension, heads = headCount, rowStride = 3 * d
         let scale = 1 / Float(dh).squareRoot()
-        AttentionKernels.forEachHead(count: sequences * heads, workers: w.attentionWorkers) { pair, worker in
+        AttentionKernels.forEachUnit(count: sequences * heads, workers: w.attentionWorkers) { pair, worker in
             let (sequence, head) = pair.quotientAndRemainder(dividingBy: heads)
             let base = UnsafePointer(qkv + sequence * tokens * rowStride + head * dh)
             let (query, key, value) = (base, base + d, base + 2 * d)
