@@ -51,7 +51,7 @@ public enum AVX512Kernels {
                 // Edge tiles: the block's last rows, or a panel with columns past the output.
                 while row < blockEnd {
                     let tile = Tile(problem: problem, row: row, rows: min(tileRows, blockEnd - row), panel: panel, column: column)
-                    runTile(tile, width: width, paired: paired, remaining: remaining, A.self, EdgeTile.self)
+                    edgeTile(tile, width: width, paired: paired, remaining: remaining, A.self)
                     row += tileRows
                 }
                 panel += consumed * k
@@ -105,16 +105,16 @@ public enum AVX512Kernels {
         while tile.row < end { tile8(tile, valid: 8, A.self, WholeTile.self); tile.row += tileRows }
     }
 
-    /// The micro-tile for a panel of `width` columns (two paired 16-wide panels: 32), `remaining`
-    /// columns of the output from the tile's first.
+    /// The edge micro-tile (fewer than 8 rows, or columns past the output) for a panel of `width`
+    /// columns (two paired 16-wide panels: 32), `remaining` columns of the output from the tile's
+    /// first; whole tiles go through ``wholeTiles(_:rows:panel:column:width:paired:_:)``.
     @inline(__always)
-    static func runTile<A: WideActivation, S: TileShape>(_ tile: Tile, width: Int, paired: Bool, remaining: Int,
-                                                         _ activation: A.Type, _ shape: S.Type) {
+    static func edgeTile<A: WideActivation>(_ tile: Tile, width: Int, paired: Bool, remaining: Int, _ activation: A.Type) {
         switch width {
-        case 16 where paired: tile32(tile, valid: min(32, remaining), A.self, S.self)
-        case 16: tile16(tile, valid: min(16, remaining), A.self, S.self)
-        case 24: tile24(tile, valid: remaining, A.self, S.self)
-        default: tile8(tile, valid: remaining, A.self, S.self)
+        case 16 where paired: tile32(tile, valid: min(32, remaining), A.self, EdgeTile.self)
+        case 16: tile16(tile, valid: min(16, remaining), A.self, EdgeTile.self)
+        case 24: tile24(tile, valid: remaining, A.self, EdgeTile.self)
+        default: tile8(tile, valid: remaining, A.self, EdgeTile.self)
         }
     }
 
